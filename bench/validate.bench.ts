@@ -1,0 +1,66 @@
+/**
+ * Validation throughput (issue "The protocol as code", point 8): a mixed stream of valid messages
+ * and a stream of invalid messages with full error reports, against plain ajv on the bundle's
+ * anyOf union and against a one-way worker_threads postMessage of the same messages.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { createValidator } from '../src/validate/index.js'
+import { messageExamples, ROOT } from '../test/helpers/examples.js'
+import { measure, printFigure, printRatio } from './lib.js'
+
+const STREAM = 10_000
+
+function stream(valid: boolean): unknown[] {
+  const pool = messageExamples().flatMap((f) => f.examples.filter((e) => e.valid === valid).map((e) => e.value))
+  // Objects as a receiver really gets them: after a structured clone.
+  return Array.from({ length: STREAM }, (_, i) => structuredClone(pool[i % pool.length]))
+}
+
+async function oneWayPostMessage(messages: unknown[]): Promise<number> {
+  const worker = new Worker(new URL('./postmessage-sink.mjs', import.meta.url))
+  const samples: number[] = []
+  for (let round = 0; round < 6; round++) {
+    worker.postMessage({ __expect: messages.length })
+    const done = new Promise((resolve) => worker.once('message', resolve))
+    const t0 = process.hrtime.bigint()
+    for (const m of messages) worker.postMessage(m)
+    await done
+    if (round > 0) samples.push(Number(process.hrtime.bigint() - t0) / messages.length)
+  }
+  await worker.terminate()
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number
+}
+
+/** Runs the validation benchmark and prints figures and ratios. */
+export async function validateBench(): Promise<void> {
+  console.log('\nValidation (mixed stream of 10,000 messages of all 26 types, structured-cloned)')
+  const valid = stream(true)
+  const invalid = stream(false)
+  const ours = createValidator({ mode: 'tolerant' })
+  const oursStrict = createValidator({ mode: 'strict' })
+  const bundle = JSON.parse(readFileSync(join(ROOT, 'schema/extwire.schema.json'), 'utf8')) as object
+  const anyOf = new Ajv2020({ strict: false }).compile(bundle)
+  const anyOfAll = new Ajv2020({ strict: false, allErrors: true }).compile(bundle)
+
+  // Each round walks the stream several times, so that every compiled function is optimised.
+  const OPS = STREAM * 10
+  const v = measure('extwire validateMessage, valid (tolerant, default)', OPS, (i) => ours.validateMessage(valid[i % STREAM]).ok)
+  const vs = measure('extwire validateMessage, valid (strict)', OPS, (i) => oursStrict.validateMessage(valid[i % STREAM]).ok)
+  const a = measure('plain ajv, bundle anyOf union, valid', STREAM, (i) => anyOf(valid[i]), 5)
+  const inv = measure('extwire validateMessage, invalid, full error report', STREAM * 2, (i) => {
+    const r = oursStrict.validateMessage(invalid[i % STREAM])
+    return !r.ok && r.errors.length > 0
+  })
+  const ainv = measure('plain ajv, bundle anyOf union, invalid, allErrors', STREAM, (i) => !anyOfAll(invalid[i]) && (anyOfAll.errors?.length ?? 0) > 0, 5)
+  const hop = await oneWayPostMessage(valid)
+  for (const f of [v, vs, a, inv, ainv]) printFigure(f)
+  printFigure({ name: 'one-way worker_threads postMessage of the same messages', nsPerOp: hop })
+  printRatio('valid: throughput vs plain anyOf (tolerant)', a.nsPerOp / v.nsPerOp, 20, true)
+  printRatio('valid: throughput vs plain anyOf (strict)', a.nsPerOp / vs.nsPerOp, 20, true)
+  printRatio('valid: cost as a share of one postMessage hop (tolerant)', (v.nsPerOp / hop) * 100, 5, false, '%')
+  printRatio('valid: cost as a share of one postMessage hop (strict)', (vs.nsPerOp / hop) * 100, 5, false, '%')
+  printRatio('invalid with full errors: throughput vs plain anyOf', ainv.nsPerOp / inv.nsPerOp, 10, true)
+}

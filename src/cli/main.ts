@@ -1,0 +1,49 @@
+/**
+ * Entry of the `extwire` command. Each subcommand lives in its own file; this one only routes.
+ */
+import { type CliIo, UsageError } from './io.js'
+import { VALIDATE_USAGE, validateCommand } from './validate.js'
+
+export type { CliIo } from './io.js'
+
+const USAGE = `Usage: extwire <command> [options]
+
+Commands:
+  validate <file>...   Validate protocol messages in JSON or JSON Lines files.
+
+Run \`extwire <command> --help\` for the options of a command.`
+
+interface Command {
+  readonly usage: string
+  readonly run: (io: CliIo) => number | Promise<number>
+}
+
+const COMMANDS: ReadonlyMap<string, Command> = new Map([['validate', { usage: VALIDATE_USAGE, run: validateCommand }]])
+
+/** Runs the CLI with `io`; resolves to the exit code. Never calls process.exit. */
+export async function run(io: CliIo): Promise<number> {
+  const [name, ...rest] = io.argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${USAGE}\n`)
+    return name === undefined ? 2 : 0
+  }
+  const command = COMMANDS.get(name)
+  if (!command) {
+    io.stderr.write(`extwire: unknown command ${JSON.stringify(name)}\n${USAGE}\n`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.usage}\n`)
+    return 0
+  }
+  try {
+    return await command.run({ ...io, argv: rest })
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`extwire ${name}: ${(error as Error).message}\n${command.usage}\n`)
+      return 2
+    }
+    io.stderr.write(`extwire ${name}: ${(error as Error).stack ?? String(error)}\n`)
+    return 1
+  }
+}

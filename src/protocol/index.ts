@@ -1,0 +1,12 @@
+/**
+ * The protocol as code: every message, request method and nested type of @stina/extension-api
+ * 0.22.1 as TypeBox schemas, with static types and descriptors derived from them.
+ */
+export * from './common.js'
+export * from './types.js'
+export * from './permissions.js'
+export * from './methods.js'
+export * from './descriptor.js'
+export * from './messages/index.js'
+export * from './catalogue.js'
+export { DEFINITIONS } from './definitions.js'
