@@ -1,0 +1,204 @@
+/**
+ * Builds the ExtensionContext of an activation. Each API is present only when its permission is
+ * granted under the wildcard rule (EXT-PERM-002, EXT-PERM-003), and each request sends exactly the
+ * payload its method's schema defines (EXT-REQ-001).
+ */
+import { hasAnyNetworkPermission, hasPermission } from '../protocol/permissions.js'
+import type { FetchOptions } from '../protocol/methods.js'
+import type { ProtocolValidator } from '../validate/validator.js'
+import type {
+  Action,
+  AIProvider,
+  BackgroundWorkersAPI,
+  Disposable,
+  ExtensionContext,
+  LogAPI,
+  NetworkAPI,
+  StorageAPI,
+  Tool,
+} from './api.js'
+import { BackgroundTasks } from './background.js'
+import type { FetchStreams } from './fetch-stream.js'
+import type { Requests } from './requests.js'
+import type { Session } from './session.js'
+
+/** What the context needs from its runtime. */
+export interface ContextDeps {
+  readonly send: (message: unknown) => void
+  readonly requests: Requests
+  readonly fetchStreams: FetchStreams
+  readonly validator: ProtocolValidator
+  readonly createLog: (prefix: string) => LogAPI
+  readonly now: () => Date
+}
+
+/** HTTP statuses whose Response must have a null body (upstream B19). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
+
+/** The cloneable part of a RequestInit (`signal` and Headers instances cannot cross, upstream §0). */
+export function toFetchOptions(init: RequestInit | undefined): FetchOptions | undefined {
+  if (init === undefined || init === null) return undefined
+  const out: Record<string, unknown> = {}
+  for (const key of ['method', 'body', 'mode', 'credentials', 'cache', 'redirect', 'referrer', 'referrerPolicy', 'integrity', 'keepalive'] as const) {
+    const value = (init as Record<string, unknown>)[key]
+    if (value !== undefined && value !== null) out[key] = value
+  }
+  if (init.headers !== undefined) {
+    const headers: Record<string, string> = {}
+    new Headers(init.headers).forEach((value, key) => {
+      headers[key] = value
+    })
+    out['headers'] = headers
+  }
+  return out as FetchOptions
+}
+
+/** A registration's Disposable: removes it locally (the protocol has no unregister message). */
+function registration<T>(map: Map<string, T>, id: string, value: T): Disposable {
+  return {
+    dispose: () => {
+      if (map.get(id) === value) map.delete(id)
+    },
+  }
+}
+
+function requireId(kind: string, value: { id?: unknown } | null | undefined): string {
+  if (!value || typeof value.id !== 'string' || value.id === '') throw new TypeError(`${kind} must have a non-empty string id`)
+  return value.id
+}
+
+/** Builds the context for `session`. */
+export function buildContext(session: Session, deps: ContextDeps): ExtensionContext {
+  const { requests, send } = deps
+  const granted = session.permissions
+  const can = (permission: string) => hasPermission(granted, permission)
+  const context: { -readonly [K in keyof ExtensionContext]: ExtensionContext[K] } = {
+    extension: session.extension,
+    log: deps.createLog(''),
+  }
+
+  if (hasAnyNetworkPermission(granted)) {
+    const network: NetworkAPI = {
+      async fetch(url, init) {
+        const data = await requests.call('network.fetch', init === undefined ? { url } : { url, options: toFetchOptions(init) })
+        const body = NULL_BODY_STATUS.has(data.status) ? null : data.body
+        return new Response(body, { status: data.status, statusText: data.statusText, headers: data.headers })
+      },
+      fetchStream: (url, init) => deps.fetchStreams.open(url, toFetchOptions(init)),
+    }
+    context.network = network
+  }
+
+  if (can('settings.register')) {
+    context.settings = {
+      getAll: async <T extends Record<string, unknown>>() => (await requests.call('settings.getAll', {})) as T,
+      get: async <T>(key: string) => (await requests.call('settings.get', { key })) as T | undefined,
+      set: async (key, value) => void (await requests.call('settings.set', { key, value })),
+      onChange: (callback) => {
+        session.settingsCallbacks.add(callback)
+        return { dispose: () => void session.settingsCallbacks.delete(callback) }
+      },
+    }
+  }
+
+  if (can('provider.register')) {
+    context.providers = {
+      register(provider: AIProvider) {
+        const id = requireId('Provider', provider)
+        session.providers.set(id, provider)
+        send({ type: 'provider-registered', payload: { id, name: String(provider.name ?? id) } })
+        return registration(session.providers, id, provider)
+      },
+    }
+  }
+
+  if (can('tools.register')) {
+    context.tools = {
+      register(tool: Tool) {
+        const id = requireId('Tool', tool)
+        session.tools.set(id, tool)
+        const payload: Record<string, unknown> = { id, name: String(tool.name ?? id), description: String(tool.description ?? '') }
+        if (tool.parameters !== undefined) payload['parameters'] = tool.parameters
+        send({ type: 'tool-registered', payload })
+        return registration(session.tools, id, tool)
+      },
+    }
+  }
+
+  if (can('actions.register')) {
+    context.actions = {
+      register(action: Action) {
+        const id = requireId('Action', action)
+        session.actions.set(id, action)
+        send({ type: 'action-registered', payload: { id } })
+        return registration(session.actions, id, action)
+      },
+    }
+  }
+
+  if (can('events.emit')) {
+    context.events = {
+      emit: async (name, payload) => void (await requests.call('events.emit', payload === undefined ? { name } : { name, payload })),
+    }
+  }
+
+  if (can('scheduler.register')) {
+    context.scheduler = {
+      schedule: async (job) => void (await requests.call('scheduler.schedule', { job })),
+      cancel: async (jobId) => void (await requests.call('scheduler.cancel', { jobId })),
+      onFire: (callback) => {
+        session.fireCallbacks.add(callback)
+        return { dispose: () => void session.fireCallbacks.delete(callback) }
+      },
+    }
+  }
+
+  if (can('user.profile.read')) {
+    context.user = { getProfile: () => requests.call('user.getProfile', {}) }
+  }
+
+  if (can('chat.message.write')) {
+    context.chat = { appendInstruction: async (message) => void (await requests.call('chat.appendInstruction', message)) }
+  }
+
+  if (can('database.own')) {
+    context.database = {
+      execute: async <T>(sql: string, params?: unknown[]) =>
+        (await requests.call('database.execute', params === undefined ? { sql } : { sql, params })) as T[],
+    }
+  }
+
+  if (can('storage.local')) {
+    const storage: StorageAPI = {
+      get: async <T>(key: string) => (await requests.call('storage.get', { key })) as T | undefined,
+      set: async (key, value) => void (await requests.call('storage.set', { key, value })),
+      delete: async (key) => void (await requests.call('storage.delete', { key })),
+      keys: () => requests.call('storage.keys', {}),
+      getForUser: async <T>(userId: string, key: string) => (await requests.call('storage.getForUser', { userId, key })) as T | undefined,
+      setForUser: async (userId, key, value) => void (await requests.call('storage.setForUser', { userId, key, value })),
+      deleteForUser: async (userId, key) => void (await requests.call('storage.deleteForUser', { userId, key })),
+      keysForUser: (userId) => requests.call('storage.keysForUser', { userId }),
+    }
+    context.storage = storage
+  }
+
+  if (can('background.workers')) {
+    const tasks = new BackgroundTasks({
+      send,
+      extension: session.extension,
+      validator: deps.validator,
+      log: (taskId) => deps.createLog(`[${taskId}] `),
+      warn: (message, data) => deps.createLog('').warn(message, data),
+      now: deps.now,
+    })
+    session.background = tasks
+    const backgroundWorkers: BackgroundWorkersAPI = {
+      start: async (config, callback) => tasks.register(config, callback),
+      stop: async (taskId) => void tasks.stop(taskId, true),
+      getStatus: async () => tasks.getStatus(),
+    }
+    context.backgroundWorkers = backgroundWorkers
+  }
+
+  return context
+}

@@ -1,0 +1,99 @@
+/**
+ * The listener bookkeeping shared by every transport: message, error and close listeners, a
+ * once-only close, and listener failures reported instead of thrown into the transport.
+ */
+import type { CloseInfo, Disposable, Transport } from './types.js'
+
+type Listener<T> = (value: T) => void
+
+function add<T>(set: Set<Listener<T>>, listener: Listener<T>): Disposable {
+  set.add(listener)
+  return { dispose: () => void set.delete(listener) }
+}
+
+/** Base class of the transports: subclasses implement `deliver` and `shutdown`. */
+export abstract class BaseTransport implements Transport {
+  private readonly messageListeners = new Set<Listener<unknown>>()
+  private readonly errorListeners = new Set<Listener<Error>>()
+  private readonly closeListeners = new Set<Listener<CloseInfo>>()
+  private closeInfo: CloseInfo | undefined
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.closeInfo !== undefined
+  }
+
+  /** Sends one message to the peer; implementations must not throw. */
+  abstract send(message: unknown): void
+
+  /** Releases the underlying resource. */
+  protected abstract shutdown(): Promise<void>
+
+  /** See {@link Transport.onMessage}. */
+  onMessage(listener: (message: unknown) => void): Disposable {
+    return add(this.messageListeners, listener)
+  }
+
+  /** See {@link Transport.onError}. */
+  onError(listener: (error: Error) => void): Disposable {
+    return add(this.errorListeners, listener)
+  }
+
+  /** See {@link Transport.onClose}; a listener added after close is called at once. */
+  onClose(listener: (info: CloseInfo) => void): Disposable {
+    if (this.closeInfo) {
+      const info = this.closeInfo
+      queueMicrotask(() => listener(info))
+      return { dispose: () => undefined }
+    }
+    return add(this.closeListeners, listener)
+  }
+
+  /** See {@link Transport.close}. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.markClosed({ reason: 'local' })
+    await this.shutdown()
+  }
+
+  /** Delivers a received message to the listeners; a throwing listener becomes an error event. */
+  protected emitMessage(message: unknown): void {
+    if (this.closed) return
+    for (const listener of [...this.messageListeners]) {
+      try {
+        listener(message)
+      } catch (error) {
+        this.emitError(error instanceof Error ? error : new Error(String(error)))
+      }
+    }
+  }
+
+  /** Reports an error to the listeners (or to stderr when nobody listens, so it is never lost). */
+  protected emitError(error: Error): void {
+    if (this.errorListeners.size === 0) {
+      process.stderr.write(`extwire transport error: ${error.message}\n`)
+      return
+    }
+    for (const listener of [...this.errorListeners]) {
+      try {
+        listener(error)
+      } catch {
+        // An error listener that throws has nowhere left to report to.
+      }
+    }
+  }
+
+  /** Marks the transport closed once and tells the close listeners. */
+  protected markClosed(info: CloseInfo): void {
+    if (this.closeInfo) return
+    this.closeInfo = info
+    for (const listener of [...this.closeListeners]) {
+      try {
+        listener(info)
+      } catch (error) {
+        this.emitError(error instanceof Error ? error : new Error(String(error)))
+      }
+    }
+    this.closeListeners.clear()
+  }
+}

@@ -1,0 +1,90 @@
+/** Test helper: a reference runtime with the conformance extension behind an in-memory transport. */
+import { createConformanceExtension } from '../../conformance/extension/extension.js'
+import { HostPeer, type Received } from '../../src/host/peer.js'
+import type { ExtensionModule } from '../../src/runtime/api.js'
+import { createWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js'
+import { createMemoryPair } from '../../src/transport/memory.js'
+
+/** Every permission the conformance extension can use. */
+export const ALL_PERMISSIONS = [
+  'network:*',
+  'settings.register',
+  'provider.register',
+  'tools.register',
+  'actions.register',
+  'events.emit',
+  'scheduler.register',
+  'user.profile.read',
+  'chat.message.write',
+  'database.own',
+  'storage.local',
+  'background.workers',
+]
+
+/** A connected host peer and runtime. */
+export interface TestWorker {
+  readonly host: HostPeer
+  readonly runtime: WorkerRuntime
+  /** Sends activate and waits for the extension's `activated` log (or the failure log). */
+  activate(options?: { permissions?: unknown; extensionId?: string }): Promise<void>
+  /** Sends a message with a fresh id and returns the id. */
+  request(type: string, payload: unknown): string
+  /** Waits for a message of `type` whose payload.requestId is `requestId`. */
+  answer(type: string, requestId: string, timeoutMs?: number): Promise<Record<string, unknown>>
+  /** Waits for a log whose message includes `text`. */
+  log(text: string, timeoutMs?: number): Promise<Record<string, unknown>>
+  close(): Promise<void>
+}
+
+/** Creates a runtime (conformance extension unless `module` is given) and waits for `ready`. */
+export async function startWorker(options: { module?: ExtensionModule; requestTimeoutMs?: number } = {}): Promise<TestWorker> {
+  const [hostEnd, workerEnd] = createMemoryPair()
+  const host = new HostPeer(hostEnd)
+  const runtime = createWorkerRuntime({
+    transport: workerEnd,
+    module: options.module ?? createConformanceExtension(),
+    options: options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs },
+  })
+  await host.waitForType('ready', 1000)
+  let counter = 0
+  const worker: TestWorker = {
+    host,
+    runtime,
+    async activate({ permissions = ALL_PERMISSIONS, extensionId = 'conformance' } = {}) {
+      const from = host.received.length
+      host.send({ type: 'activate', id: `h-${++counter}`, payload: { extensionId, extensionVersion: '1.0.0', storagePath: '/data/conformance', permissions, settings: {} } })
+      await host.waitFor(
+        (r) => {
+          const m = r.message as { type?: string; payload?: { message?: string } }
+          return m.type === 'log' && /conformance extension activated|Failed to activate/.test(m.payload?.message ?? '')
+        },
+        2000,
+        from,
+        'the activation log',
+      )
+    },
+    request(type, payload) {
+      const id = `h-${++counter}`
+      host.send({ type, id, payload })
+      return id
+    },
+    async answer(type, requestId, timeoutMs = 2000) {
+      const r: Received = await host.waitForType(type, timeoutMs, (m) => (m['payload'] as { requestId?: string } | undefined)?.requestId === requestId)
+      return r.message as Record<string, unknown>
+    },
+    async log(text, timeoutMs = 2000) {
+      const r = await host.waitForType('log', timeoutMs, (m) => String((m['payload'] as { message?: string }).message).includes(text))
+      return r.message as Record<string, unknown>
+    },
+    async close() {
+      runtime.dispose()
+      await host.close()
+    },
+  }
+  return worker
+}
+
+/** Lets pending deliveries happen. */
+export function tick(ms = 20): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
