@@ -2,10 +2,14 @@
  * `npm run bench`: every benchmark of the project. Targets are printed as ratios against
  * baselines measured in the same run; nothing here is asserted in tests.
  */
+import { runtimeBench } from './runtime.bench.js'
 import { validateBench } from './validate.bench.js'
 
 const only = process.argv.slice(2)
-const benches: Array<[string, () => Promise<void>]> = [['validate', validateBench]]
+const benches: Array<[string, () => Promise<void>]> = [
+  ['validate', validateBench],
+  ['runtime', runtimeBench],
+]
 
 for (const [name, bench] of benches) {
   if (only.length === 0 || only.includes(name)) await bench()

@@ -83,8 +83,8 @@ export abstract class BaseTransport implements Transport {
     }
   }
 
-  /** Marks the transport closed once and tells the close listeners. */
-  protected markClosed(info: CloseInfo): void {
+  /** Marks the transport closed once and tells the close listeners (transports call it; hosts should call close()). */
+  markClosed(info: CloseInfo): void {
     if (this.closeInfo) return
     this.closeInfo = info
     for (const listener of [...this.closeListeners]) {

@@ -1,0 +1,115 @@
+/** The transports: order, copying, errors, and closes that never leave a waiter hanging. */
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { HostPeer } from '../host/peer.js'
+import { createMemoryPair } from './memory.js'
+import { createStdioTransport } from './stdio.js'
+import { createWorkerThreadTransport } from './worker-thread.js'
+import type { CloseInfo, Transport } from './types.js'
+
+const conformanceWorker = fileURLToPath(new URL('../../conformance/extension/worker.ts', import.meta.url))
+const closed = (t: Transport) => new Promise<CloseInfo>((resolve) => t.onClose(resolve))
+
+describe('memory pair', () => {
+  it('delivers in order, asynchronously, as structured clones', async () => {
+    const [a, b] = createMemoryPair()
+    const got: unknown[] = []
+    b.onMessage((m) => got.push(m))
+    const original = { type: 'x', when: new Date(0), n: [1, 2] }
+    a.send(original)
+    a.send({ type: 'y' })
+    expect(got).toEqual([])
+    await new Promise((r) => setImmediate(r))
+    expect(got).toEqual([original, { type: 'y' }])
+    expect(got[0]).not.toBe(original)
+  })
+
+  it('copies as JSON when asked, dropping undefined keys', async () => {
+    const [a, b] = createMemoryPair({ copy: 'json' })
+    const got: unknown[] = []
+    b.onMessage((m) => got.push(m))
+    a.send({ a: undefined, b: 1 })
+    await new Promise((r) => setImmediate(r))
+    expect(got).toEqual([{ b: 1 }])
+    expect(Object.keys(got[0] as object)).toEqual(['b'])
+  })
+
+  it('reports an uncloneable message as an error event, not a throw', async () => {
+    const [a] = createMemoryPair()
+    const errors: Error[] = []
+    a.onError((e) => errors.push(e))
+    expect(() => a.send({ f: () => 1 })).not.toThrow()
+    expect(errors[0]?.message).toContain('cannot be sent')
+  })
+
+  it('closing one end closes the other as peer', async () => {
+    const [a, b] = createMemoryPair()
+    const info = closed(b)
+    await a.close()
+    expect(await info).toEqual({ reason: 'peer' })
+    expect(a.closed).toBe(true)
+  })
+
+  it('a throwing listener becomes an error event', async () => {
+    const [a, b] = createMemoryPair()
+    const errors: Error[] = []
+    b.onError((e) => errors.push(e))
+    b.onMessage(() => {
+      throw new Error('listener broke')
+    })
+    a.send(1)
+    await new Promise((r) => setImmediate(r))
+    expect(errors[0]?.message).toBe('listener broke')
+  })
+})
+
+describe('worker_threads', () => {
+  it('runs a module as a worker: the reference runtime says ready', async () => {
+    const t = createWorkerThreadTransport(conformanceWorker)
+    const host = new HostPeer(t)
+    await host.waitForType('ready', 10_000)
+    await host.close()
+    expect(t.closed).toBe(true)
+  })
+
+  it('a worker that crashes closes the transport with its exit code, and waiters fail at once', async () => {
+    const file = 'data:text/javascript,' + encodeURIComponent('throw new Error("crash on start")')
+    const t = createWorkerThreadTransport(file)
+    const host = new HostPeer(t)
+    await expect(host.waitForType('ready', 10_000)).rejects.toThrow(/closed/)
+    expect(host.closedWith?.reason).toMatch(/error|exit/)
+  })
+})
+
+describe('stdio', () => {
+  it('exchanges one JSON message per line', async () => {
+    const t = createStdioTransport(`node -e "process.stdin.on('data', d => process.stdout.write(d))"`)
+    const host = new HostPeer(t, {})
+    t.send({ type: 'ready' })
+    const r = await host.waitForType('ready', 5000)
+    expect(r.message).toEqual({ type: 'ready' })
+    await host.close()
+  })
+
+  it('reports a line that is not JSON as an error event', async () => {
+    const t = createStdioTransport(`node -e "console.log('hello'); console.log(JSON.stringify({type:'ready'}))"`)
+    const host = new HostPeer(t)
+    await host.waitForType('ready', 5000)
+    expect(host.transportErrors[0]?.message).toContain('line 1 is not JSON')
+    await host.close()
+  })
+
+  it('a process that exits closes the transport with its code and stderr', async () => {
+    const t = createStdioTransport(`node -e "console.error('dying'); process.exit(3)"`)
+    const info = await closed(t)
+    expect(info.reason).toBe('exit')
+    expect(info.exitCode).toBe(3)
+    expect(info.detail).toContain('dying')
+  })
+
+  it('a command that does not exist closes the transport', async () => {
+    const t = createStdioTransport('definitely-not-a-command-extwire')
+    const info = await closed(t)
+    expect(info.exitCode).toBe(127)
+  })
+})
