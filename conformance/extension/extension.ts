@@ -145,9 +145,11 @@ export function createConformanceExtension(): ExtensionModule {
       if (!network) return { success: false, error: 'API network.fetchStream is not available' }
       const chunks: string[] = []
       try {
+        const delayMs = typeof params['delayMs'] === 'number' ? params['delayMs'] : 0
         for await (const chunk of network.fetchStream(String(params['url']))) {
           chunks.push(chunk)
           if (params['mode'] === 'first') break
+          if (delayMs > 0) await sleep(delayMs)
         }
         return { success: true, data: { chunks } }
       } catch (error) {

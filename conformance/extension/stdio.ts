@@ -5,9 +5,10 @@
 import { createWorkerRuntime } from '../../src/runtime/runtime.js'
 import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
+import { requestTimeoutFromEnv } from './env.js'
 
 const transport = processStdioTransport()
-const runtime = createWorkerRuntime({ transport, module: createConformanceExtension() })
+const runtime = createWorkerRuntime({ transport, module: createConformanceExtension(), options: requestTimeoutFromEnv() })
 transport.onClose(() => {
   runtime.dispose()
   process.exit(0)

@@ -1,8 +1,10 @@
 /**
  * Worker entry of the conformance extension: run as a `worker_threads` module, it starts the
  * reference runtime on `parentPort`, as an upstream extension bundle would.
+ * EXTWIRE_REQUEST_TIMEOUT_MS sets the request timeout (the runner's `short-request-timeout`).
  */
 import { initializeExtension } from '../../src/runtime/entry.js'
 import { createConformanceExtension } from './extension.js'
+import { requestTimeoutFromEnv } from './env.js'
 
-void initializeExtension(createConformanceExtension())
+void initializeExtension(createConformanceExtension(), requestTimeoutFromEnv())

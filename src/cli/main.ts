@@ -3,12 +3,14 @@
  */
 import { type CliIo, UsageError } from './io.js'
 import { VALIDATE_USAGE, validateCommand } from './validate.js'
+import { CONFORMANCE_USAGE, conformanceCommand } from '../../conformance/cli.js'
 
 export type { CliIo } from './io.js'
 
 const USAGE = `Usage: extwire <command> [options]
 
 Commands:
+  conformance          Run the conformance suite (default target: the embedded reference runtime).
   validate <file>...   Validate protocol messages in JSON or JSON Lines files.
 
 Run \`extwire <command> --help\` for the options of a command.`
@@ -18,7 +20,10 @@ interface Command {
   readonly run: (io: CliIo) => number | Promise<number>
 }
 
-const COMMANDS: ReadonlyMap<string, Command> = new Map([['validate', { usage: VALIDATE_USAGE, run: validateCommand }]])
+const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ['conformance', { usage: CONFORMANCE_USAGE, run: conformanceCommand }],
+  ['validate', { usage: VALIDATE_USAGE, run: validateCommand }],
+])
 
 /** Runs the CLI with `io`; resolves to the exit code. Never calls process.exit. */
 export async function run(io: CliIo): Promise<number> {

@@ -21,6 +21,13 @@ export interface Received {
   readonly at: number
 }
 
+/** One message of a trace, in either direction. */
+export interface TimelineEntry {
+  readonly direction: 'host-to-worker' | 'worker-to-host'
+  readonly message: unknown
+  readonly at: number
+}
+
 /** Why a wait ended without a match. */
 export class WaitError extends Error {
   constructor(
@@ -51,6 +58,8 @@ export interface HostPeerOptions {
 export class HostPeer {
   /** Everything the worker sent, in order. */
   readonly received: Received[] = []
+  /** Everything sent and received, in order: the trace that invariants are checked on. */
+  readonly timeline: TimelineEntry[] = []
   /** Transport errors seen. */
   readonly transportErrors: Error[] = []
   private readonly waiters = new Set<Waiter>()
@@ -79,6 +88,7 @@ export class HostPeer {
     const result = this.validator.validateWorkerToHost(message)
     const received: Received = { index: this.received.length, message, errors: result.ok ? [] : result.errors, at: performance.now() }
     this.received.push(received)
+    this.timeline.push({ direction: 'worker-to-host', message, at: received.at })
     for (const waiter of [...this.waiters]) {
       if (received.index >= waiter.from && waiter.predicate(received)) {
         this.waiters.delete(waiter)
@@ -99,6 +109,7 @@ export class HostPeer {
 
   /** Sends a host message. */
   send(message: unknown): void {
+    this.timeline.push({ direction: 'host-to-worker', message, at: performance.now() })
     this.transport.send(message)
   }
 

@@ -160,11 +160,8 @@ export function createWorkerRuntime({ transport, module, options = {} }: CreateW
     }
     state = 'activating'
     const { extensionId, extensionVersion, storagePath } = message.payload
-    let permissions: readonly string[] = message.payload.permissions
-    if (!Array.isArray(permissions)) {
-      log.error('activate without a permissions array: no permissions granted') // EXT-PERM-004 (upstream B2)
-      permissions = []
-    }
+    // EXT-PERM-004: an activate without a permissions array never gets here; validation rejected it.
+    const permissions = message.payload.permissions
     const current = new Session({ id: extensionId, version: extensionVersion, storagePath }, permissions)
     session = current
     try {

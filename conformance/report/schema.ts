@@ -1,0 +1,80 @@
+/**
+ * The JSON report's schema (TypeBox). `extwire conformance --reporter json` output validates
+ * against `schema/conformance-report.schema.json`, generated from this by `npm run schema`.
+ */
+import Type, { type Static } from 'typebox'
+
+const Failure = Type.Object(
+  {
+    requirement: Type.String(),
+    kind: Type.Enum(['expect', 'expect-none', 'wire-schema', 'invariant', 'transport', 'suite']),
+    step: Type.Optional(Type.Integer({ minimum: 0 })),
+    message: Type.String(),
+    expected: Type.Optional(Type.String()),
+    actual: Type.Optional(Type.String()),
+    path: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+)
+
+const Result = Type.Object(
+  {
+    id: Type.String(),
+    title: Type.String(),
+    level: Type.Enum(['MUST', 'SHOULD', 'MAY']),
+    requirements: Type.Array(Type.String()),
+    status: Type.Enum(['pass', 'fail', 'untested', 'suite-error']),
+    durationMs: Type.Number({ minimum: 0 }),
+    failures: Type.Array(Failure),
+    warnings: Type.Array(Failure),
+    reason: Type.Optional(Type.String()),
+    expectation: Type.Optional(Type.Enum(['known', 'stale'])),
+    trace: Type.Optional(Type.Array(Type.Object({ direction: Type.String(), message: Type.Unknown() }))),
+  },
+  { additionalProperties: false },
+)
+
+const Verdict = Type.Object(
+  {
+    id: Type.String(),
+    level: Type.Enum(['MUST', 'SHOULD', 'MAY']),
+    status: Type.Enum(['pass', 'fail', 'blocked', 'untested']),
+    fixtures: Type.Array(Type.String()),
+    failedIn: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+)
+
+/** The JSON report of one conformance run. */
+export const ConformanceReport = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    tool: Type.Literal('extwire'),
+    version: Type.String(),
+    protocol: Type.String(),
+    target: Type.String(),
+    startedAt: Type.String(),
+    durationMs: Type.Number({ minimum: 0 }),
+    exitCode: Type.Integer(),
+    summary: Type.Object(
+      {
+        fixtures: Type.Integer({ minimum: 0 }),
+        passed: Type.Integer({ minimum: 0 }),
+        failed: Type.Integer({ minimum: 0 }),
+        knownFailures: Type.Integer({ minimum: 0 }),
+        stale: Type.Integer({ minimum: 0 }),
+        untested: Type.Integer({ minimum: 0 }),
+        suiteErrors: Type.Integer({ minimum: 0 }),
+        mustFailed: Type.Integer({ minimum: 0 }),
+        shouldFailed: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    requirements: Type.Array(Verdict),
+    results: Type.Array(Result),
+  },
+  { additionalProperties: false, description: 'The JSON report of one extwire conformance run.' },
+)
+
+/** See {@link ConformanceReport}. */
+export type ConformanceReport = Static<typeof ConformanceReport>

@@ -1,0 +1,375 @@
+/**
+ * The conformance runner: plays the host side of each fixture against a fresh worker, checks every
+ * message in both directions against the schemas, checks the trace invariants, and reports the
+ * first divergence with the requirement it breaks.
+ */
+import { HostPeer, WaitError, describeClose, type Received } from '../src/host/peer.js'
+import { validatorFor } from '../src/validate/index.js'
+import type { Fixture, Step, ExpectStep } from './fixture/schema.js'
+import { match, show, substitute, type Bindings, type Mismatch } from './fixture/match.js'
+import { checkInvariants } from './invariants.js'
+import type { Target } from './targets.js'
+
+/** What went wrong in a fixture. */
+export interface Failure {
+  /** Requirement broken. */
+  readonly requirement: string
+  /** `expect`: an expected message did not arrive or differed; `expect-none`: a forbidden one arrived;
+   * `wire-schema`: the worker sent an invalid message; `invariant`: a trace invariant broke;
+   * `transport`: the worker went away; `suite`: the fixture itself is wrong. */
+  readonly kind: 'expect' | 'expect-none' | 'wire-schema' | 'invariant' | 'transport' | 'suite'
+  /** 1-based step number, when a step failed. */
+  readonly step?: number
+  readonly message: string
+  /** The expected pattern (JSON). */
+  readonly expected?: string
+  /** The nearest actual message (JSON). */
+  readonly actual?: string
+  /** JSON pointer where expected and actual first differ. */
+  readonly path?: string
+}
+
+/** Outcome of one fixture. */
+export type FixtureStatus = 'pass' | 'fail' | 'untested' | 'suite-error'
+
+/** The result of one fixture. */
+export interface FixtureResult {
+  readonly id: string
+  readonly title: string
+  readonly level: Fixture['level']
+  readonly requirements: readonly string[]
+  readonly status: FixtureStatus
+  readonly durationMs: number
+  /** Failures (empty on pass). */
+  readonly failures: readonly Failure[]
+  /** SHOULD-level findings that do not fail the fixture (undeclared properties, EXT-WIRE-006). */
+  readonly warnings: readonly Failure[]
+  /** Why the fixture did not run (status `untested`). */
+  readonly reason?: string
+  /** Every message exchanged, when the run keeps traces. */
+  readonly trace?: ReadonlyArray<{ readonly direction: string; readonly message: unknown }>
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  /** Default wait of an `expect` step and of `ready` (ms). */
+  readonly stepTimeoutMs?: number
+  /** Keep the message trace in each result. */
+  readonly keepTraces?: boolean
+  /** Time allowed after the last step for outstanding answers before invariants are checked (ms). */
+  readonly settleMs?: number
+}
+
+const hostValidator = () => validatorFor({ mode: 'strict' })
+
+/** The activation log the conformance extension writes (docs/conformance-extension.md). */
+export const ACTIVATED_LOG = 'conformance extension activated'
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+class StepFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message)
+  }
+}
+
+/** Plays one fixture. */
+class FixtureRun {
+  private readonly bindings: Bindings = new Map()
+  private readonly consumed = new Set<number>()
+  private position = -1
+  private activations = 0
+  private step = 0
+
+  constructor(
+    private readonly fixture: Fixture,
+    private readonly peer: HostPeer,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private requirementOf(step?: { requirement?: string }): string {
+    return step?.requirement ?? (this.fixture.requirements[0] as string)
+  }
+
+  private fail(failure: Omit<Failure, 'step'>): never {
+    throw new StepFailure({ ...failure, step: this.step })
+  }
+
+  async run(): Promise<void> {
+    try {
+      const ready = await this.peer.waitForType('ready', this.timeoutMs)
+      this.position = ready.index
+      this.consumed.add(ready.index)
+    } catch (error) {
+      this.step = 0
+      this.fail({ requirement: 'EXT-LIFE-001', kind: 'expect', message: `the worker did not send ready: ${(error as Error).message}`, expected: '{"type":"ready"}' })
+    }
+    for (const [i, step] of this.fixture.steps.entries()) {
+      this.step = i + 1
+      await this.runStep(step)
+    }
+  }
+
+  private async runStep(step: Step): Promise<void> {
+    if ('send' in step) return this.send(step.send, step.invalid === true)
+    if ('sendRaw' in step) return this.peer.send(step.sendRaw)
+    if ('activate' in step) return this.activate(step.activate)
+    if ('waitMs' in step) return sleep(step.waitMs)
+    if ('expectNone' in step) return this.expectNone(step.expectNone, step.withinMs, step.requirement)
+    if ('unordered' in step) return this.unordered(step.unordered)
+    return this.expectOne(step)
+  }
+
+  private send(template: Record<string, unknown>, invalid: boolean): void {
+    let message: unknown
+    try {
+      message = substitute(template, this.bindings)
+    } catch (error) {
+      this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: ${(error as Error).message}` })
+    }
+    const checked = hostValidator().validateHostToWorker(message)
+    if (!invalid && !checked.ok) {
+      this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: the fixture sends an invalid message: ${checked.errors[0]?.message}`, actual: show(message) })
+    }
+    this.peer.send(message)
+  }
+
+  private async activate(options: { extensionId?: string; permissions?: string[]; noWait?: boolean }): Promise<void> {
+    const from = this.peer.received.length
+    this.send(
+      {
+        type: 'activate',
+        id: `activate-${++this.activations}`,
+        payload: {
+          extensionId: options.extensionId ?? this.fixture.extensionId ?? 'conformance',
+          extensionVersion: '1.0.0',
+          storagePath: '/data/conformance',
+          permissions: options.permissions ?? this.fixture.permissions,
+          settings: {},
+        },
+      },
+      false,
+    )
+    if (options.noWait) return
+    try {
+      await this.peer.waitFor(
+        (r) => {
+          const m = r.message as { type?: unknown; payload?: { message?: unknown } } | null
+          return m?.type === 'log' && m.payload?.message === ACTIVATED_LOG
+        },
+        this.timeoutMs,
+        from,
+        `the log "${ACTIVATED_LOG}"`,
+      )
+    } catch (error) {
+      this.fail({
+        requirement: 'EXT-LIFE-002',
+        kind: 'expect',
+        message: `activation did not complete: ${(error as Error).message}`,
+        expected: JSON.stringify({ type: 'log', payload: { level: 'info', message: ACTIVATED_LOG } }),
+        ...this.nearest({ type: 'log' }, from - 1),
+      })
+    }
+  }
+
+  /** The first unconsumed message after `after` that matches; does not wait. */
+  private scan(pattern: unknown, after: number): { r: Received; captures: Bindings } | undefined {
+    for (let i = after + 1; i < this.peer.received.length; i++) {
+      if (this.consumed.has(i)) continue
+      const r = this.peer.received[i] as Received
+      const m = match(pattern, r.message, this.bindings)
+      if (m.ok) return { r, captures: m.captures }
+    }
+    return undefined
+  }
+
+  /** Waits until `probe` finds something, the deadline passes, or the transport closes. */
+  private async until<T>(probe: () => T | undefined, deadline: number): Promise<T | undefined> {
+    for (;;) {
+      const found = probe()
+      if (found !== undefined) return found
+      const remaining = deadline - performance.now()
+      if (remaining <= 0) return undefined
+      const seen = this.peer.received.length
+      try {
+        await this.peer.waitFor((r) => r.index >= seen, remaining, seen)
+      } catch (error) {
+        if (error instanceof WaitError && error.reason === 'closed') {
+          const found2 = probe()
+          if (found2 !== undefined) return found2
+          const info = this.peer.closedWith
+          this.fail({ requirement: this.requirementOf(), kind: 'transport', message: `the worker went away: ${info ? describeClose(info) : error.message}` })
+        }
+        return probe()
+      }
+    }
+  }
+
+  /** The message closest to what `pattern` wanted, for the divergence report. */
+  private nearest(pattern: unknown, after: number): { actual?: string; path?: string; message?: string } {
+    const type = (pattern as { type?: unknown } | null)?.type
+    let best: { r: Received; mismatch: Mismatch } | undefined
+    for (let i = after + 1; i < this.peer.received.length; i++) {
+      if (this.consumed.has(i)) continue
+      const r = this.peer.received[i] as Received
+      if (typeof type === 'string' && (r.message as { type?: unknown } | null)?.type !== type) continue
+      const m = match(pattern, r.message, this.bindings)
+      if (!m.ok && (!best || m.mismatch.path.length > best.mismatch.path.length)) best = { r, mismatch: m.mismatch }
+    }
+    if (best) return { actual: show(best.r.message), path: best.mismatch.path, message: `at ${best.mismatch.path || '(message)'}: expected ${best.mismatch.expected}, got ${best.mismatch.actual}` }
+    const after2 = this.peer.received.slice(after + 1).map((r) => String((r.message as { type?: unknown } | null)?.type))
+    return { message: after2.length > 0 ? `received instead: ${after2.slice(0, 12).join(', ')}` : 'nothing was received' }
+  }
+
+  private async expectOne(step: ExpectStep): Promise<void> {
+    const deadline = performance.now() + (step.timeoutMs ?? this.timeoutMs)
+    const found = await this.until(() => this.scan(step.expect, this.position), deadline)
+    if (found) {
+      this.commit(found)
+      this.position = found.r.index
+      return
+    }
+    const early = this.scan(step.expect, -1)
+    const near = this.nearest(step.expect, this.position)
+    this.fail({
+      requirement: this.requirementOf(step),
+      kind: 'expect',
+      message: early
+        ? `expected message arrived out of order (message #${early.r.index}, before the previous expectation's match #${this.position})`
+        : `expected message did not arrive within ${step.timeoutMs ?? this.timeoutMs} ms; ${near.message ?? ''}`,
+      expected: show(step.expect),
+      ...(early ? { actual: show(early.r.message) } : near.actual !== undefined ? { actual: near.actual, path: near.path as string } : {}),
+    })
+  }
+
+  private commit(found: { r: Received; captures: Bindings }): void {
+    this.consumed.add(found.r.index)
+    for (const [k, v] of found.captures) this.bindings.set(k, v)
+  }
+
+  private async unordered(members: readonly ExpectStep[]): Promise<void> {
+    const start = this.position
+    const matched = new Map<number, number>() // member -> message index
+    const labels = new Map<string, number>()
+    const deadline = performance.now() + Math.max(...members.map((m) => m.timeoutMs ?? this.timeoutMs))
+    const probe = () => {
+      let progress = true
+      while (progress) {
+        progress = false
+        for (const [i, member] of members.entries()) {
+          if (matched.has(i)) continue
+          const afterIndex = Math.max(start, ...(member.after ?? []).map((l) => labels.get(l) ?? Number.POSITIVE_INFINITY))
+          if (!Number.isFinite(afterIndex)) continue
+          const found = this.scan(member.expect, afterIndex)
+          if (!found) continue
+          this.commit(found)
+          matched.set(i, found.r.index)
+          if (member.label) labels.set(member.label, found.r.index)
+          progress = true
+        }
+      }
+      return matched.size === members.length ? true : undefined
+    }
+    const done = await this.until(probe, deadline)
+    if (done) {
+      this.position = Math.max(start, ...matched.values())
+      return
+    }
+    const missing = members.findIndex((_, i) => !matched.has(i))
+    const member = members[missing] as ExpectStep
+    const near = this.nearest(member.expect, start)
+    this.fail({
+      requirement: this.requirementOf(member),
+      kind: 'expect',
+      message: `unordered group: member ${missing + 1} of ${members.length} did not arrive; ${near.message ?? ''}`,
+      expected: show(member.expect),
+      ...(near.actual !== undefined ? { actual: near.actual, path: near.path as string } : {}),
+    })
+  }
+
+  private async expectNone(pattern: Record<string, unknown>, withinMs: number, requirement?: string): Promise<void> {
+    await sleep(withinMs)
+    const found = this.scan(pattern, this.position)
+    if (found) {
+      this.fail({
+        requirement: requirement ?? this.requirementOf(),
+        kind: 'expect-none',
+        message: `a message that must not arrive did (message #${found.r.index})`,
+        expected: `nothing matching ${show(pattern)}`,
+        actual: show(found.r.message),
+      })
+    }
+  }
+}
+
+/** Runs one fixture against a fresh worker from `target`. */
+export async function runFixture(fixture: Fixture, target: Target, options: RunOptions = {}): Promise<FixtureResult> {
+  const started = performance.now()
+  const base = { id: fixture.id, title: fixture.title, level: fixture.level, requirements: fixture.requirements }
+  const missing = (fixture.features ?? []).filter((f) => !target.features.has(f))
+  if (missing.length > 0) {
+    return { ...base, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `needs feature(s) ${missing.join(', ')} (declare with --features)` }
+  }
+  let transport
+  try {
+    transport = await target.connect()
+  } catch (error) {
+    return { ...base, status: 'fail', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: 'EXT-LIFE-001', kind: 'transport', message: `could not start the worker: ${(error as Error).message}` }] }
+  }
+  const peer = new HostPeer(transport)
+  const failures: Failure[] = []
+  const warnings: Failure[] = []
+  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000)
+  try {
+    await run.run()
+    await sleep(options.settleMs ?? 20)
+    for (const v of checkInvariants(peer.timeline, { complete: true })) failures.push({ requirement: v.requirement, kind: 'invariant', message: v.message })
+  } catch (error) {
+    if (error instanceof StepFailure) failures.push(error.failure)
+    else failures.push({ requirement: fixture.requirements[0] as string, kind: 'suite', message: `runner error: ${(error as Error).stack ?? String(error)}` })
+  }
+  for (const r of peer.received) {
+    for (const e of r.errors) {
+      const entry: Failure = { requirement: e.code, kind: 'wire-schema', message: `message #${r.index}: ${e.message}`, actual: show(r.message), path: e.path }
+      if (e.code === 'EXT-WIRE-006') warnings.push(entry)
+      else failures.push(entry)
+    }
+  }
+  for (const e of peer.transportErrors) failures.push({ requirement: 'EXT-WIRE-001', kind: 'transport', message: `transport error: ${e.message}` })
+  const trace = options.keepTraces ? peer.timeline.map((t) => ({ direction: t.direction, message: t.message })) : undefined
+  await peer.close().catch(() => undefined)
+  const status: FixtureStatus = failures.some((f) => f.kind === 'suite') ? 'suite-error' : failures.length > 0 ? 'fail' : 'pass'
+  return { ...base, status, durationMs: performance.now() - started, failures, warnings, ...(trace ? { trace } : {}) }
+}
+
+/** Options of {@link runSuite}. */
+export interface SuiteOptions extends RunOptions {
+  /** Fixtures run at once (default 4). */
+  readonly concurrency?: number
+  /** Stop starting fixtures after the first failure. */
+  readonly bail?: boolean
+  /** Called after each fixture (progress). */
+  readonly onResult?: (result: FixtureResult, done: number, total: number) => void
+}
+
+/** Runs fixtures against `target`, several at a time; results come back in fixture order. */
+export async function runSuite(fixtures: readonly Fixture[], target: Target, options: SuiteOptions = {}): Promise<FixtureResult[]> {
+  const results: Array<FixtureResult | undefined> = new Array(fixtures.length)
+  let next = 0
+  let done = 0
+  let stop = false
+  const worker = async () => {
+    while (!stop && next < fixtures.length) {
+      const index = next++
+      const result = await runFixture(fixtures[index] as Fixture, target, options)
+      results[index] = result
+      done++
+      options.onResult?.(result, done, fixtures.length)
+      if (options.bail && result.status !== 'pass' && result.status !== 'untested') stop = true
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker))
+  return results.filter((r): r is FixtureResult => r !== undefined)
+}
