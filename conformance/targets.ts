@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { createConformanceExtension } from './extension/extension.js'
-import { createWorkerRuntime, type WorkerRuntimeOptions } from '../src/runtime/runtime.js'
+import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators, type WorkerRuntimeOptions } from '../src/runtime/runtime.js'
 import { createMemoryPair, type CopyMode } from '../src/transport/memory.js'
 import { createStdioTransport } from '../src/transport/stdio.js'
 import { createWorkerThreadTransport } from '../src/transport/worker-thread.js'
@@ -39,6 +39,7 @@ export interface EmbeddedOptions {
 
 /** The reference runtime with the conformance extension, in-process over an in-memory pair. */
 export function embeddedTarget(options: EmbeddedOptions = {}): Target {
+  let validators: RuntimeValidators | undefined // compiled on the first connect, shared by every runtime of this target
   return {
     name: options.name ?? 'embedded reference runtime',
     features: new Set(['short-request-timeout']),
@@ -51,7 +52,7 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
       const runtime = createWorkerRuntime({
         transport,
         module: createConformanceExtension(),
-        options: { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS, ...options.runtime },
+        options: { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS, validators: (validators ??= createRuntimeValidators()), ...options.runtime },
       })
       host.onClose(() => runtime.dispose())
       return host

@@ -1,4 +1,4 @@
 /** The reference worker runtime. */
 export * from './api.js'
-export { createWorkerRuntime, type CreateWorkerRuntimeArgs, type RuntimeState, type RuntimeTransport, type WorkerRuntime, type WorkerRuntimeOptions } from './runtime.js'
+export { createWorkerRuntime, createRuntimeValidators, type RuntimeValidators, type CreateWorkerRuntimeArgs, type RuntimeState, type RuntimeTransport, type WorkerRuntime, type WorkerRuntimeOptions } from './runtime.js'
 export { initializeExtension, nodePortTransport, webWorkerTransport } from './entry.js'

@@ -5,8 +5,7 @@
  */
 import type { HostToWorkerMessage } from '../protocol/catalogue.js'
 import type { ActivateMessage } from '../protocol/messages/lifecycle.js'
-import type { ProtocolValidator } from '../validate/validator.js'
-import { validatorFor } from '../validate/index.js'
+import { createValidator, type ProtocolValidator } from '../validate/validator.js'
 import type { ValidationMode } from '../validate/modes.js'
 import type { Disposable, ExtensionContext, ExtensionModule, LogAPI } from './api.js'
 import { buildContext } from './context.js'
@@ -30,8 +29,25 @@ export interface WorkerRuntimeOptions {
   readonly inboundMode?: ValidationMode
   /** Clock, for tests. */
   readonly now?: () => Date
-  /** Validators to use; by default the package's shared, immutable ones. */
-  readonly validators?: { readonly inbound: ProtocolValidator; readonly outbound: ProtocolValidator }
+  /** Validators to use (share one set among many runtimes); by default the runtime compiles its own. */
+  readonly validators?: RuntimeValidators
+}
+
+/** The validators a runtime uses: inbound host messages, and what it sends and receives as answers. */
+export interface RuntimeValidators {
+  readonly inbound: ProtocolValidator
+  readonly outbound: ProtocolValidator
+}
+
+/**
+ * Compiles only what a runtime needs: host->worker messages (tolerant by default, EXT-IN-002), and
+ * strict worker->host messages, request payloads and response data.
+ */
+export function createRuntimeValidators(inboundMode: ValidationMode = 'tolerant'): RuntimeValidators {
+  return {
+    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'] }),
+    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads', 'responses'] }),
+  }
 }
 
 /** Where a runtime is in its lifecycle. */
@@ -64,8 +80,7 @@ const NOT_ACTIVE = 'Extension is not active'
  */
 export function createWorkerRuntime({ transport, module, options = {} }: CreateWorkerRuntimeArgs): WorkerRuntime {
   const now = options.now ?? (() => new Date())
-  const inbound = options.validators?.inbound ?? validatorFor({ mode: options.inboundMode ?? 'tolerant' })
-  const outbound = options.validators?.outbound ?? validatorFor({ mode: 'strict' })
+  const { inbound, outbound } = options.validators ?? createRuntimeValidators(options.inboundMode)
   let state: RuntimeState = 'idle'
   let session: Session | undefined
   let queue: unknown[] = []

@@ -15,10 +15,18 @@ import { WireCode, wireError, type ValidationError, type ValidationResult } from
 import { DEFAULT_MODE, schemaForMode, type ValidationMode } from './modes.js'
 import { report, type ReportContext } from './report.js'
 
+/** What a validator set covers. */
+export type ValidatorScope = 'host-to-worker' | 'worker-to-host' | 'payloads' | 'responses'
+
 /** Options of {@link createValidator}. */
 export interface ValidatorOptions {
   /** `strict` or `tolerant` (default `tolerant`, see {@link ValidationMode}). */
   readonly mode?: ValidationMode
+  /**
+   * What to compile (default: everything). A validator asked for something outside its scope
+   * throws, since that is a programming error, not bad input.
+   */
+  readonly scope?: readonly ValidatorScope[]
 }
 
 /** A set of compiled validators for one mode. Create one with {@link createValidator}. */
@@ -38,15 +46,16 @@ export interface ProtocolValidator {
 }
 
 /**
- * Two compilations of one schema. `fast` reads properties plainly and stops at the first error;
- * it is used while `Object.prototype` is clean. `full` checks own properties only and collects
- * every error; it reports errors, and it is the check itself once the prototype is polluted.
- * Both are compiled up front: compiling later could happen under a polluted prototype, which
- * breaks ajv's compiler.
+ * Two compilations of one schema. `full` checks own properties only and collects every error: it
+ * is compiled up front, reports errors, and is the check itself while `Object.prototype` is
+ * polluted. `fast` reads properties plainly and stops at the first error: it is compiled on first
+ * use, and only while the prototype is clean, because ajv's compiler breaks under pollution.
  */
 interface Entry {
-  readonly fast: ValidateFunction
+  fast: ValidateFunction | undefined
   readonly full: ValidateFunction
+  readonly schema: object
+  readonly compileFast: (schema: object) => ValidateFunction
   readonly ctx: ReportContext
 }
 
@@ -58,7 +67,13 @@ interface Compilers {
 
 function compile(c: Compilers, schema: TSchema, ctx: ReportContext): Entry {
   const s = schemaForMode(schema, c.mode) as object
-  return { fast: c.fast.compile(s), full: c.full.compile(s), ctx }
+  return { fast: undefined, full: c.full.compile(s), schema: s, compileFast: (x) => c.fast.compile(x), ctx }
+}
+
+/** The fast check of an entry, compiled now if the prototype is clean; undefined when it is not. */
+function fastCheck(entry: Entry): ValidateFunction | undefined {
+  if (!prototypeIsClean()) return undefined
+  return (entry.fast ??= entry.compileFast(entry.schema))
 }
 
 /**
@@ -78,7 +93,8 @@ function fail(errors: ValidationError[]): { ok: false; errors: readonly Validati
 /** Runs one entry on a value: the fast check, then (only on failure) the error collection. */
 function run<T>(entry: Entry, value: unknown): ValidationResult<T> {
   try {
-    if (prototypeIsClean() && entry.fast(value)) return { ok: true, value: value as T }
+    const fast = fastCheck(entry)
+    if (fast !== undefined && fast(value)) return { ok: true, value: value as T }
   } catch (error) {
     return unreadable(entry.ctx, value, error)
   }
@@ -107,6 +123,14 @@ function unreadable(ctx: ReportContext, value: unknown, error: unknown): Validat
 
 type ValidationFailure = { ok: false; errors: readonly ValidationError[] }
 
+/** Thrown when a validator is asked for something outside its scope: a programming error. */
+export class ScopeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ScopeError'
+  }
+}
+
 /** Creates the compiled validators for one mode. Each call compiles afresh; share the result. */
 export function createValidator(options: ValidatorOptions = {}): ProtocolValidator {
   const mode = options.mode ?? DEFAULT_MODE
@@ -118,17 +142,23 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
     full: new Ajv({ ...ajvOptions, ownProperties: true, allErrors: true, verbose: true }),
   }
 
-  const byType = new Map<string, { direction: Direction; entry: Entry | null }>()
+  const scope = new Set<ValidatorScope>(options.scope ?? ['host-to-worker', 'worker-to-host', 'payloads', 'responses'])
+  const outOfScope = (what: string): never => {
+    throw new ScopeError(`this validator was created without ${what} in its scope`)
+  }
+  const byType = new Map<string, { direction: Direction; entry: Entry | null | undefined }>()
   for (const d of MESSAGES) {
-    byType.set(d.type, { direction: d.direction, entry: d.type === 'request' ? null : compile(c, d.schema, { messageType: d.type, prefix: '' }) })
+    const entry = !scope.has(d.direction) ? undefined : d.type === 'request' ? null : compile(c, d.schema, { messageType: d.type, prefix: '' })
+    byType.set(d.type, { direction: d.direction, entry })
   }
   const requestEnvelope = compile(c, RequestEnvelope, { messageType: 'request', prefix: '' })
   const payloadByMethod = new Map<string, Entry>()
   const responseByMethod = new Map<string, { entry: Entry; kind: 'none' | 'any' | 'data' }>()
+  const withPayloads = scope.has('payloads') || scope.has('worker-to-host')
   METHODS.forEach((m) => {
-    payloadByMethod.set(m.method, compile(c, m.payload, { messageType: 'request', method: m.method, prefix: '/payload' }))
+    if (withPayloads) payloadByMethod.set(m.method, compile(c, m.payload, { messageType: 'request', method: m.method, prefix: '/payload' }))
     const kind = m.response === NoData ? 'none' : m.response === AnyData ? 'any' : 'data'
-    responseByMethod.set(m.method, { kind, entry: compile(c, m.response, { messageType: 'response', method: m.method, prefix: '/payload/data' }) })
+    if (scope.has('responses')) responseByMethod.set(m.method, { kind, entry: compile(c, m.response, { messageType: 'response', method: m.method, prefix: '/payload/data' }) })
   })
   const knownTypes = (direction: Direction | null) =>
     [...byType].filter(([, v]) => direction === null || v.direction === direction).map(([t]) => t)
@@ -150,6 +180,7 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
     try {
       return route<T>(value, direction)
     } catch (error) {
+      if (error instanceof ScopeError) throw error
       return unreadable({ prefix: '' }, value, error)
     }
   }
@@ -181,6 +212,7 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
         }),
       ])
     }
+    if (known.entry === undefined) return outOfScope(known.direction)
     if (known.entry) return run<T>(known.entry, value)
     return routeRequest<T>(value, method)
   }
@@ -204,11 +236,13 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
     validateHostToWorker: (value: unknown) => dispatch<HostToWorkerMessage>(value, 'host-to-worker'),
     validateMessage: (value: unknown) => dispatch<ProtocolMessage>(value, null),
     validateRequest<M extends RequestMethod>(method: M | string, payload: unknown): ValidationResult<RequestPayloads[M]> {
+      if (!withPayloads) return outOfScope('payloads')
       const entry = typeof method === 'string' ? payloadByMethod.get(method) : undefined
       if (!entry) return unknownMethod(method, '/method', 'request')
       return run(entry, payload)
     },
     validateResponse<M extends RequestMethod>(method: M | string, data: unknown): ValidationResult<ResponseData[M]> {
+      if (!scope.has('responses')) return outOfScope('responses')
       const found = typeof method === 'string' ? responseByMethod.get(method) : undefined
       if (!found) return unknownMethod(method, '/method', 'response')
       if (found.kind === 'any' || (found.kind === 'none' && data === undefined)) return { ok: true, value: data as ResponseData[M] }

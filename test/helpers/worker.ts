@@ -2,7 +2,7 @@
 import { createConformanceExtension } from '../../conformance/extension/extension.js'
 import { HostPeer, type Received } from '../../src/host/peer.js'
 import type { ExtensionModule } from '../../src/runtime/api.js'
-import { createWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js'
+import { createRuntimeValidators, createWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js'
 import { createMemoryPair } from '../../src/transport/memory.js'
 
 /** Every permission the conformance extension can use. */
@@ -36,6 +36,8 @@ export interface TestWorker {
   close(): Promise<void>
 }
 
+const validators = createRuntimeValidators()
+
 /** Creates a runtime (conformance extension unless `module` is given) and waits for `ready`. */
 export async function startWorker(options: { module?: ExtensionModule; requestTimeoutMs?: number } = {}): Promise<TestWorker> {
   const [hostEnd, workerEnd] = createMemoryPair()
@@ -43,7 +45,7 @@ export async function startWorker(options: { module?: ExtensionModule; requestTi
   const runtime = createWorkerRuntime({
     transport: workerEnd,
     module: options.module ?? createConformanceExtension(),
-    options: options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs },
+    options: options.requestTimeoutMs === undefined ? { validators } : { requestTimeoutMs: options.requestTimeoutMs, validators },
   })
   await host.waitForType('ready', 1000)
   let counter = 0

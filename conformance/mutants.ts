@@ -1,0 +1,120 @@
+/**
+ * Deliberately broken variants of the reference runtime. Each breaks one requirement the way a
+ * real implementation (often upstream 0.22.1 itself) does; `npm test` checks that the suite fails
+ * each on the requirement it names, and the fuzzer is measured against the same list.
+ */
+import { embeddedTarget, type OutgoingFilter, type Target } from './targets.js'
+
+/** One broken variant. */
+export interface Mutant {
+  /** Kebab-case name. */
+  readonly name: string
+  /** What is broken. */
+  readonly description: string
+  /** The requirement the suite must report as broken. */
+  readonly requirement: string
+  /** A fresh target running the broken variant. */
+  readonly target: () => Target
+}
+
+type Msg = { type?: string; id?: string; method?: string; payload?: Record<string, unknown> }
+
+/** A mutant whose worker output passes through `filter` (a fresh filter per connection). */
+function filtered(name: string, description: string, requirement: string, filter: () => OutgoingFilter): Mutant {
+  return { name, description, requirement, target: () => embeddedTarget({ name: `mutant ${name}`, outgoing: filter }) }
+}
+
+/** Drops the messages `drop` selects. */
+const dropping = (drop: (m: Msg) => boolean) => (): OutgoingFilter => (m, send) => {
+  if (!drop(m as Msg)) send(m)
+}
+
+/** Replaces each message by what `map` returns (an array: several messages). */
+const mapping = (map: (m: Msg) => unknown[]) => (): OutgoingFilter => (m, send) => {
+  for (const out of map(m as Msg)) send(out)
+}
+
+const event = (m: Msg) => (m.payload?.['event'] ?? {}) as { type?: string; message?: string }
+
+/** The broken variants. */
+export const MUTANTS: readonly Mutant[] = [
+  filtered('no-ready', 'never sends ready', 'EXT-LIFE-001', dropping((m) => m.type === 'ready')),
+  filtered('double-ready', 'sends ready twice (upstream B3: a second initializeExtension)', 'EXT-LIFE-001', mapping((m) => (m.type === 'ready' ? [m, m] : [m]))),
+  filtered('missing-ack', 'never acknowledges streaming-fetch chunks', 'EXT-FETCH-001', dropping((m) => m.type === 'streaming-fetch-ack')),
+  filtered('wrong-request-id', 'answers tool requests with a wrong requestId', 'EXT-TOOL-001', mapping((m) =>
+    m.type === 'tool-execute-response' ? [{ ...m, payload: { ...m.payload, requestId: `${String(m.payload?.['requestId'])}-x` } }] : [m],
+  )),
+  filtered('no-done', 'drops the done event of chat streams', 'EXT-PROV-003', dropping((m) => m.type === 'stream-event' && event(m).type === 'done')),
+  filtered('events-after-done', 'sends a content event after done', 'EXT-PROV-003', mapping((m) =>
+    m.type === 'stream-event' && event(m).type === 'done'
+      ? [m, { type: 'stream-event', payload: { requestId: m.payload?.['requestId'], event: { type: 'content', text: 'late' } } }]
+      : [m],
+  )),
+  filtered('bogus-unknown-provider', 'answers a chat for an unknown provider with a bogus network.fetch request (upstream B1)', 'EXT-PROV-002', mapping((m) =>
+    m.type === 'stream-event' && /^Provider .* not found$/.test(event(m).message ?? '')
+      ? [{ type: 'request', id: `bogus-${String(m.payload?.['requestId'])}`, method: 'network.fetch', payload: { error: event(m).message } }]
+      : [m],
+  )),
+  filtered('single-failure-channel', 'reports tool and action failures only in result, without the top-level error (upstream B21)', 'EXT-TOOL-002', mapping((m) => {
+    if ((m.type === 'tool-execute-response' || m.type === 'action-execute-response') && m.payload && 'error' in m.payload) {
+      const { error: _dropped, ...payload } = m.payload
+      return [{ ...m, payload }]
+    }
+    return [m]
+  })),
+  filtered('error-on-soft-failure', 'adds a top-level error when a tool returns success false', 'EXT-TOOL-003', mapping((m) => {
+    const result = m.payload?.['result'] as { success?: boolean; error?: string } | undefined
+    if (m.type === 'tool-execute-response' && result?.success === false && !('error' in (m.payload ?? {}))) return [{ ...m, payload: { ...m.payload, error: result.error ?? 'failed' } }]
+    return [m]
+  })),
+  filtered('status-out-of-order', 'sends a task\u2019s running status after its terminal status', 'EXT-BG-003', () => {
+    const held = new Map<string, unknown>()
+    return (m, send) => {
+      const msg = m as Msg
+      const taskId = String(msg.payload?.['taskId'])
+      if (msg.type === 'background-task-status' && msg.payload?.['status'] === 'running') {
+        held.set(taskId, m)
+        return
+      }
+      send(m)
+      if (msg.type === 'background-task-status' && held.has(taskId)) {
+        send(held.get(taskId))
+        held.delete(taskId)
+      }
+    }
+  }),
+  filtered('double-terminal-status', 'reports the terminal status of a task run twice (upstream B31)', 'EXT-BG-003', mapping((m) =>
+    m.type === 'background-task-status' && m.payload?.['status'] !== 'running' ? [m, m] : [m],
+  )),
+  {
+    name: 'request-pending-after-timeout',
+    description: 'never times out its requests to the host',
+    requirement: 'EXT-REQ-002',
+    target: () => embeddedTarget({ name: 'mutant request-pending-after-timeout', runtime: { requestTimeoutMs: 0 } }),
+  },
+  filtered('no-unknown-task-reply', 'does not answer a start for an unknown task (upstream B33)', 'EXT-BG-006', dropping((m) =>
+    m.type === 'background-task-status' && String(m.payload?.['error'] ?? '').startsWith('Unknown background task'),
+  )),
+  filtered('no-tool-registrations', 'does not announce tools', 'EXT-LIFE-002', dropping((m) => m.type === 'tool-registered')),
+  filtered('silent-when-inactive', 'does not answer requests while the extension is not active (upstream B5, B6)', 'EXT-LIFE-010', dropping((m) =>
+    JSON.stringify(m.payload ?? {}).includes('Extension is not active'),
+  )),
+  filtered('no-ack-for-unknown-stream', 'does not acknowledge chunks of unknown streams (upstream B15)', 'EXT-FETCH-004', () => {
+    const streams = new Set<string>()
+    return (m, send) => {
+      const msg = m as Msg
+      if (msg.type === 'request' && msg.method === 'network.fetch-stream') streams.add(String(msg.id))
+      if (msg.type === 'streaming-fetch-ack' && !streams.has(String(msg.payload?.['requestId']))) return
+      send(m)
+    }
+  }),
+  filtered('numeric-request-id', 'sends tool responses with a numeric requestId', 'EXT-WIRE-004', mapping((m) =>
+    m.type === 'tool-execute-response' ? [{ ...m, payload: { ...m.payload, requestId: 42 } }] : [m],
+  )),
+  filtered('errors-logged-as-info', 'logs errors at info level', 'EXT-LIFE-003', mapping((m) =>
+    m.type === 'log' && m.payload?.['level'] === 'error' ? [{ ...m, payload: { ...m.payload, level: 'info' } }] : [m],
+  )),
+  filtered('epoch-health-timestamp', 'sends health timestamps as epoch milliseconds', 'EXT-WIRE-004', mapping((m) =>
+    m.type === 'background-task-health' ? [{ ...m, payload: { ...m.payload, timestamp: Date.now() } }] : [m],
+  )),
+]
