@@ -6,7 +6,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { generateJsonSchemaFiles } from '../src/protocol/json-schema.js'
+import { Fixture } from '../conformance/fixture/schema.js'
+import { ConformanceReport } from '../conformance/report/schema.js'
+import { generateJsonSchemaFiles, SCHEMA_ID_BASE, standalone } from '../src/protocol/json-schema.js'
 import { renderReference } from '../src/protocol/reference.js'
 
 /** Repository root. */
@@ -16,6 +18,13 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export function expectedFiles(): Map<string, string> {
   const out = new Map<string, string>()
   for (const [path, schema] of generateJsonSchemaFiles()) out.set(`schema/${path}`, `${JSON.stringify(schema, null, 2)}\n`)
+  const formats: Array<[string, string, typeof Fixture | typeof ConformanceReport, string]> = [
+    ['conformance-fixture.schema.json', 'ConformanceFixture', Fixture, 'One conformance fixture: a host-side script played against a fresh worker.'],
+    ['conformance-report.schema.json', 'ConformanceReport', ConformanceReport, 'The JSON report of one extwire conformance run.'],
+  ]
+  for (const [file, title, schema, description] of formats) {
+    out.set(`schema/${file}`, `${JSON.stringify(standalone(`${SCHEMA_ID_BASE}/${file}`, title, schema, description), null, 2)}\n`)
+  }
   out.set('docs/reference.md', renderReference())
   return out
 }

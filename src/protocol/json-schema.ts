@@ -98,7 +98,8 @@ class Converter {
   }
 }
 
-function standalone(id: string, title: string, schema: TSchema, description?: string): JsonSchemaObject {
+/** A self-contained 2020-12 schema document for `schema` (used for the fixture and report formats too). */
+export function standalone(id: string, title: string, schema: TSchema, description?: string): JsonSchemaObject {
   const c = new Converter()
   const body = c.convert(schema) as JsonSchemaObject
   const defs = c.defs()
