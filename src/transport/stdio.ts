@@ -83,11 +83,14 @@ export function createStdioTransport(command: string, options: StdioOptions = {}
   })
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const transport = new LineTransport(child.stdout, child.stdin, async () => {
+    // End its input first and give it a moment to finish on its own (a recorder writes its fixture
+    // then); then terminate it, and kill it if it still does not go.
     child.stdin.end()
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000)
+    const term = setTimeout(() => child.kill('SIGTERM'), 1000)
+    const kill = setTimeout(() => child.kill('SIGKILL'), 3000)
     await exited
-    clearTimeout(timer)
+    clearTimeout(term)
+    clearTimeout(kill)
   }, false)
   child.once('error', (error) => {
     transport.markClosed({ reason: 'error', detail: `${command}: ${error.message}` })

@@ -1,0 +1,57 @@
+/**
+ * `describeConformance(...)`: the fixtures as vitest tests inside an implementer's own suite,
+ * against a transport they supply. Each fixture is one test whose failure message is the first
+ * divergence; a fixture listed in `expectedFailures` runs as `it.fails`, so it turns red when it
+ * starts passing (stale).
+ */
+import { join } from 'node:path'
+import { describe, it } from 'vitest'
+import type { Transport } from '../src/transport/types.js'
+import { PACKAGE_ROOT, selectFixtures } from './cli.js'
+import { globToRegExp } from './fixture/lint.js'
+import { loadFixtures } from './fixture/load.js'
+import { runFixture, type Failure } from './runner.js'
+
+/** Options of {@link describeConformance}. */
+export interface DescribeConformanceOptions {
+  /** Opens a connection to a fresh worker for one fixture; the runner closes it. */
+  readonly connect: () => Promise<Transport> | Transport
+  /** Features the worker supports (e.g. `short-request-timeout`). */
+  readonly features?: readonly string[]
+  /** Fixture id globs to run (default: all). */
+  readonly filter?: readonly string[]
+  /** Fixture id globs to skip. */
+  readonly skip?: readonly string[]
+  /** Fixture id globs expected to fail (run as `it.fails`). */
+  readonly expectedFailures?: readonly string[]
+  /** Fixture folder (default: the package's). */
+  readonly fixturesDir?: string
+  /** Wait per expectation, ms (default 1000). */
+  readonly stepTimeoutMs?: number
+}
+
+function explain(failures: readonly Failure[]): string {
+  return failures
+    .map((f) => [`${f.requirement} (${f.kind}${f.step !== undefined ? `, step ${f.step}` : ''}): ${f.message}`, f.expected && `  expected: ${f.expected}`, f.actual && `  actual:   ${f.actual}`, f.path !== undefined && `  differs at: ${f.path || '(message)'}`].filter(Boolean).join('\n'))
+    .join('\n')
+}
+
+/** Declares one vitest test per selected fixture, inside a `describe(name)`. */
+export function describeConformance(name: string, options: DescribeConformanceOptions): void {
+  const dir = options.fixturesDir ?? join(PACKAGE_ROOT, 'fixtures')
+  const { fixtures, errors } = loadFixtures(dir)
+  if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'))
+  const selected = selectFixtures(fixtures, { filter: [...(options.filter ?? [])], skip: [...(options.skip ?? [])], levels: [] })
+  const expected = (options.expectedFailures ?? []).map(globToRegExp)
+  const target = { name, features: new Set(options.features ?? []), connect: async () => options.connect() }
+  describe(name, () => {
+    for (const { fixture } of selected) {
+      const test = expected.some((re) => re.test(fixture.id)) ? it.fails : it
+      test(`${fixture.id} [${fixture.requirements.join(', ')}] ${fixture.title}`, async () => {
+        const result = await runFixture(fixture, target, { stepTimeoutMs: options.stepTimeoutMs ?? 1000 })
+        if (result.status === 'untested') throw new Error(`not testable: ${result.reason ?? ''}`)
+        if (result.status !== 'pass') throw new Error(explain(result.failures))
+      }, Math.max(10_000, fixture.steps.length * (options.stepTimeoutMs ?? 1000)))
+    }
+  })
+}

@@ -1,0 +1,20 @@
+/** An implementer's suite: the fixtures as vitest tests against a transport the test supplies. */
+import { describeConformance } from '../conformance/vitest.js'
+import { embeddedTarget } from '../conformance/targets.js'
+import { MUTANTS } from '../conformance/mutants.js'
+
+const reference = embeddedTarget()
+describeConformance('reference runtime, through describeConformance', {
+  connect: () => reference.connect(),
+  features: ['short-request-timeout'],
+  filter: ['tools/**', 'providers/chat-*'],
+})
+
+// A broken runtime with its failures declared: they run as it.fails, so they stay green only while they fail.
+const broken = (MUTANTS.find((m) => m.name === 'single-failure-channel') ?? MUTANTS[0])!.target()
+describeConformance('a runtime with known failures', {
+  connect: () => broken.connect(),
+  filter: ['tools/*-fills-both-channels', 'tools/echo-result-unchanged'],
+  expectedFailures: ['tools/*-fills-both-channels'],
+  stepTimeoutMs: 300,
+})
