@@ -3,12 +3,14 @@
  * baselines measured in the same run; nothing here is asserted in tests.
  */
 import { runtimeBench } from './runtime.bench.js'
+import { suiteBench } from './suite.bench.js'
 import { validateBench } from './validate.bench.js'
 
 const only = process.argv.slice(2)
 const benches: Array<[string, () => Promise<void>]> = [
   ['validate', validateBench],
   ['runtime', runtimeBench],
+  ['suite', suiteBench],
 ]
 
 for (const [name, bench] of benches) {
