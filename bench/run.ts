@@ -3,6 +3,7 @@
  * baselines measured in the same run; nothing here is asserted in tests.
  */
 import { runtimeBench } from './runtime.bench.js'
+import { fuzzBench } from './fuzz.bench.js'
 import { suiteBench } from './suite.bench.js'
 import { validateBench } from './validate.bench.js'
 
@@ -11,6 +12,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['validate', validateBench],
   ['runtime', runtimeBench],
   ['suite', suiteBench],
+  ['fuzz', fuzzBench],
 ]
 
 for (const [name, bench] of benches) {

@@ -69,14 +69,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-class StepFailure extends Error {
+/** Thrown by a failing step; carries the failure. */
+export class StepFailure extends Error {
   constructor(readonly failure: Failure) {
-    super(failure.message)
+    super(`${failure.requirement}: ${failure.message}`)
+    this.name = 'StepFailure'
   }
 }
 
-/** Plays one fixture. */
-class FixtureRun {
+/**
+ * Plays the steps of one fixture against one connection. The runner plays whole fixtures with it;
+ * the fuzzer plays the steps its commands generate one by one, so both share one semantics.
+ */
+export class FixtureRun {
   private readonly bindings: Bindings = new Map()
   private readonly consumed = new Set<number>()
   private position = -1
@@ -89,6 +94,11 @@ class FixtureRun {
     private readonly timeoutMs: number,
   ) {}
 
+  /** Values captured so far. */
+  get captured(): ReadonlyMap<string, unknown> {
+    return this.bindings
+  }
+
   private requirementOf(step?: { requirement?: string }): string {
     return step?.requirement ?? (this.fixture.requirements[0] as string)
   }
@@ -98,6 +108,12 @@ class FixtureRun {
   }
 
   async run(): Promise<void> {
+    await this.ready()
+    for (const step of this.fixture.steps) await this.next(step)
+  }
+
+  /** Waits for the worker's `ready`, which every fixture starts with (EXT-LIFE-001). */
+  async ready(): Promise<void> {
     try {
       const ready = await this.peer.waitForType('ready', this.timeoutMs)
       this.position = ready.index
@@ -106,10 +122,12 @@ class FixtureRun {
       this.step = 0
       this.fail({ requirement: 'EXT-LIFE-001', kind: 'expect', message: `the worker did not send ready: ${(error as Error).message}`, expected: '{"type":"ready"}' })
     }
-    for (const [i, step] of this.fixture.steps.entries()) {
-      this.step = i + 1
-      await this.runStep(step)
-    }
+  }
+
+  /** Plays the next step; throws {@link StepFailure} when it fails. */
+  async next(step: Step): Promise<void> {
+    this.step++
+    await this.runStep(step)
   }
 
   private async runStep(step: Step): Promise<void> {

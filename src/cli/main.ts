@@ -5,6 +5,7 @@ import { type CliIo, UsageError } from './io.js'
 import { VALIDATE_USAGE, validateCommand } from './validate.js'
 import { CONFORMANCE_USAGE, conformanceCommand } from '../../conformance/cli.js'
 import { RECORD_USAGE, recordCommand } from '../../conformance/record-cli.js'
+import { FUZZ_USAGE, fuzzCommand } from '../../conformance/fuzz/cli.js'
 
 export type { CliIo } from './io.js'
 
@@ -13,6 +14,7 @@ const USAGE = `Usage: extwire <command> [options]
 Commands:
   conformance          Run the conformance suite (default target: the embedded reference runtime).
   record               Record a real host<->worker session as a fixture.
+  fuzz                 Fuzz message sequences; a counterexample is written as a fixture.
   validate <file>...   Validate protocol messages in JSON or JSON Lines files.
 
 Run \`extwire <command> --help\` for the options of a command.`
@@ -25,6 +27,7 @@ interface Command {
 const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['conformance', { usage: CONFORMANCE_USAGE, run: conformanceCommand }],
   ['record', { usage: RECORD_USAGE, run: recordCommand }],
+  ['fuzz', { usage: FUZZ_USAGE, run: fuzzCommand }],
   ['validate', { usage: VALIDATE_USAGE, run: validateCommand }],
 ])
 

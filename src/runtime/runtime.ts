@@ -61,7 +61,7 @@ export interface WorkerRuntime {
   receive(message: unknown): Promise<void>
   /** Resolves when every handler started so far has finished (for tests and orderly shutdown). */
   settled(): Promise<void>
-  /** Stops listening; pending requests are rejected. */
+  /** Stops listening, rejects pending requests and stops the extension's tasks and streams. */
   dispose(): void
 }
 
@@ -335,6 +335,9 @@ export function createWorkerRuntime({ transport, module, options = {} }: CreateW
     dispose() {
       if (disposed) return
       disposed = true
+      // The connection is gone: stop the extension's work too (what it sends now is dropped).
+      if (session) teardown(session, 'Runtime disposed')
+      session = undefined
       requests.rejectAll('Runtime disposed')
       if (typeof subscription === 'function') subscription()
       else subscription?.dispose()

@@ -17,10 +17,25 @@ export abstract class BaseTransport implements Transport {
   private readonly errorListeners = new Set<Listener<Error>>()
   private readonly closeListeners = new Set<Listener<CloseInfo>>()
   private closeInfo: CloseInfo | undefined
+  private droppedCount = 0
 
   /** True once closed. */
   get closed(): boolean {
     return this.closeInfo !== undefined
+  }
+
+  /** Messages sent after close, and so dropped (a normal race at shutdown; counted, not thrown). */
+  get dropped(): number {
+    return this.droppedCount
+  }
+
+  /**
+   * Counts a send on a closed transport. It is reported as an error event only to listeners
+   * (building an Error per dropped message would make shutdown races expensive).
+   */
+  protected dropAfterClose(): void {
+    this.droppedCount++
+    if (this.errorListeners.size > 0) this.emitError(new Error('send on a closed transport'))
   }
 
   /** Sends one message to the peer; implementations must not throw. */

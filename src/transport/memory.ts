@@ -25,7 +25,7 @@ class MemoryEnd extends BaseTransport {
 
   send(message: unknown): void {
     if (this.closed) {
-      this.emitError(new Error('send on a closed transport'))
+      this.dropAfterClose()
       return
     }
     let copied: unknown

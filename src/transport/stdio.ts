@@ -55,7 +55,7 @@ export class LineTransport extends BaseTransport {
 
   send(message: unknown): void {
     if (this.closed) {
-      this.emitError(new Error('send on a closed transport'))
+      this.dropAfterClose()
       return
     }
     let line: string

@@ -56,7 +56,7 @@ import(workerData.tsx).then((m) => { m.register(); return import(workerData.entr
 
   send(message: unknown): void {
     if (this.closed) {
-      this.emitError(new Error('send on a closed transport'))
+      this.dropAfterClose()
       return
     }
     try {

@@ -1,0 +1,64 @@
+/**
+ * Sequence fuzzing in npm test (bounded): the reference runtime survives a seeded campaign; the
+ * fuzzer on its own finds at least half of the deliberately broken runtimes; a counterexample,
+ * saved as a fixture, fails the same way under `extwire conformance --fixture`.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { run } from '../../src/cli/main.js'
+import { PACKAGE_ROOT } from '../cli.js'
+import { loadFixtureFile } from '../fixture/load.js'
+import { MUTANTS } from '../mutants.js'
+import { runFixture } from '../runner.js'
+import { embeddedTarget } from '../targets.js'
+import { runCampaign } from './campaign.js'
+
+async function cli(...argv: string[]) {
+  let out = ''
+  const code = await run({ argv, cwd: PACKAGE_ROOT, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } })
+  return { code, out }
+}
+
+describe('sequence fuzzing', () => {
+  it('finds nothing in the reference runtime (300 sequences)', async () => {
+    const result = await runCampaign(embeddedTarget(), { runs: 300, seed: 20261126 })
+    expect(result.counterexample?.message).toBeUndefined()
+    expect(result.failed).toBe(false)
+  }, 60_000)
+
+  it('finds at least half of the broken runtimes on its own', async () => {
+    const found: string[] = []
+    for (const mutant of MUTANTS) {
+      const result = await runCampaign(mutant.target(), { runs: 150, seed: 7, stepTimeoutMs: 150 })
+      if (result.failed) found.push(mutant.name)
+    }
+    expect(found.length).toBeGreaterThanOrEqual(Math.ceil(MUTANTS.length / 2))
+  }, 120_000)
+
+  it('writes a shrunk counterexample as a fixture that fails the same way', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'extwire-fuzz-')), 'counterexample.json')
+    const fuzz = await cli('fuzz', '--mutant', 'error-on-soft-failure', '--runs', '200', '--seed', '3', '--timeout', '200', '--out', out)
+    expect(fuzz.code).toBe(1)
+    expect(fuzz.out).toContain('counterexample after')
+    expect(fuzz.out).toMatch(/replay: extwire fuzz --seed 3 --path \S+/)
+    const loaded = loadFixtureFile(out)
+    if (!('fixture' in loaded)) throw new Error(loaded.message)
+    expect(loaded.fixture.requirements).toEqual(['EXT-TOOL-003'])
+    // The saved fixture passes against the reference runtime and fails against the broken one, on the same requirement.
+    expect((await runFixture(loaded.fixture, embeddedTarget())).status).toBe('pass')
+    const broken = await runFixture(loaded.fixture, MUTANTS.find((m) => m.name === 'error-on-soft-failure')!.target(), { stepTimeoutMs: 200 })
+    expect(broken.status).toBe('fail')
+    expect(broken.failures.map((f) => f.requirement)).toContain('EXT-TOOL-003')
+    expect(readFileSync(out, 'utf8')).toContain('"id": "fuzz/counterexample-3"')
+    const conformance = await cli('conformance', '--fixture', out)
+    expect(conformance.code).toBe(0)
+  }, 60_000)
+
+  it('reports a clean run with its seed and rate', async () => {
+    const r = await cli('fuzz', '--runs', '20', '--seed', '1')
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/no counterexample in 20 sequences \(seed 1, \d+ sequences\/s\)/)
+  })
+})
