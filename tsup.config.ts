@@ -4,6 +4,11 @@ const entry = {
   index: 'src/index.ts',
   protocol: 'src/protocol/index.ts',
   validate: 'src/validate/index.ts',
+  runtime: 'src/runtime/index.ts',
+  transport: 'src/transport/index.ts',
+  host: 'src/host/index.ts',
+  conformance: 'conformance/index.ts',
+  vitest: 'conformance/vitest.ts',
   cli: 'src/cli/main.ts',
 }
 
@@ -16,7 +21,7 @@ const workers = {
 
 // typebox 1.x ships ESM only, so the CommonJS build bundles it; the ESM build imports it.
 export default defineConfig([
-  { entry, format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'node20', splitting: true },
-  { entry, format: ['cjs'], dts: false, sourcemap: true, clean: false, target: 'node20', noExternal: ['typebox'] },
+  { entry, format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'node20', splitting: true, external: ['vitest'] },
+  { entry, format: ['cjs'], dts: false, sourcemap: true, clean: false, target: 'node20', noExternal: ['typebox'], external: ['vitest'], shims: true },
   { entry: workers, format: ['esm'], dts: false, sourcemap: false, clean: false, target: 'node20', noExternal: [/.*/], splitting: false, platform: 'node' },
 ])

@@ -18,11 +18,9 @@ import type {
   UserProfile,
 } from '../protocol/types.js'
 
-/** Something that can be released. */
-export interface Disposable {
-  /** Releases it. */
-  dispose(): void
-}
+import type { Disposable } from '../transport/types.js'
+
+export type { Disposable }
 
 /** What every callback learns about its extension. */
 export interface ExtensionInfo {
