@@ -9,6 +9,7 @@ import type fc from 'fast-check'
 import type { HostPeer } from '../../src/host/peer.js'
 import type { Fixture, Step } from '../fixture/schema.js'
 import type { FixtureRun } from '../runner.js'
+import { CONFORMANCE_PERMISSIONS } from '../extension/extension.js'
 
 /** What the fuzzer knows of a background task. */
 export type TaskState = 'registered' | 'running' | 'done' | 'disposed'
@@ -53,20 +54,7 @@ export class FuzzSession {
 export type FuzzCommand = fc.AsyncCommand<WorkerModel, FuzzSession>
 
 /** The permissions the fuzzer activates with: everything the conformance extension uses. */
-export const FUZZ_PERMISSIONS = [
-  'network:*',
-  'settings.register',
-  'provider.register',
-  'tools.register',
-  'actions.register',
-  'events.emit',
-  'scheduler.register',
-  'user.profile.read',
-  'chat.message.write',
-  'database.own',
-  'storage.local',
-  'background.workers',
-]
+export const FUZZ_PERMISSIONS = [...CONFORMANCE_PERMISSIONS]
 
 /** The fixture shell a sequence is played in (and saved as). */
 export function fuzzFixture(id: string, steps: Step[]): Fixture {

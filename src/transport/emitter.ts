@@ -38,8 +38,24 @@ export abstract class BaseTransport implements Transport {
     if (this.errorListeners.size > 0) this.emitError(new Error('send on a closed transport'))
   }
 
-  /** Sends one message to the peer; implementations must not throw. */
-  abstract send(message: unknown): void
+  /**
+   * Sends one message: dropped (and counted) after close; a message that cannot be sent (not
+   * cloneable, not JSON) is an error event. Never throws.
+   */
+  send(message: unknown): void {
+    if (this.closed) {
+      this.dropAfterClose()
+      return
+    }
+    try {
+      this.deliver(message)
+    } catch (error) {
+      this.emitError(new Error(`message cannot be sent: ${(error as Error).message}`))
+    }
+  }
+
+  /** Puts one message on the wire; may throw when the message cannot be sent. */
+  protected abstract deliver(message: unknown): void
 
   /** Releases the underlying resource. */
   protected abstract shutdown(): Promise<void>

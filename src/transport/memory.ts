@@ -23,18 +23,8 @@ class MemoryEnd extends BaseTransport {
     super()
   }
 
-  send(message: unknown): void {
-    if (this.closed) {
-      this.dropAfterClose()
-      return
-    }
-    let copied: unknown
-    try {
-      copied = this.copy === 'structured-clone' ? structuredClone(message) : this.copy === 'json' ? JSON.parse(JSON.stringify(message) ?? 'null') : message
-    } catch (error) {
-      this.emitError(new Error(`message cannot be sent: ${(error as Error).message}`))
-      return
-    }
+  protected deliver(message: unknown): void {
+    const copied = this.copy === 'structured-clone' ? structuredClone(message) : this.copy === 'json' ? JSON.parse(JSON.stringify(message) ?? 'null') : message
     this.peer?.enqueue(copied)
   }
 

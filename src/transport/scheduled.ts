@@ -22,14 +22,8 @@ class ScheduledEnd extends BaseTransport {
     super()
   }
 
-  send(message: unknown): void {
-    let copy: unknown
-    try {
-      copy = structuredClone(message)
-    } catch (error) {
-      this.emitError(new Error(`message cannot be sent: ${(error as Error).message}`))
-      return
-    }
+  protected deliver(message: unknown): void {
+    const copy = structuredClone(message)
     const peer = this.peer
     const type = (message as { type?: unknown } | null)?.type
     this.chain = this.chain

@@ -53,19 +53,8 @@ export class LineTransport extends BaseTransport {
     output.on('error', (error) => this.emitError(error))
   }
 
-  send(message: unknown): void {
-    if (this.closed) {
-      this.dropAfterClose()
-      return
-    }
-    let line: string
-    try {
-      line = encodeLine(message)
-    } catch (error) {
-      this.emitError(new Error(`message cannot be sent as JSON: ${(error as Error).message}`))
-      return
-    }
-    this.output.write(line)
+  protected deliver(message: unknown): void {
+    this.output.write(encodeLine(message))
   }
 
   protected async shutdown(): Promise<void> {

@@ -54,16 +54,8 @@ import(workerData.tsx).then((m) => { m.register(); return import(workerData.entr
     })
   }
 
-  send(message: unknown): void {
-    if (this.closed) {
-      this.dropAfterClose()
-      return
-    }
-    try {
-      this.worker.postMessage(message)
-    } catch (error) {
-      this.emitError(new Error(`message cannot be sent: ${(error as Error).message}`))
-    }
+  protected deliver(message: unknown): void {
+    this.worker.postMessage(message)
   }
 
   protected async shutdown(): Promise<void> {

@@ -1,25 +1,12 @@
 /** Test helper: a reference runtime with the conformance extension behind an in-memory transport. */
-import { createConformanceExtension } from '../../conformance/extension/extension.js'
+import { CONFORMANCE_PERMISSIONS, createConformanceExtension } from '../../conformance/extension/extension.js'
 import { HostPeer, type Received } from '../../src/host/peer.js'
 import type { ExtensionModule } from '../../src/runtime/api.js'
 import { createRuntimeValidators, createWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js'
 import { createMemoryPair } from '../../src/transport/memory.js'
 
 /** Every permission the conformance extension can use. */
-export const ALL_PERMISSIONS = [
-  'network:*',
-  'settings.register',
-  'provider.register',
-  'tools.register',
-  'actions.register',
-  'events.emit',
-  'scheduler.register',
-  'user.profile.read',
-  'chat.message.write',
-  'database.own',
-  'storage.local',
-  'background.workers',
-]
+export const ALL_PERMISSIONS = [...CONFORMANCE_PERMISSIONS]
 
 /** A connected host peer and runtime. */
 export interface TestWorker {
