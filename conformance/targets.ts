@@ -13,7 +13,7 @@ import { createWorkerThreadTransport } from '../src/transport/worker-thread.js'
 import type { Transport } from '../src/transport/types.js'
 
 /** The request timeout a target with `short-request-timeout` uses. */
-export const SHORT_REQUEST_TIMEOUT_MS = 100
+export const SHORT_REQUEST_TIMEOUT_MS = 500
 
 /** What the runner tests. */
 export interface Target {

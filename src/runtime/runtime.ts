@@ -40,13 +40,14 @@ export interface RuntimeValidators {
 }
 
 /**
- * Compiles only what a runtime needs: host->worker messages (tolerant by default, EXT-IN-002), and
- * strict worker->host messages, request payloads and response data.
+ * The validators of a runtime: host->worker messages (tolerant by default, EXT-IN-002), and strict
+ * worker->host messages, request payloads and response data. Compiled lazily, so that a worker
+ * starts fast; under a polluted prototype a first use fails closed (see ValidatorOptions.compile).
  */
 export function createRuntimeValidators(inboundMode: ValidationMode = 'tolerant'): RuntimeValidators {
   return {
-    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'] }),
-    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads', 'responses'] }),
+    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'], compile: 'lazy' }),
+    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads', 'responses'], compile: 'lazy' }),
   }
 }
 

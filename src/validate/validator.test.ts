@@ -280,3 +280,23 @@ describe('guard and assert forms', () => {
     }
   })
 })
+
+describe('lazy compilation', () => {
+  afterEach(() => {
+    delete (Object.prototype as Record<string, unknown>)['polluted']
+  })
+
+  it('validates like the eager validator', () => {
+    const lazy = createValidator({ mode: 'strict', compile: 'lazy' })
+    expect(lazy.validateWorkerToHost(toolResponse()).ok).toBe(true)
+    expect(codes(lazy.validateWorkerToHost({ type: 'tool-execute-response', payload: { requestId: 1, result: { success: true } } }))).toEqual(['EXT-WIRE-004 /payload/requestId'])
+  })
+
+  it('fails closed when its first use meets a polluted prototype, and is never fooled', () => {
+    const lazy = createValidator({ mode: 'strict', compile: 'lazy' })
+    ;(Object.prototype as Record<string, unknown>)['polluted'] = 1
+    const result = lazy.validateWorkerToHost(toolResponse())
+    expect(codes(result)).toEqual(['EXT-WIRE-007 '])
+    expect(result.ok ? '' : result.errors[0]?.received).toContain('polluted')
+  })
+})

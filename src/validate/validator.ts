@@ -27,6 +27,13 @@ export interface ValidatorOptions {
    * throws, since that is a programming error, not bad input.
    */
   readonly scope?: readonly ValidatorScope[]
+  /**
+   * `eager` (default) compiles every error-collecting check up front, so validation stays exact
+   * even if `Object.prototype` is polluted later. `lazy` compiles each message's checks on first
+   * use: much faster to start (a worker that validates a handful of types), but a first use under a
+   * polluted prototype fails closed (the message is rejected with EXT-WIRE-007, never accepted).
+   */
+  readonly compile?: 'eager' | 'lazy'
 }
 
 /** A set of compiled validators for one mode. Create one with {@link createValidator}. */
@@ -47,15 +54,16 @@ export interface ProtocolValidator {
 
 /**
  * Two compilations of one schema. `full` checks own properties only and collects every error: it
- * is compiled up front, reports errors, and is the check itself while `Object.prototype` is
- * polluted. `fast` reads properties plainly and stops at the first error: it is compiled on first
- * use, and only while the prototype is clean, because ajv's compiler breaks under pollution.
+ * reports errors, and it is the check itself while `Object.prototype` is polluted. `fast` reads
+ * properties plainly and stops at the first error. Anything compiled on first use is compiled only
+ * while the prototype is clean, because ajv's compiler itself breaks under pollution; `full` is
+ * compiled up front unless the validator was created with `compile: 'lazy'`.
  */
 interface Entry {
   fast: ValidateFunction | undefined
-  readonly full: ValidateFunction
+  full: ValidateFunction | undefined
   readonly schema: object
-  readonly compileFast: (schema: object) => ValidateFunction
+  readonly compilers: Compilers
   readonly ctx: ReportContext
 }
 
@@ -63,17 +71,24 @@ interface Compilers {
   readonly fast: Ajv
   readonly full: Ajv
   readonly mode: ValidationMode
+  readonly lazy: boolean
 }
 
 function compile(c: Compilers, schema: TSchema, ctx: ReportContext): Entry {
   const s = schemaForMode(schema, c.mode) as object
-  return { fast: undefined, full: c.full.compile(s), schema: s, compileFast: (x) => c.fast.compile(x), ctx }
+  return { fast: undefined, full: c.lazy ? undefined : c.full.compile(s), schema: s, compilers: c, ctx }
 }
 
 /** The fast check of an entry, compiled now if the prototype is clean; undefined when it is not. */
 function fastCheck(entry: Entry): ValidateFunction | undefined {
   if (!prototypeIsClean()) return undefined
-  return (entry.fast ??= entry.compileFast(entry.schema))
+  return (entry.fast ??= entry.compilers.fast.compile(entry.schema))
+}
+
+/** The full check of an entry; undefined when it was never compiled and the prototype is polluted now. */
+function fullCheck(entry: Entry): ValidateFunction | undefined {
+  if (entry.full === undefined && prototypeIsClean()) entry.full = entry.compilers.full.compile(entry.schema)
+  return entry.full
 }
 
 /**
@@ -99,8 +114,13 @@ function run<T>(entry: Entry, value: unknown): ValidationResult<T> {
     return unreadable(entry.ctx, value, error)
   }
   try {
-    if (entry.full(value)) return { ok: true, value: value as T }
-    const errors = report(entry.full.errors ?? [], entry.ctx)
+    const full = fullCheck(entry)
+    if (full === undefined) {
+      // Fail closed: a lazily compiled validator met a polluted prototype before its first use.
+      return fail([wireError(entry.ctx, { code: WireCode.Unreadable, keyword: 'read', path: entry.ctx.prefix, expected: 'a validator compiled before Object.prototype was polluted', received: `a polluted Object.prototype (keys: ${Object.keys(Object.prototype).slice(0, 5).join(', ')})` })])
+    }
+    if (full(value)) return { ok: true, value: value as T }
+    const errors = report(full.errors ?? [], entry.ctx)
     if (errors.length > 0) return fail(errors)
     return fail([wireError(entry.ctx, { code: WireCode.NoVariant, keyword: 'schema', path: entry.ctx.prefix, expected: 'a value the schema accepts', received: describeValue(value) })])
   } catch (error) {
@@ -138,6 +158,7 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
   const ajvOptions = { strict: false, allowUnionTypes: true, validateFormats: false, discriminator: true, code: { optimize: false } } as const
   const c: Compilers = {
     mode,
+    lazy: options.compile === 'lazy',
     fast: new Ajv({ ...ajvOptions, allErrors: false }),
     full: new Ajv({ ...ajvOptions, ownProperties: true, allErrors: true, verbose: true }),
   }
