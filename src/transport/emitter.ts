@@ -18,6 +18,8 @@ export abstract class BaseTransport implements Transport {
   private readonly closeListeners = new Set<Listener<CloseInfo>>()
   private closeInfo: CloseInfo | undefined
   private droppedCount = 0
+  /** Messages that arrived before anyone listened; handed to the first listener (as a MessagePort queues them). */
+  private backlog: unknown[] = []
 
   /** True once closed. */
   get closed(): boolean {
@@ -60,9 +62,15 @@ export abstract class BaseTransport implements Transport {
   /** Releases the underlying resource. */
   protected abstract shutdown(): Promise<void>
 
-  /** See {@link Transport.onMessage}. */
+  /** See {@link Transport.onMessage}. The first listener also gets what arrived before it. */
   onMessage(listener: (message: unknown) => void): Disposable {
-    return add(this.messageListeners, listener)
+    const subscription = add(this.messageListeners, listener)
+    if (this.backlog.length > 0) {
+      const queued = this.backlog
+      this.backlog = []
+      for (const message of queued) this.emitMessage(message)
+    }
+    return subscription
   }
 
   /** See {@link Transport.onError}. */
@@ -90,6 +98,10 @@ export abstract class BaseTransport implements Transport {
   /** Delivers a received message to the listeners; a throwing listener becomes an error event. */
   protected emitMessage(message: unknown): void {
     if (this.closed) return
+    if (this.messageListeners.size === 0) {
+      this.backlog.push(message)
+      return
+    }
     for (const listener of [...this.messageListeners]) {
       try {
         listener(message)

@@ -113,3 +113,15 @@ describe('stdio', () => {
     expect(info.exitCode).toBe(127)
   })
 })
+
+describe('messages before the first listener', () => {
+  it('are queued and handed to the first listener, in order', async () => {
+    const [a, b] = createMemoryPair()
+    a.send(1)
+    a.send(2)
+    await new Promise((r) => setImmediate(r))
+    const got: unknown[] = []
+    b.onMessage((m) => got.push(m))
+    expect(got).toEqual([1, 2])
+  })
+})
