@@ -67,13 +67,13 @@ function env(): Record<string, string> {
   return out
 }
 
-/** A module started as a worker thread per fixture. */
-export function workerTarget(file: string, features: readonly string[] = []): Target {
+/** A module started as a worker thread per fixture (`execArgv` as in WorkerThreadOptions). */
+export function workerTarget(file: string, features: readonly string[] = [], execArgv?: readonly string[]): Target {
   return {
     name: `worker ${file}`,
     features: new Set(features),
     async connect() {
-      return createWorkerThreadTransport(file, { env: env() })
+      return createWorkerThreadTransport(file, { env: env(), ...(execArgv ? { execArgv } : {}) })
     },
   }
 }

@@ -17,6 +17,8 @@ export interface WorkerThreadOptions {
   readonly resourceLimits?: import('node:worker_threads').ResourceLimits
   /** Environment of the worker (default: a copy of this process's). */
   readonly env?: Record<string, string>
+  /** Node flags of the worker (default: this process's, as Node does; `[]` starts it without loaders). */
+  readonly execArgv?: readonly string[]
 }
 
 class WorkerThreadTransport extends BaseTransport {
@@ -29,7 +31,14 @@ class WorkerThreadTransport extends BaseTransport {
     const path = fileURLToPath(href)
     const isTs = /\.(c|m)?ts$/.test(path)
     const workerData = options.workerData
-    const common = { workerData, resourceLimits: options.resourceLimits, env: options.env, stderr: false, stdout: false }
+    const common = {
+      workerData,
+      resourceLimits: options.resourceLimits,
+      env: options.env,
+      stderr: false,
+      stdout: false,
+      ...(options.execArgv ? { execArgv: [...options.execArgv] } : {}),
+    }
     if (isTs) {
       // The entry reaches the worker as data, never pasted into code (upstream B34).
       // require.resolve finds tsx's CommonJS build; its ES module build sits beside it.

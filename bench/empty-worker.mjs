@@ -1,0 +1,3 @@
+// Benchmark baseline: the cheapest possible worker, which only says ready.
+import { parentPort } from 'node:worker_threads'
+parentPort.postMessage({ type: 'ready' })
