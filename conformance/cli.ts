@@ -16,6 +16,7 @@ import { loadRequirements } from './requirements.js'
 import { runSuite } from './runner.js'
 import { commandTarget, embeddedTarget, workerTarget, type Target } from './targets.js'
 import { buildReport, parseExpectedFailures } from './verdicts.js'
+import { MUTANTS } from './mutants.js'
 
 /** Repository (or installed package) root: fixtures/ and docs/ live there. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -27,6 +28,7 @@ Target (default: the embedded reference runtime, in-process):
   --worker <module>          start <module> as a worker_threads worker for each fixture
   --cmd "<command>"          start <command> for each fixture; it speaks one JSON message per line on stdio
   --cwd <dir>                working directory of --cmd
+  --mutant <name>            a deliberately broken reference runtime (conformance/mutants.ts), to see the suite catch it
   --features <a,b>           features the target supports (short-request-timeout: it honours EXTWIRE_REQUEST_TIMEOUT_MS)
 
 Selection:
@@ -84,6 +86,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
       worker: { type: 'string' },
       cmd: { type: 'string' },
       cwd: { type: 'string' },
+      mutant: { type: 'string' },
       features: { type: 'string', multiple: true },
       filter: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
@@ -145,7 +148,11 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   if (selected.length === 0) throw new UsageError('no fixture selected')
 
   const features = split(values.features)
-  const target: Target = values.worker
+  const mutant = values.mutant === undefined ? undefined : MUTANTS.find((m) => m.name === values.mutant)
+  if (values.mutant !== undefined && !mutant) throw new UsageError(`unknown --mutant ${values.mutant}; one of ${MUTANTS.map((m) => m.name).join(', ')}`)
+  const target: Target = mutant
+    ? mutant.target()
+    : values.worker
     ? workerTarget(resolve(io.cwd, values.worker), features)
     : values.cmd
       ? commandTarget(values.cmd, features, values.cwd ? resolve(io.cwd, values.cwd) : undefined)

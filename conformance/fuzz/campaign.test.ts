@@ -52,8 +52,10 @@ describe('sequence fuzzing', () => {
     expect(broken.status).toBe('fail')
     expect(broken.failures.map((f) => f.requirement)).toContain('EXT-TOOL-003')
     expect(readFileSync(out, 'utf8')).toContain('"id": "fuzz/counterexample-3"')
-    const conformance = await cli('conformance', '--fixture', out)
-    expect(conformance.code).toBe(0)
+    expect((await cli('conformance', '--fixture', out)).code).toBe(0)
+    const again = await cli('conformance', '--fixture', out, '--mutant', 'error-on-soft-failure', '--timeout', '200')
+    expect(again.code).toBe(1)
+    expect(again.out).toContain('EXT-TOOL-003')
   }, 60_000)
 
   it('reports a clean run with its seed and rate', async () => {

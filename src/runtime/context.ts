@@ -67,6 +67,16 @@ function requireId(kind: string, value: { id?: unknown } | null | undefined): st
   return value.id
 }
 
+/** A `register` function: keeps the registration, announces it (EXT-LIFE-002), returns its Disposable. */
+function registrar<T extends { id: string }>(kind: string, map: Map<string, T>, send: (message: unknown) => void, announce: (id: string, value: T) => unknown): (value: T) => Disposable {
+  return (value) => {
+    const id = requireId(kind, value)
+    map.set(id, value)
+    send(announce(id, value))
+    return registration(map, id, value)
+  }
+}
+
 /** Builds the context for `session`. */
 export function buildContext(session: Session, deps: ContextDeps): ExtensionContext {
   const { requests, send } = deps
@@ -103,36 +113,23 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
 
   if (can('provider.register')) {
     context.providers = {
-      register(provider: AIProvider) {
-        const id = requireId('Provider', provider)
-        session.providers.set(id, provider)
-        send({ type: 'provider-registered', payload: { id, name: String(provider.name ?? id) } })
-        return registration(session.providers, id, provider)
-      },
+      register: registrar('Provider', session.providers, send, (id, p: AIProvider) => ({ type: 'provider-registered', payload: { id, name: String(p.name ?? id) } })),
     }
   }
 
   if (can('tools.register')) {
     context.tools = {
-      register(tool: Tool) {
-        const id = requireId('Tool', tool)
-        session.tools.set(id, tool)
+      register: registrar('Tool', session.tools, send, (id, tool: Tool) => {
         const payload: Record<string, unknown> = { id, name: String(tool.name ?? id), description: String(tool.description ?? '') }
         if (tool.parameters !== undefined) payload['parameters'] = tool.parameters
-        send({ type: 'tool-registered', payload })
-        return registration(session.tools, id, tool)
-      },
+        return { type: 'tool-registered', payload }
+      }),
     }
   }
 
   if (can('actions.register')) {
     context.actions = {
-      register(action: Action) {
-        const id = requireId('Action', action)
-        session.actions.set(id, action)
-        send({ type: 'action-registered', payload: { id } })
-        return registration(session.actions, id, action)
-      },
+      register: registrar('Action', session.actions, send, (id) => ({ type: 'action-registered', payload: { id } })),
     }
   }
 
