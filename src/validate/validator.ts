@@ -181,9 +181,11 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
     const kind = m.response === NoData ? 'none' : m.response === AnyData ? 'any' : 'data'
     if (scope.has('responses')) responseByMethod.set(m.method, { kind, entry: compile(c, m.response, { messageType: 'response', method: m.method, prefix: '/payload/data' }) })
   })
-  const knownTypes = (direction: Direction | null) =>
-    [...byType].filter(([, v]) => direction === null || v.direction === direction).map(([t]) => t)
-  const methodList = METHODS.map((m) => m.method)
+  // The texts of the dispatch errors, built once: an invalid stream must not rebuild them per message.
+  const typesText = (direction: Direction | null) =>
+    `one of the ${direction ?? 'protocol'} message types: ${[...byType].filter(([, v]) => direction === null || v.direction === direction).map(([t]) => t).join(', ')}`
+  const expectedType = new Map<Direction | null, string>([null, 'host-to-worker', 'worker-to-host'].map((d) => [d as Direction | null, typesText(d as Direction | null)]))
+  const methodsText = `one of the request methods: ${METHODS.map((m) => m.method).join(', ')}`
 
   function unknownMethod(method: unknown, path: string, messageType: string): ValidationFailure {
     return fail([
@@ -191,7 +193,7 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
         code: method === undefined ? WireCode.Required : WireCode.UnknownMethod,
         keyword: 'dispatch',
         path,
-        expected: `one of the request methods: ${methodList.join(', ')}`,
+        expected: methodsText,
         received: describeValue(method),
       }),
     ])
@@ -228,7 +230,7 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
           code: type === undefined ? WireCode.Required : WireCode.UnknownType,
           keyword: 'dispatch',
           path: '/type',
-          expected: `one of the ${direction ?? 'protocol'} message types: ${knownTypes(direction).join(', ')}`,
+          expected: expectedType.get(direction) as string,
           received: describeValue(type) + other,
         }),
       ])
