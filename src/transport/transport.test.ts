@@ -125,3 +125,24 @@ describe('messages before the first listener', () => {
     expect(got).toEqual([1, 2])
   })
 })
+
+describe('Web Worker scope transport', () => {
+  it('runs the reference runtime on a worker global scope', async () => {
+    const { webWorkerTransport, createWorkerRuntime } = await import('../runtime/index.js')
+    const { createConformanceExtension } = await import('../../conformance/extension/extension.js')
+    const toHost: unknown[] = []
+    const listeners = new Set<(e: { data: unknown }) => void>()
+    const scope = {
+      postMessage: (m: unknown) => toHost.push(structuredClone(m)),
+      addEventListener: (_: 'message', l: (e: { data: unknown }) => void) => void listeners.add(l),
+      removeEventListener: (_: 'message', l: (e: { data: unknown }) => void) => void listeners.delete(l),
+    }
+    const runtime = createWorkerRuntime({ transport: webWorkerTransport(scope), module: createConformanceExtension() })
+    expect(toHost).toEqual([{ type: 'ready' }])
+    for (const l of listeners) l({ data: { type: 'activate', id: 'a', payload: { extensionId: 'c', extensionVersion: '1', storagePath: '/s', permissions: ['tools.register'], settings: {} } } })
+    await runtime.settled()
+    expect(toHost.some((m) => (m as { type: string }).type === 'tool-registered')).toBe(true)
+    runtime.dispose()
+    expect(listeners.size).toBe(0)
+  })
+})
