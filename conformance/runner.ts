@@ -194,9 +194,13 @@ export class FixtureRun {
 
   /** The first unconsumed message after `after` that matches; does not wait. */
   private scan(pattern: unknown, after: number): { r: Received; captures: Bindings } | undefined {
+    // Most messages differ in type: compare that first, before the full (allocating) match.
+    const p = pattern as { type?: unknown; $exact?: { type?: unknown } } | null
+    const type = typeof p?.type === 'string' ? p.type : typeof p?.$exact?.type === 'string' ? p.$exact.type : undefined
     for (let i = after + 1; i < this.peer.received.length; i++) {
       if (this.consumed.has(i)) continue
       const r = this.peer.received[i] as Received
+      if (type !== undefined && (r.message as { type?: unknown } | null)?.type !== type) continue
       const m = match(pattern, r.message, this.bindings)
       if (m.ok) return { r, captures: m.captures }
     }
