@@ -155,7 +155,7 @@ export class ScopeError extends Error {
 export function createValidator(options: ValidatorOptions = {}): ProtocolValidator {
   const mode = options.mode ?? DEFAULT_MODE
   // optimize: false compiles about 2.5x faster and the generated checks run as fast (see bench).
-  const ajvOptions = { strict: false, allowUnionTypes: true, validateFormats: false, discriminator: true, code: { optimize: false } } as const
+  const ajvOptions = { strict: false, allowUnionTypes: true, validateFormats: false, discriminator: true, messages: false, code: { optimize: false } } as const
   const c: Compilers = {
     mode,
     lazy: options.compile === 'lazy',
