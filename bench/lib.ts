@@ -24,6 +24,36 @@ export function measure(name: string, ops: number, fn: (i: number) => unknown, r
   return { name, nsPerOp: median(samples) }
 }
 
+/**
+ * Measures two operations in alternating rounds and returns each one's median and the median of
+ * the per-round ratios (b / a), so that drift in machine speed hits both sides of every ratio alike.
+ */
+export function compare(
+  a: { name: string; ops: number; fn: (i: number) => unknown },
+  b: { name: string; ops: number; fn: (i: number) => unknown },
+  rounds = 9,
+): { a: Figure; b: Figure; ratio: number } {
+  const as: number[] = []
+  const bs: number[] = []
+  const ratios: number[] = []
+  let sink = 0
+  const time = (x: { ops: number; fn: (i: number) => unknown }) => {
+    const t0 = process.hrtime.bigint()
+    for (let i = 0; i < x.ops; i++) if (x.fn(i)) sink++
+    return Number(process.hrtime.bigint() - t0) / x.ops
+  }
+  for (let r = 0; r <= rounds; r++) {
+    const ta = time(a)
+    const tb = time(b)
+    if (r === 0) continue // warm-up
+    as.push(ta)
+    bs.push(tb)
+    ratios.push(tb / ta)
+  }
+  if (sink < 0) console.log(sink)
+  return { a: { name: a.name, nsPerOp: median(as) }, b: { name: b.name, nsPerOp: median(bs) }, ratio: median(ratios) }
+}
+
 /** Measures an async operation the same way. */
 export async function measureAsync(name: string, ops: number, fn: (i: number) => Promise<unknown>, rounds = 5): Promise<Figure> {
   const samples: number[] = []

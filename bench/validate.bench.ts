@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { createValidator } from '../src/validate/index.js'
 import { messageExamples, ROOT } from '../test/helpers/examples.js'
-import { measure, printFigure, printRatio } from './lib.js'
+import { compare, measure, printFigure, printRatio } from './lib.js'
 
 const STREAM = 10_000
 
@@ -45,22 +45,35 @@ export async function validateBench(): Promise<void> {
   const anyOf = new Ajv2020({ strict: false }).compile(bundle)
   const anyOfAll = new Ajv2020({ strict: false, allErrors: true }).compile(bundle)
 
-  // Each round walks the stream several times, so that every compiled function is optimised.
+  // Ours and the baseline alternate round by round; each ratio is the median of per-round ratios.
+  // Each of our rounds walks the stream several times, so that every compiled function is optimised.
   const OPS = STREAM * 10
-  const v = measure('extwire validateMessage, valid (tolerant, default)', OPS, (i) => ours.validateMessage(valid[i % STREAM]).ok)
+  const vt = compare(
+    { name: 'extwire validateMessage, valid (tolerant, default)', ops: OPS, fn: (i) => ours.validateMessage(valid[i % STREAM]).ok },
+    { name: 'plain ajv, bundle anyOf union, valid', ops: STREAM, fn: (i) => anyOf(valid[i]) },
+  )
   const vs = measure('extwire validateMessage, valid (strict)', OPS, (i) => oursStrict.validateMessage(valid[i % STREAM]).ok)
-  const a = measure('plain ajv, bundle anyOf union, valid', STREAM, (i) => anyOf(valid[i]), 5)
-  const inv = measure('extwire validateMessage, invalid, full error report', STREAM * 2, (i) => {
-    const r = oursStrict.validateMessage(invalid[i % STREAM])
-    return !r.ok && r.errors.length > 0
-  })
-  const ainv = measure('plain ajv, bundle anyOf union, invalid, allErrors', STREAM, (i) => !anyOfAll(invalid[i]) && (anyOfAll.errors?.length ?? 0) > 0, 5)
+  const iv = compare(
+    {
+      name: 'extwire validateMessage, invalid, full error report',
+      ops: STREAM * 2,
+      fn: (i) => {
+        const r = oursStrict.validateMessage(invalid[i % STREAM])
+        return !r.ok && r.errors.length > 0
+      },
+    },
+    { name: 'plain ajv, bundle anyOf union, invalid, allErrors', ops: STREAM, fn: (i) => !anyOfAll(invalid[i]) && (anyOfAll.errors?.length ?? 0) > 0 },
+  )
+  const v = vt.a
+  const a = vt.b
+  const inv = iv.a
+  const ainv = iv.b
   const hop = await oneWayPostMessage(valid)
   for (const f of [v, vs, a, inv, ainv]) printFigure(f)
   printFigure({ name: 'one-way worker_threads postMessage of the same messages', nsPerOp: hop })
-  printRatio('valid: throughput vs plain anyOf (tolerant)', a.nsPerOp / v.nsPerOp, 20, true)
+  printRatio('valid: throughput vs plain anyOf (tolerant)', vt.ratio, 20, true)
   printRatio('valid: throughput vs plain anyOf (strict)', a.nsPerOp / vs.nsPerOp, 20, true)
   printRatio('valid: cost as a share of one postMessage hop (tolerant)', (v.nsPerOp / hop) * 100, 5, false, '%')
   printRatio('valid: cost as a share of one postMessage hop (strict)', (vs.nsPerOp / hop) * 100, 5, false, '%')
-  printRatio('invalid with full errors: throughput vs plain anyOf', ainv.nsPerOp / inv.nsPerOp, 10, true)
+  printRatio('invalid with full errors: throughput vs plain anyOf', iv.ratio, 10, true)
 }
