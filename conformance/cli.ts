@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { CliIo } from '../src/cli/io.js'
 import { UsageError } from '../src/cli/io.js'
-import { appliesTo, compareVersions, globToRegExp } from './fixture/lint.js'
+import { globToRegExp, selectFixtures } from './fixture/select.js'
 import { loadFixtureFile, loadFixtures, type LoadedFixture } from './fixture/load.js'
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from './report/reporters.js'
 import { loadRequirements } from './requirements.js'
@@ -57,24 +57,6 @@ Exit code: 0 when every MUST passes (and nothing is stale), 1 otherwise, 2 on a 
 
 function split(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
-}
-
-/** Selects fixtures; a pattern that matches nothing is a usage error. */
-export function selectFixtures(all: readonly LoadedFixture[], options: { filter: string[]; skip: string[]; levels: string[]; since?: string; protocol?: string }): LoadedFixture[] {
-  for (const pattern of options.filter) {
-    const re = globToRegExp(pattern)
-    if (!all.some((f) => re.test(f.fixture.id))) throw new UsageError(`--filter ${pattern} matches no fixture`)
-  }
-  const include = options.filter.map(globToRegExp)
-  const exclude = options.skip.map(globToRegExp)
-  return all.filter(({ fixture }) => {
-    if (include.length > 0 && !include.some((re) => re.test(fixture.id))) return false
-    if (exclude.some((re) => re.test(fixture.id))) return false
-    if (options.levels.length > 0 && !options.levels.includes(fixture.level)) return false
-    if (options.since !== undefined && compareVersions(fixture.since, options.since) < 0) return false
-    if (options.protocol !== undefined && !appliesTo(fixture, options.protocol)) return false
-    return true
-  })
 }
 
 /** Runs `extwire conformance`. */

@@ -7,6 +7,7 @@
 import type { TimelineEntry } from '../src/host/peer.js'
 import type { Transport } from '../src/transport/types.js'
 import { messageDescriptor } from '../src/protocol/catalogue.js'
+import { ISO_TIMESTAMP } from '../src/protocol/common.js'
 import type { ExpectStep, Fixture, Step } from './fixture/schema.js'
 
 /** A recording in progress. */
@@ -38,7 +39,6 @@ export function record(host: Transport, worker: Transport): Recording {
   return { timeline, done }
 }
 
-const ISO = /^\d{4,6}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/
 
 /** The requirement a recorded message type exercises, for the fixture's metadata. */
 const REQUIREMENT_OF_TYPE: Record<string, string> = {
@@ -65,7 +65,7 @@ function normalise(value: unknown, refs: ReadonlyMap<string, string>, inWorker: 
   if (typeof value === 'string') {
     const name = refs.get(value)
     if (name !== undefined) return { $ref: name }
-    if (inWorker && ISO.test(value)) return { $match: 'iso-time' }
+    if (inWorker && ISO_TIMESTAMP.test(value)) return { $match: 'iso-time' }
     return value
   }
   if (Array.isArray(value)) return value.map((v) => normalise(v, refs, inWorker))

@@ -7,8 +7,8 @@
 import { join } from 'node:path'
 import { describe, it } from 'vitest'
 import type { Transport } from '../src/transport/types.js'
-import { PACKAGE_ROOT, selectFixtures } from './cli.js'
-import { globToRegExp } from './fixture/lint.js'
+import { PACKAGE_ROOT } from './cli.js'
+import { globToRegExp, selectFixtures } from './fixture/select.js'
 import { loadFixtures } from './fixture/load.js'
 import { runFixture, type Failure } from './runner.js'
 

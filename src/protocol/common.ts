@@ -44,11 +44,16 @@ export const LocalizedString = Type.Union(
   { description: 'Plain text, or an object mapping language codes to text.' },
 )
 
+const ISO_PATTERN = '^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$'
+
 /** An ISO-8601 timestamp as produced by `Date.prototype.toISOString()`. */
 export const IsoTimestamp = Type.String({
   description: 'An ISO-8601 date-time, as produced by Date.prototype.toISOString().',
-  pattern: '^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$',
+  pattern: ISO_PATTERN,
 })
+
+/** {@link IsoTimestamp}'s pattern as a RegExp, for code that checks timestamps outside a schema. */
+export const ISO_TIMESTAMP = new RegExp(ISO_PATTERN)
 
 // ---------------------------------------------------------------------------------------------
 // Static

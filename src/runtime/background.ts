@@ -5,6 +5,7 @@
  */
 import type { BackgroundTaskHealth } from '../protocol/types.js'
 import type { ProtocolValidator } from '../validate/validator.js'
+import { errorText } from './handlers.js'
 import type { BackgroundTaskCallback, BackgroundTaskConfig, Disposable, ExtensionInfo, LogAPI } from './api.js'
 
 interface Run {
@@ -32,10 +33,6 @@ export interface BackgroundDeps {
   readonly log: (taskId: string) => LogAPI
   readonly warn: (message: string, data?: Record<string, unknown>) => void
   readonly now: () => Date
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 /** The background tasks of one activation. */

@@ -7,7 +7,6 @@ import { hasAnyNetworkPermission, hasPermission } from '../protocol/permissions.
 import type { FetchOptions } from '../protocol/methods.js'
 import type { ProtocolValidator } from '../validate/validator.js'
 import type {
-  Action,
   AIProvider,
   BackgroundWorkersAPI,
   Disposable,
