@@ -118,9 +118,9 @@ describe('extwire conformance', () => {
     expect(r.out).toContain('2 passed')
   }, 30_000)
 
-  it('reports a worker that cannot start as a failure, not a hang', async () => {
+  it('reports a worker that cannot start as such (exit 3), not a hang', async () => {
     const r = await cli('conformance', '--cmd', 'node -e "process.exit(7)"', '--filter', 'lifecycle/ready-once-first', '--timeout', '5000')
-    expect(r.code).toBe(1)
-    expect(r.out).toContain('exited with code 7')
+    expect(r.code).toBe(3)
+    expect(r.err).toContain('exited with code 7')
   }, 30_000)
 })

@@ -13,7 +13,7 @@ import { globToRegExp, selectFixtures } from './fixture/select.js'
 import { loadFixtureFile, loadFixtures, type LoadedFixture } from './fixture/load.js'
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from './report/reporters.js'
 import { loadRequirements } from './requirements.js'
-import { runSuite } from './runner.js'
+import { defaultConcurrency, runSuite, TargetStartError } from './runner.js'
 import { commandTarget, embeddedTarget, workerTarget, type Target } from './targets.js'
 import { buildReport, parseExpectedFailures } from './verdicts.js'
 import { MUTANTS } from './mutants.js'
@@ -49,14 +49,31 @@ Reports:
 
 Run:
   --timeout <ms>             wait per expectation (default 1000)
-  --concurrency <n>          fixtures at once (default 4)
+  --ready-timeout <ms>       wait for the worker's ready, from when it was started (default 10000)
+  --deadline <ms>            deadline of the whole run: fixtures not finished by then are reported untested
+                             (each fixture also has its own deadline, derived from its steps, at most 120 s)
+  --max-message-bytes <n>    longest line (message) accepted from a --cmd worker (default 4194304); longer is a
+                             wire failure. Also passed to the worker as EXTWIRE_MAX_MESSAGE_BYTES
+  --pass-env <NAME,...>      pass these variables to the worker too; by default it gets only PATH, HOME, the
+                             locale (LANG, LANGUAGE, TZ, LC_*) and EXTWIRE_*
+  --concurrency <n>          fixtures at once (default: the number of cores, at most 8)
   --bail                     stop after the first failure
   --list                     list the selected fixtures and exit
 
-Exit code: 0 when every MUST passes (and nothing is stale), 1 otherwise, 2 on a usage error.`
+Exit code: 0 when every MUST passes (and nothing is stale), 1 otherwise, 2 on a usage error, 3 when the
+target cannot start (a missing module, a command not found, a crash or silence before ready in the first
+fixtures): the run stops at once.`
 
 function split(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
+}
+
+/** A positive integer option (ms or bytes), or `fallback` when absent. */
+function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 2_147_483_647) throw new UsageError(`${flag} must be a positive integer up to 2147483647, received ${JSON.stringify(value)}`)
+  return n
 }
 
 /** Runs `extwire conformance`. */
@@ -83,6 +100,10 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
       'expected-failures': { type: 'string' },
       timeout: { type: 'string' },
       concurrency: { type: 'string' },
+      'ready-timeout': { type: 'string' },
+      deadline: { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      'pass-env': { type: 'string', multiple: true },
       bail: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
     },
@@ -94,7 +115,13 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   for (const l of levels) if (!['MUST', 'SHOULD', 'MAY'].includes(l)) throw new UsageError(`--level ${l}: expected MUST, SHOULD or MAY`)
   const timeout = values.timeout === undefined ? 1000 : Number(values.timeout)
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of milliseconds')
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency)
+  if (values.cmd?.trim() === '') throw new UsageError('--cmd is empty: give the command that starts your worker')
+  if (values.worker?.trim() === '') throw new UsageError('--worker is empty: give the path of your worker module')
+  const readyTimeout = positiveInteger(values['ready-timeout'], '--ready-timeout', 10_000)
+  const deadline = values.deadline === undefined ? undefined : positiveInteger(values.deadline, '--deadline', 0)
+  const maxMessageBytes = values['max-message-bytes'] === undefined ? undefined : positiveInteger(values['max-message-bytes'], '--max-message-bytes', 0)
+  const processOptions = { passEnv: split(values['pass-env']), ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}) }
+  const concurrency = values.concurrency === undefined ? defaultConcurrency() : Number(values.concurrency)
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a positive integer')
 
   const fixtureDir = values.fixtures ? resolve(io.cwd, values.fixtures) : resolve(PACKAGE_ROOT, 'fixtures')
@@ -135,9 +162,9 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   const target: Target = mutant
     ? mutant.target()
     : values.worker
-    ? workerTarget(resolve(io.cwd, values.worker), features)
+    ? workerTarget(resolve(io.cwd, values.worker), features, undefined, processOptions)
     : values.cmd
-      ? commandTarget(values.cmd, features, values.cwd ? resolve(io.cwd, values.cwd) : undefined)
+      ? commandTarget(values.cmd, features, values.cwd ? resolve(io.cwd, values.cwd) : undefined, processOptions)
       : embeddedTarget()
   const expected = values['expected-failures'] ? parseExpectedFailures(readFileSync(resolve(io.cwd, values['expected-failures']), 'utf8')).map(globToRegExp) : []
   const requirements = loadRequirements(resolve(PACKAGE_ROOT, 'docs/spec'))
@@ -146,17 +173,27 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   progress.write(`extwire conformance: ${selected.length} fixture(s) against ${target.name}\n`)
   const started = new Date()
   const t0 = performance.now()
-  const results = await runSuite(
-    selected.map((l) => l.fixture),
-    target,
-    {
-      stepTimeoutMs: timeout,
-      concurrency,
-      bail: values.bail,
-      keepTraces: values.trace,
-      onResult: (r, done, total) => progress.write(progressLine(r, done, total)),
-    },
-  )
+  let results
+  try {
+    results = await runSuite(
+      selected.map((l) => l.fixture),
+      target,
+      {
+        stepTimeoutMs: timeout,
+        readyTimeoutMs: readyTimeout,
+        ...(deadline !== undefined ? { runDeadlineMs: deadline } : {}),
+        stopOnStartFailure: true,
+        concurrency,
+        bail: values.bail,
+        keepTraces: values.trace,
+        onResult: (r, done, total) => progress.write(progressLine(r, done, total)),
+      },
+    )
+  } catch (error) {
+    if (!(error instanceof TargetStartError)) throw error
+    io.stderr.write(`extwire conformance: the target cannot start (${target.name}): ${error.message.replace(/\s+/g, ' ').slice(0, 400)}\n`)
+    return 3
+  }
   const report = buildReport({ target: target.name, startedAt: started, durationMs: performance.now() - t0, results, requirements, expected })
   const text =
     reporter === 'json'

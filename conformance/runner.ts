@@ -7,6 +7,7 @@ import { HostPeer, WaitError, describeClose, type Received } from '../src/host/p
 import { validatorFor } from '../src/validate/index.js'
 import type { Fixture, Step, ExpectStep } from './fixture/schema.js'
 import { match, show, substitute, type Bindings, type Mismatch } from './fixture/match.js'
+import { availableParallelism } from 'node:os'
 import { checkInvariants } from './invariants.js'
 import type { Target } from './targets.js'
 
@@ -16,8 +17,9 @@ export interface Failure {
   readonly requirement: string
   /** `expect`: an expected message did not arrive or differed; `expect-none`: a forbidden one arrived;
    * `wire-schema`: the worker sent an invalid message; `invariant`: a trace invariant broke;
-   * `transport`: the worker went away; `suite`: the fixture itself is wrong. */
-  readonly kind: 'expect' | 'expect-none' | 'wire-schema' | 'invariant' | 'transport' | 'suite'
+   * `transport`: the worker went away, flooded or broke the wire; `suite`: the fixture itself is wrong;
+   * `deadline`: the fixture's deadline passed and it was stopped (not an expectation that failed). */
+  readonly kind: 'expect' | 'expect-none' | 'wire-schema' | 'invariant' | 'transport' | 'suite' | 'deadline'
   /** 1-based step number, when a step failed. */
   readonly step?: number
   readonly message: string
@@ -52,8 +54,14 @@ export interface FixtureResult {
 
 /** Options of a run. */
 export interface RunOptions {
-  /** Default wait of an `expect` step and of `ready` (ms). */
+  /** Default wait of an `expect` step (ms). */
   readonly stepTimeoutMs?: number
+  /** Wait for the worker's `ready`, counted from when the worker was started (ms, default {@link DEFAULT_READY_TIMEOUT_MS}). */
+  readonly readyTimeoutMs?: number
+  /** Deadline of one fixture (ms); default derived from its steps ({@link fixtureDeadline}). */
+  readonly deadlineMs?: number
+  /** Most messages accepted from the worker in one fixture (default: HostPeer's, 10,000); more is a flood. */
+  readonly maxMessages?: number
   /** Keep the message trace in each result. */
   readonly keepTraces?: boolean
   /** Time allowed after the last step for outstanding answers before invariants are checked (ms). */
@@ -65,8 +73,55 @@ const hostValidator = () => validatorFor({ mode: 'strict' })
 /** The activation log the conformance extension writes (docs/conformance-extension.md). */
 export const ACTIVATED_LOG = 'conformance extension activated'
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** Default wait for `ready`: generous, because starting an interpreter on a busy machine is slow. */
+export const DEFAULT_READY_TIMEOUT_MS = 10_000
+/** Most a derived fixture deadline can be; an explicit `deadlineMs` may be longer. */
+export const MAX_DERIVED_DEADLINE_MS = 120_000
+/** Margin a derived fixture deadline adds for the runner's own work and the teardown (ms). */
+const DEADLINE_MARGIN_MS = 5000
+
+/** Thrown into a fixture's waits when its deadline (or the run's) stops it. */
+class Stopped extends Error {
+  constructor() {
+    super('stopped')
+    this.name = 'Stopped'
+  }
+}
+
+/** Sleeps `ms`; an abort ends the sleep at once with {@link Stopped}, so no timer outlives a stopped fixture. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Stopped())
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(new Stopped())
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/**
+ * The default deadline of a fixture: the `ready` wait plus the most every step may take (its
+ * timeouts and waits) plus a margin, capped at {@link MAX_DERIVED_DEADLINE_MS}, so that a fixture
+ * with huge timeouts or thousands of waits ends anyway.
+ */
+export function fixtureDeadline(fixture: Fixture, options: Pick<RunOptions, 'stepTimeoutMs' | 'readyTimeoutMs' | 'settleMs'> = {}): number {
+  const step = options.stepTimeoutMs ?? 1000
+  const expectBudget = (e: ExpectStep) => e.timeoutMs ?? step
+  let total = (options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS) + (options.settleMs ?? 20) + DEADLINE_MARGIN_MS
+  for (const s of fixture.steps) {
+    if ('waitMs' in s) total += s.waitMs
+    else if ('expectNone' in s) total += s.withinMs
+    else if ('activate' in s) total += step
+    else if ('unordered' in s) total += Math.max(0, ...s.unordered.map(expectBudget))
+    else if ('expect' in s) total += expectBudget(s)
+    if (total >= MAX_DERIVED_DEADLINE_MS) return MAX_DERIVED_DEADLINE_MS
+  }
+  return Math.min(total, MAX_DERIVED_DEADLINE_MS)
 }
 
 /** Thrown by a failing step; carries the failure. */
@@ -92,7 +147,19 @@ export class FixtureRun {
     private readonly fixture: Fixture,
     private readonly peer: HostPeer,
     private readonly timeoutMs: number,
+    /** `readyTimeoutMs` (default {@link DEFAULT_READY_TIMEOUT_MS}); `signal` stops every wait (deadlines). */
+    private readonly control: { readonly readyTimeoutMs?: number; readonly signal?: AbortSignal } = {},
   ) {}
+
+  /** The 1-based step being played (0 while waiting for `ready`). */
+  get currentStep(): number {
+    return this.step
+  }
+
+  /** True once the worker's `ready` arrived. */
+  get isReady(): boolean {
+    return this.position >= 0
+  }
 
   /** Values captured so far. */
   get captured(): ReadonlyMap<string, unknown> {
@@ -114,13 +181,15 @@ export class FixtureRun {
 
   /** Waits for the worker's `ready`, which every fixture starts with (EXT-LIFE-001). */
   async ready(): Promise<void> {
+    const readyTimeoutMs = this.control.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
     try {
-      const ready = await this.peer.waitForType('ready', this.timeoutMs)
+      const ready = await this.peer.waitForType('ready', readyTimeoutMs)
       this.position = ready.index
       this.consumed.add(ready.index)
     } catch (error) {
+      if (this.control.signal?.aborted) throw new Stopped()
       this.step = 0
-      this.fail({ requirement: 'EXT-LIFE-001', kind: 'expect', message: `the worker did not send ready: ${(error as Error).message}`, expected: '{"type":"ready"}' })
+      this.fail({ requirement: 'EXT-LIFE-001', kind: 'expect', message: `the worker did not send ready (ready timeout ${readyTimeoutMs} ms): ${(error as Error).message}`, expected: '{"type":"ready"}' })
     }
   }
 
@@ -134,7 +203,7 @@ export class FixtureRun {
     if ('send' in step) return this.send(step.send, step.invalid === true)
     if ('sendRaw' in step) return this.peer.send(step.sendRaw)
     if ('activate' in step) return this.activate(step.activate)
-    if ('waitMs' in step) return sleep(step.waitMs)
+    if ('waitMs' in step) return sleep(step.waitMs, this.control.signal)
     if ('expectNone' in step) return this.expectNone(step.expectNone, step.withinMs, step.requirement)
     if ('unordered' in step) return this.unordered(step.unordered)
     return this.expectOne(step)
@@ -182,6 +251,7 @@ export class FixtureRun {
         `the log "${ACTIVATED_LOG}"`,
       )
     } catch (error) {
+      if (this.control.signal?.aborted) throw new Stopped()
       this.fail({
         requirement: 'EXT-LIFE-002',
         kind: 'expect',
@@ -218,9 +288,12 @@ export class FixtureRun {
       try {
         await this.peer.waitFor((r) => r.index >= seen, remaining, seen)
       } catch (error) {
+        if (this.control.signal?.aborted) throw new Stopped()
         if (error instanceof WaitError && error.reason === 'closed') {
           const found2 = probe()
           if (found2 !== undefined) return found2
+          const overflow = this.peer.overflow
+          if (overflow !== undefined) this.fail({ requirement: 'EXT-WIRE-001', kind: 'transport', message: overflow })
           const info = this.peer.closedWith
           this.fail({ requirement: this.requirementOf(), kind: 'transport', message: `the worker went away: ${info ? describeClose(info) : error.message}` })
         }
@@ -312,7 +385,7 @@ export class FixtureRun {
   }
 
   private async expectNone(pattern: Record<string, unknown>, withinMs: number, requirement?: string): Promise<void> {
-    await sleep(withinMs)
+    await sleep(withinMs, this.control.signal)
     const found = this.scan(pattern, this.position)
     if (found) {
       this.fail({
@@ -326,31 +399,100 @@ export class FixtureRun {
   }
 }
 
-/** Runs one fixture against a fresh worker from `target`. */
-export async function runFixture(fixture: Fixture, target: Target, options: RunOptions = {}): Promise<FixtureResult> {
+/** The target could not start (no `ready` from any worker yet): {@link runSuite} stops the run with it. */
+export class TargetStartError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TargetStartError'
+  }
+}
+
+/** Fixtures at once by default: one per core, since every fixture starts a worker that needs one. */
+export function defaultConcurrency(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8))
+}
+
+interface Outcome {
+  readonly result: FixtureResult
+  /** Set when the worker never got as far as `ready`: why. */
+  readonly startFailure?: string
+}
+
+interface PlayHooks {
+  /** Aborts the fixture from outside (the run's deadline, or a start failure elsewhere); its reason is said in the result. */
+  readonly signal?: AbortSignal
+  /** Called when the worker's `ready` arrived. */
+  readonly onReady?: () => void
+}
+
+function describeStep(step: Step | undefined): string {
+  if (step === undefined) return 'waiting for ready'
+  const kind = Object.keys(step).find((k) => ['send', 'sendRaw', 'activate', 'waitMs', 'expectNone', 'unordered', 'expect'].includes(k))
+  return kind ?? 'step'
+}
+
+async function play(fixture: Fixture, target: Target, options: RunOptions, hooks: PlayHooks): Promise<Outcome> {
   const started = performance.now()
   const base = { id: fixture.id, title: fixture.title, level: fixture.level, requirements: fixture.requirements }
   const missing = (fixture.features ?? []).filter((f) => !target.features.has(f))
   if (missing.length > 0) {
-    return { ...base, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `needs feature(s) ${missing.join(', ')} (declare with --features)` }
+    return { result: { ...base, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `needs feature(s) ${missing.join(', ')} (declare with --features)` } }
   }
   let transport
   try {
     transport = await target.connect()
   } catch (error) {
-    return { ...base, status: 'fail', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: 'EXT-LIFE-001', kind: 'transport', message: `could not start the worker: ${(error as Error).message}` }] }
+    const message = `could not start the worker: ${(error as Error).message}`
+    return { startFailure: message, result: { ...base, status: 'fail', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: 'EXT-LIFE-001', kind: 'transport', message }] } }
   }
-  const peer = new HostPeer(transport)
+  const peer = new HostPeer(transport, options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {})
   const failures: Failure[] = []
   const warnings: Failure[] = []
-  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000)
+  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
+  const deadlineMs = options.deadlineMs ?? fixtureDeadline(fixture, options)
+  const controller = new AbortController()
+  let stoppedBy: 'fixture' | 'outside' | undefined
+  let closing: Promise<void> | undefined
+  const closePeer = () => (closing ??= peer.close().catch(() => undefined))
+  const stop = (by: 'fixture' | 'outside') => {
+    if (stoppedBy !== undefined) return
+    stoppedBy = by
+    controller.abort()
+    void closePeer()
+  }
+  const timer = setTimeout(() => stop('fixture'), deadlineMs)
+  const onOutside = () => stop('outside')
+  hooks.signal?.addEventListener('abort', onOutside, { once: true })
+  if (hooks.signal?.aborted) stop('outside')
+  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000, { readyTimeoutMs, signal: controller.signal })
   try {
-    await run.run()
-    await sleep(options.settleMs ?? 20)
+    await run.ready()
+    hooks.onReady?.()
+    for (const step of fixture.steps) await run.next(step)
+    await sleep(options.settleMs ?? 20, controller.signal)
     for (const v of checkInvariants(peer.timeline, { complete: true })) failures.push({ requirement: v.requirement, kind: 'invariant', message: v.message })
   } catch (error) {
-    if (error instanceof StepFailure) failures.push(error.failure)
+    if (stoppedBy !== undefined) {
+      // Stopped by a deadline: said below, whatever the interrupted wait threw.
+    } else if (error instanceof StepFailure) failures.push(error.failure)
     else failures.push({ requirement: fixture.requirements[0] as string, kind: 'suite', message: `runner error: ${(error as Error).stack ?? String(error)}` })
+  } finally {
+    clearTimeout(timer)
+    hooks.signal?.removeEventListener('abort', onOutside)
+  }
+  const where = `step ${run.currentStep} (${describeStep(fixture.steps[run.currentStep - 1])})`
+  if (stoppedBy === 'outside') {
+    await closePeer()
+    const why = typeof hooks.signal?.reason === 'string' ? hooks.signal.reason : 'the run was stopped'
+    return { result: { ...base, status: 'untested', durationMs: performance.now() - started, failures: [], warnings: [], reason: `stopped at ${where}: ${why}` } }
+  }
+  if (stoppedBy === 'fixture') {
+    failures.push({
+      requirement: fixture.requirements[0] as string,
+      kind: 'deadline',
+      step: run.currentStep,
+      message: `the fixture deadline of ${deadlineMs} ms passed at ${where} and the fixture was stopped (a deadline, not a failed expectation)`,
+    })
   }
   for (const r of peer.received) {
     for (const e of r.errors) {
@@ -360,38 +502,78 @@ export async function runFixture(fixture: Fixture, target: Target, options: RunO
     }
   }
   for (const e of peer.transportErrors) failures.push({ requirement: 'EXT-WIRE-001', kind: 'transport', message: `transport error: ${e.message}` })
+  const overflow = peer.overflow
+  if (overflow !== undefined && !failures.some((f) => f.message === overflow)) failures.push({ requirement: 'EXT-WIRE-001', kind: 'transport', message: overflow })
   const trace = options.keepTraces ? peer.timeline.map((t) => ({ direction: t.direction, message: t.message })) : undefined
-  await peer.close().catch(() => undefined)
+  await closePeer()
   const status: FixtureStatus = failures.some((f) => f.kind === 'suite') ? 'suite-error' : failures.length > 0 ? 'fail' : 'pass'
-  return { ...base, status, durationMs: performance.now() - started, failures, warnings, ...(trace ? { trace } : {}) }
+  const result: FixtureResult = { ...base, status, durationMs: performance.now() - started, failures, warnings, ...(trace ? { trace } : {}) }
+  const first = failures[0]
+  const startFailure = !run.isReady && stoppedBy === undefined && first?.requirement === 'EXT-LIFE-001' ? first.message : undefined
+  return startFailure !== undefined ? { result, startFailure } : { result }
+}
+
+/** Runs one fixture against a fresh worker from `target`, within its deadline. */
+export async function runFixture(fixture: Fixture, target: Target, options: RunOptions = {}): Promise<FixtureResult> {
+  return (await play(fixture, target, options, {})).result
 }
 
 /** Options of {@link runSuite}. */
 export interface SuiteOptions extends RunOptions {
-  /** Fixtures run at once (default 4). */
+  /** Fixtures run at once (default {@link defaultConcurrency}). */
   readonly concurrency?: number
   /** Stop starting fixtures after the first failure. */
   readonly bail?: boolean
   /** Called after each fixture (progress). */
   readonly onResult?: (result: FixtureResult, done: number, total: number) => void
+  /** Deadline of the whole run (ms): fixtures running then are stopped, and they and those not started are `untested`. */
+  readonly runDeadlineMs?: number
+  /**
+   * Throw {@link TargetStartError} at once when a worker fails before `ready` (cannot be started,
+   * crashes, or stays silent) and no worker of this target has sent `ready` yet.
+   */
+  readonly stopOnStartFailure?: boolean
 }
 
 /** Runs fixtures against `target`, several at a time; results come back in fixture order. */
 export async function runSuite(fixtures: readonly Fixture[], target: Target, options: SuiteOptions = {}): Promise<FixtureResult[]> {
   const results: Array<FixtureResult | undefined> = new Array(fixtures.length)
+  const controller = new AbortController()
   let next = 0
   let done = 0
   let stop = false
+  let anyReady = false
+  let startFailure: string | undefined
+  const runDeadline = options.runDeadlineMs
+  const runTimer = runDeadline === undefined ? undefined : setTimeout(() => controller.abort(`the run deadline of ${runDeadline} ms passed`), runDeadline)
+  const hooks: PlayHooks = { signal: controller.signal, onReady: () => void (anyReady = true) }
   const worker = async () => {
-    while (!stop && next < fixtures.length) {
+    while (!stop && !controller.signal.aborted && next < fixtures.length) {
       const index = next++
-      const result = await runFixture(fixtures[index] as Fixture, target, options)
+      const { result, startFailure: failed } = await play(fixtures[index] as Fixture, target, options, hooks)
+      if (failed !== undefined && options.stopOnStartFailure && !anyReady && startFailure === undefined) {
+        startFailure = failed
+        stop = true
+        controller.abort('the target could not start')
+      }
       results[index] = result
       done++
       options.onResult?.(result, done, fixtures.length)
       if (options.bail && result.status !== 'pass' && result.status !== 'untested') stop = true
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker))
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? defaultConcurrency()) }, worker))
+  } finally {
+    clearTimeout(runTimer)
+  }
+  if (startFailure !== undefined) throw new TargetStartError(startFailure)
+  if (controller.signal.aborted) {
+    // The run deadline: every fixture is accounted for, those never started as untested.
+    return fixtures.map(
+      (f, i) =>
+        results[i] ?? { id: f.id, title: f.title, level: f.level, requirements: f.requirements, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `not run: ${String(controller.signal.reason)}` },
+    )
+  }
   return results.filter((r): r is FixtureResult => r !== undefined)
 }

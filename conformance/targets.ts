@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs'
 import { createConformanceExtension } from './extension/extension.js'
 import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators, type WorkerRuntimeOptions } from '../src/runtime/runtime.js'
 import { createMemoryPair, type CopyMode } from '../src/transport/memory.js'
-import { createStdioTransport } from '../src/transport/stdio.js'
+import { createStdioTransport, ProcessReaper } from '../src/transport/stdio.js'
 import { createWorkerThreadTransport } from '../src/transport/worker-thread.js'
 import type { Transport } from '../src/transport/types.js'
 
@@ -60,31 +60,69 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
   }
 }
 
-function env(): Record<string, string> {
+/** Options of {@link workerTarget} and {@link commandTarget}. */
+export interface ProcessTargetOptions {
+  /** More variables of this process's environment to pass to the worker (names), beyond {@link workerEnv}'s defaults. */
+  readonly passEnv?: readonly string[]
+  /** Longest line (message) accepted from a `--cmd` worker, in bytes (default 4 MiB); also passed as EXTWIRE_MAX_MESSAGE_BYTES. */
+  readonly maxMessageBytes?: number
+  /** Time a process gets to exit after its stdin closes, and between SIGTERM and SIGKILL (ms). */
+  readonly exitGraceMs?: number
+}
+
+/** Locale variables a worker gets by default (and every LC_*). */
+const LOCALE = new Set(['LANG', 'LANGUAGE', 'TZ'])
+
+/**
+ * The environment of a worker under test: `PATH`, `HOME`, the locale (`LANG`, `LANGUAGE`, `TZ`,
+ * `LC_*`), every `EXTWIRE_*`, and the names in `passEnv`; nothing else, so that the runner's
+ * secrets (CI tokens) never reach code under test.
+ */
+export function workerEnv(passEnv: readonly string[] = [], from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const pass = new Set(passEnv)
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v
+  for (const [k, v] of Object.entries(from)) {
+    if (v === undefined) continue
+    if (k === 'PATH' || k === 'HOME' || LOCALE.has(k) || k.startsWith('LC_') || k.startsWith('EXTWIRE_') || pass.has(k)) out[k] = v
+  }
   out['EXTWIRE_REQUEST_TIMEOUT_MS'] = String(SHORT_REQUEST_TIMEOUT_MS)
   return out
 }
 
-/** A module started as a worker thread per fixture (`execArgv` as in WorkerThreadOptions). */
-export function workerTarget(file: string, features: readonly string[] = [], execArgv?: readonly string[]): Target {
+/** A module started as a worker thread per fixture (`execArgv` as in WorkerThreadOptions); the thread is terminated after each fixture. */
+export function workerTarget(file: string, features: readonly string[] = [], execArgv?: readonly string[], options: ProcessTargetOptions = {}): Target {
+  if (file.trim() === '') throw new TypeError('workerTarget: the worker module path is empty')
   return {
     name: `worker ${file}`,
     features: new Set(features),
     async connect() {
-      return createWorkerThreadTransport(file, { env: env(), ...(execArgv ? { execArgv } : {}) })
+      // A missing module would otherwise fail later, as a worker error that reads like a crash.
+      if (!file.startsWith('data:') && !existsSync(file.startsWith('file:') ? fileURLToPath(file) : file)) throw new Error(`module not found: ${file}`)
+      return createWorkerThreadTransport(file, { env: workerEnv(options.passEnv), ...(execArgv ? { execArgv } : {}) })
     },
   }
 }
 
-/** A command started per fixture, speaking JSON lines on stdio. */
-export function commandTarget(command: string, features: readonly string[] = [], cwd?: string): Target {
+/** A command started per fixture in its own process group, speaking JSON lines on stdio; the group is ended after each fixture. */
+export function commandTarget(command: string, features: readonly string[] = [], cwd?: string, options: ProcessTargetOptions = {}): Target {
+  if (command.trim() === '') throw new TypeError('commandTarget: the command is empty')
+  const reaper = new ProcessReaper()
   return {
     name: `command ${command}`,
     features: new Set(features),
     async connect() {
-      return createStdioTransport(command, { env: env(), ...(cwd ? { cwd } : {}) })
+      const env = workerEnv(options.passEnv)
+      if (options.maxMessageBytes !== undefined) env['EXTWIRE_MAX_MESSAGE_BYTES'] = String(options.maxMessageBytes)
+      const transport = createStdioTransport(command, {
+        env,
+        reaper,
+        ...(cwd ? { cwd } : {}),
+        ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+        ...(options.exitGraceMs !== undefined ? { exitGraceMs: options.exitGraceMs, killGraceMs: options.exitGraceMs } : {}),
+      })
+      // The ready wait starts once the process exists, so a slow spawn does not eat into it.
+      await transport.spawned
+      return transport
     },
   }
 }

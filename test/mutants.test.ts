@@ -19,7 +19,7 @@ describe('deliberately broken runtimes', () => {
 
   for (const mutant of MUTANTS) {
     it(`${mutant.name}: fails on ${mutant.requirement}`, async () => {
-      const results = await runSuite(fixtures, mutant.target(), { stepTimeoutMs: 300, concurrency: 8 })
+      const results = await runSuite(fixtures, mutant.target(), { stepTimeoutMs: 300, readyTimeoutMs: 300, concurrency: 8 })
       const report = buildReport({ target: mutant.name, startedAt: new Date(), durationMs: 0, results, requirements: registry, expected: [] })
       const failed = report.requirements.filter((v) => v.status === 'fail').map((v) => v.id)
       expect(report.exitCode).toBe(1)

@@ -6,3 +6,9 @@ export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
   const ms = Number(env['EXTWIRE_REQUEST_TIMEOUT_MS'])
   return Number.isFinite(ms) && ms > 0 ? { requestTimeoutMs: ms } : {}
 }
+
+/** `{maxMessageBytes}` from EXTWIRE_MAX_MESSAGE_BYTES (the runner passes its --max-message-bytes) when it is a positive integer. */
+export function maxMessageBytesFromEnv(env: NodeJS.ProcessEnv = process.env): { maxMessageBytes?: number } {
+  const n = Number(env['EXTWIRE_MAX_MESSAGE_BYTES'])
+  return Number.isInteger(n) && n > 0 ? { maxMessageBytes: n } : {}
+}

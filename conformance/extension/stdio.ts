@@ -1,15 +1,18 @@
 /**
  * Stdio entry of the conformance extension: the reference runtime speaking one JSON message per
- * line on stdin/stdout, as a worker in another language would. Exits when stdin closes.
+ * line on stdin/stdout, as a worker in another language would. Exits when stdin closes. A line
+ * longer than EXTWIRE_MAX_MESSAGE_BYTES (default 4 MiB) ends it with exit code 1 and the reason on
+ * stderr, instead of growing until it crashes.
  */
 import { createWorkerRuntime } from '../../src/runtime/runtime.js'
 import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
-import { requestTimeoutFromEnv } from './env.js'
+import { maxMessageBytesFromEnv, requestTimeoutFromEnv } from './env.js'
 
-const transport = processStdioTransport()
+const transport = processStdioTransport(maxMessageBytesFromEnv())
 const runtime = createWorkerRuntime({ transport, module: createConformanceExtension(), options: requestTimeoutFromEnv() })
-transport.onClose(() => {
+transport.onClose((info) => {
   runtime.dispose()
-  process.exit(0)
+  if (info.reason === 'error') process.stderr.write(`extwire stdio worker: ${info.detail ?? 'transport error'}\n`)
+  process.exit(info.reason === 'error' ? 1 : 0)
 })

@@ -1,2 +1,2 @@
 /** Host-side pieces. */
-export { HostPeer, WaitError, describeClose, type HostPeerOptions, type Received, type TimelineEntry } from './peer.js'
+export { HostPeer, WaitError, DEFAULT_MAX_MESSAGES, describeClose, type HostPeerOptions, type Received, type TimelineEntry } from './peer.js'

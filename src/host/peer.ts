@@ -52,7 +52,16 @@ interface Waiter {
 export interface HostPeerOptions {
   /** Validator for worker messages (default: a strict one). */
   readonly validator?: ProtocolValidator
+  /**
+   * Most messages accepted from the worker on this connection (default {@link DEFAULT_MAX_MESSAGES}).
+   * One more is a flood: it is named in {@link HostPeer.overflow}, and the transport is closed,
+   * which stops the worker, so a flooding worker can neither grow the host nor starve its timers.
+   */
+  readonly maxMessages?: number
 }
+
+/** Default cap on messages from one worker connection (one fixture): far above any fixture's needs. */
+export const DEFAULT_MAX_MESSAGES = 10_000
 
 /** The host end of a connection to a worker. */
 export class HostPeer {
@@ -66,12 +75,15 @@ export class HostPeer {
   private readonly subscriptions: Disposable[]
   private readonly validator: ProtocolValidator
   private closeInfo: CloseInfo | undefined
+  private readonly maxMessages: number
+  private overflowText: string | undefined
 
   constructor(
     readonly transport: Transport,
     options: HostPeerOptions = {},
   ) {
     this.validator = options.validator ?? validatorFor({ mode: 'strict' })
+    this.maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES
     this.subscriptions = [
       transport.onMessage((message) => this.record(message)),
       transport.onError((error) => this.transportErrors.push(error)),
@@ -84,7 +96,18 @@ export class HostPeer {
     return this.closeInfo
   }
 
+  /** Set when the worker sent more than `maxMessages` messages (the connection was then closed). */
+  get overflow(): string | undefined {
+    return this.overflowText
+  }
+
   private record(message: unknown): void {
+    if (this.overflowText !== undefined) return
+    if (this.received.length >= this.maxMessages) {
+      this.overflowText = `flood: the worker sent more than ${this.maxMessages} messages on one connection; the connection was closed and the worker stopped`
+      void this.transport.close().catch(() => undefined)
+      return
+    }
     const result = this.validator.validateWorkerToHost(message)
     const received: Received = { index: this.received.length, message, errors: result.ok ? [] : result.errors, at: performance.now() }
     this.received.push(received)

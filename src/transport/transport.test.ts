@@ -70,7 +70,7 @@ describe('worker_threads', () => {
     await host.waitForType('ready', 10_000)
     await host.close()
     expect(t.closed).toBe(true)
-  })
+  }, 30_000)
 
   it('a worker that crashes closes the transport with its exit code, and waiters fail at once', async () => {
     const file = 'data:text/javascript,' + encodeURIComponent('throw new Error("crash on start")')

@@ -21,6 +21,21 @@ export interface WorkerThreadOptions {
   readonly execArgv?: readonly string[]
 }
 
+/** Longest wait for a terminated thread to exit (ms). */
+const TERMINATE_WAIT_MS = 5000
+
+function boundedWait(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    timer.unref()
+    const done = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    promise.then(done, done)
+  })
+}
+
 class WorkerThreadTransport extends BaseTransport {
   private readonly worker: Worker
   private exited: Promise<void>
@@ -68,8 +83,14 @@ import(workerData.tsx).then((m) => { m.register(); return import(workerData.entr
   }
 
   protected async shutdown(): Promise<void> {
-    await this.worker.terminate()
-    await this.exited
+    // terminate() stops even a thread stuck in a loop; the wait is bounded all the same.
+    await boundedWait(this.worker.terminate().then(() => this.exited), TERMINATE_WAIT_MS)
+  }
+
+  /** Closes, and waits (bounded) until the thread has ended, also when it had already gone. */
+  override async close(): Promise<void> {
+    await super.close()
+    await boundedWait(this.exited, TERMINATE_WAIT_MS)
   }
 }
 
