@@ -161,6 +161,12 @@ export class FixtureRun {
     return this.position >= 0
   }
 
+  /** A wait that ended because the worker flooded fails as the flood (EXT-WIRE-001), not as what was awaited. */
+  private failIfFlooded(): void {
+    const overflow = this.peer.overflow
+    if (overflow !== undefined) this.fail({ requirement: 'EXT-WIRE-001', kind: 'transport', message: overflow })
+  }
+
   /** Values captured so far. */
   get captured(): ReadonlyMap<string, unknown> {
     return this.bindings
@@ -189,6 +195,7 @@ export class FixtureRun {
     } catch (error) {
       if (this.control.signal?.aborted) throw new Stopped()
       this.step = 0
+      this.failIfFlooded()
       this.fail({ requirement: 'EXT-LIFE-001', kind: 'expect', message: `the worker did not send ready (ready timeout ${readyTimeoutMs} ms): ${(error as Error).message}`, expected: '{"type":"ready"}' })
     }
   }
@@ -252,6 +259,7 @@ export class FixtureRun {
       )
     } catch (error) {
       if (this.control.signal?.aborted) throw new Stopped()
+      this.failIfFlooded()
       this.fail({
         requirement: 'EXT-LIFE-002',
         kind: 'expect',
@@ -292,8 +300,7 @@ export class FixtureRun {
         if (error instanceof WaitError && error.reason === 'closed') {
           const found2 = probe()
           if (found2 !== undefined) return found2
-          const overflow = this.peer.overflow
-          if (overflow !== undefined) this.fail({ requirement: 'EXT-WIRE-001', kind: 'transport', message: overflow })
+          this.failIfFlooded()
           const info = this.peer.closedWith
           this.fail({ requirement: this.requirementOf(), kind: 'transport', message: `the worker went away: ${info ? describeClose(info) : error.message}` })
         }

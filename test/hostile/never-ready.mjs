@@ -1,0 +1,2 @@
+// extwire-hostile: starts and stays silent.
+setInterval(() => {}, 1000)
