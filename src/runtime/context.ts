@@ -35,7 +35,7 @@ export interface ContextDeps {
 const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
 
 /**
- * The Response of a `network.fetch` (EXT-REQ-009). A null-body status gets a null body (the
+ * The Response of a `network.fetch` (EXT-REQ-008). A null-body status gets a null body (the
  * constructor throws on any other), and a status the constructor refuses (outside 200-599, such as
  * 101) is carried by the Response's own `status` and `ok`, so that every status the host reports
  * reaches the extension.

@@ -1,6 +1,6 @@
 /**
  * The worker's outgoing requests to its host: ids, timeouts and correlation of responses
- * (EXT-REQ-001 to EXT-REQ-006, EXT-REQ-008). One instance per runtime.
+ * (EXT-REQ-001 to EXT-REQ-007). One instance per runtime.
  */
 import { methodDescriptor, type RequestMethod, type RequestPayloads, type ResponseData } from '../protocol/methods.js'
 import type { ResponseMessage } from '../protocol/messages/rpc.js'
@@ -14,7 +14,7 @@ export interface RequestsDeps {
   readonly timeoutMs: number
   /** Validates request payloads (strict). */
   readonly validator: ProtocolValidator
-  /** Validates response data (tolerant, EXT-REQ-008). */
+  /** Validates response data (tolerant, EXT-REQ-007). */
   readonly responses: ProtocolValidator
 }
 
@@ -59,9 +59,9 @@ export class Requests {
         reject,
         resolve: (data) => {
           const descriptor = methodDescriptor(method)
-          // EXT-REQ-008: a method without data resolves with nothing, whatever data the host sent.
+          // EXT-REQ-007: a method without data resolves with nothing, whatever data the host sent.
           if (descriptor === undefined || descriptor.noData) return resolve(undefined as ResponseData[M])
-          // EXT-REQ-006, EXT-REQ-008: the data must have the method's response shape, tolerantly:
+          // EXT-REQ-006, EXT-REQ-007: the data must have the method's response shape, tolerantly:
           // undeclared properties, and null in optional ones, are accepted and passed on unchanged.
           const result = this.deps.responses.validateResponse(method, withoutOptionalNulls(descriptor.response, data))
           if (result.ok) resolve(data as ResponseData[M])

@@ -1,5 +1,5 @@
 /**
- * The tolerance rule for response data (EXT-REQ-008): hosts add fields and send `null` for fields
+ * The tolerance rule for response data (EXT-REQ-007): hosts add fields and send `null` for fields
  * they have no value for (a user profile's `firstName: string | null`). Neither may fail the
  * extension's call, so `null` in an optional property counts as absent when the data is checked.
  * The data the extension receives is the data the host sent, unchanged.

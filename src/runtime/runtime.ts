@@ -43,13 +43,13 @@ export interface WorkerRuntimeOptions {
 export interface RuntimeValidators {
   readonly inbound: ProtocolValidator
   readonly outbound: ProtocolValidator
-  /** Response data (tolerant, EXT-REQ-008). */
+  /** Response data (tolerant, EXT-REQ-007). */
   readonly responses: ProtocolValidator
 }
 
 /**
  * The validators of a runtime: host->worker messages (tolerant by default, EXT-IN-002), strict
- * worker->host messages and request payloads, and tolerant response data (EXT-REQ-008). Compiled
+ * worker->host messages and request payloads, and tolerant response data (EXT-REQ-007). Compiled
  * lazily, so that a worker starts fast; under a polluted prototype a first use fails closed (see
  * ValidatorOptions.compile).
  */
