@@ -5,6 +5,7 @@
  */
 import type { TimelineEntry } from '../src/host/peer.js'
 import { validatorFor } from '../src/validate/index.js'
+import { REQUEST_ANSWERS } from '../src/protocol/correlation.js'
 
 /** One broken invariant. */
 export interface Violation {
@@ -23,11 +24,10 @@ export interface InvariantOptions {
 
 type Msg = { type?: unknown; id?: unknown; method?: unknown; payload?: Record<string, unknown> }
 
-const RESPONSE_OF: Record<string, string> = {
-  'tool-execute-request': 'tool-execute-response',
-  'action-execute-request': 'action-execute-response',
-  'provider-models-request': 'provider-models-response',
-}
+/** Host request type -> the type of its one answer, derived from the descriptors. */
+const RESPONSE_OF: Record<string, string> = Object.fromEntries(
+  REQUEST_ANSWERS.filter((a) => a.requestDirection === 'host-to-worker' && a.cardinality === 'one').map((a) => [a.request, a.answer]),
+)
 const REQUIREMENT_OF: Record<string, string> = {
   'tool-execute-response': 'EXT-TOOL-001',
   'action-execute-response': 'EXT-TOOL-001',

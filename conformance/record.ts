@@ -7,6 +7,7 @@
 import type { TimelineEntry } from '../src/host/peer.js'
 import type { Transport } from '../src/transport/types.js'
 import { messageDescriptor } from '../src/protocol/catalogue.js'
+import { correlationKey } from '../src/protocol/correlation.js'
 import { ISO_TIMESTAMP } from '../src/protocol/common.js'
 import type { ExpectStep, Fixture, Step } from './fixture/schema.js'
 
@@ -77,12 +78,9 @@ function normalise(value: unknown, refs: ReadonlyMap<string, string>, inWorker: 
   return value
 }
 
-/** The key whose messages must keep their relative order (one chat, one stream, one task). */
+/** The key whose messages must keep their relative order (one chat, one stream, one task), from the descriptors. */
 function orderKey(message: Json): string | undefined {
-  const payload = (message['payload'] ?? {}) as Json
-  if (typeof payload['requestId'] === 'string') return `request:${payload['requestId']}`
-  if (typeof payload['taskId'] === 'string') return `task:${payload['taskId']}`
-  return undefined
+  return correlationKey(message)
 }
 
 /** Turns a recording into a fixture that replays against the same worker. */

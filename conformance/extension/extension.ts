@@ -160,12 +160,16 @@ export function createConformanceExtension(): ExtensionModule {
       const network = context?.network
       if (!network) return { success: false, error: 'API network.fetchStream is not available' }
       const chunks: string[] = []
+      const events = context?.events
+      if (params['hold'] === true && !events) return { success: false, error: 'API events.emit is not available' }
       try {
         const delayMs = typeof params['delayMs'] === 'number' ? params['delayMs'] : 0
         for await (const chunk of network.fetchStream(String(params['url']))) {
           chunks.push(chunk)
           if (params['mode'] === 'first') break
           if (delayMs > 0) await sleep(delayMs)
+          // A slow consumer the host controls: it holds the chunk until the host answers this request.
+          if (params['hold'] === true) await events?.emit('fetch-stream.hold', { chunk })
         }
         return { success: true, data: { chunks } }
       } catch (error) {
@@ -203,6 +207,9 @@ export function createConformanceExtension(): ExtensionModule {
     async activate(ctx) {
       context = ctx
       const id = ctx.extension.id
+      // Registers everything after an await, so that host messages arriving meanwhile find no handler
+      // unless the runtime holds them until activate completes.
+      if (id.includes('late-register')) await ctx.settings?.getAll()
       ctx.providers?.register({
         id: 'echo',
         name: 'Echo Provider',
@@ -225,6 +232,19 @@ export function createConformanceExtension(): ExtensionModule {
           parameters: { type: 'object' },
           execute: (params, execution) => run(params, execution) as Promise<ToolResult>,
         })
+      }
+      if (id.includes('localized-name') && ctx.tools) {
+        try {
+          ctx.tools.register({
+            id: 'localized',
+            name: { en: 'Localized', sv: 'Lokaliserad' } as unknown as string,
+            description: 'A tool whose name is a LocalizedString',
+            execute: async () => ({ success: true }),
+          })
+          ctx.log.info('localized tool registered')
+        } catch (error) {
+          ctx.log.warn('localized tool rejected', { error: text(error) })
+        }
       }
       ctx.actions?.register({ id: 'echo-action', execute: async (params) => ({ success: true, data: params }) })
       ctx.actions?.register({

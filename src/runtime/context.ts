@@ -4,7 +4,7 @@
  * payload its method's schema defines (EXT-REQ-001).
  */
 import { hasAnyNetworkPermission, hasPermission } from '../protocol/permissions.js'
-import type { FetchOptions } from '../protocol/methods.js'
+import type { FetchOptions, FetchResponse } from '../protocol/methods.js'
 import type { ProtocolValidator } from '../validate/validator.js'
 import type {
   AIProvider,
@@ -32,7 +32,21 @@ export interface ContextDeps {
 }
 
 /** HTTP statuses whose Response must have a null body (upstream B19). */
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
+const NULL_BODY_STATUS: ReadonlySet<number> = new Set([101, 103, 204, 205, 304])
+
+/**
+ * The Response of a `network.fetch` (EXT-REQ-008). A null-body status gets a null body (the
+ * constructor throws on any other), and a status the constructor refuses (outside 200-599, such as
+ * 101) is carried by the Response's own `status` and `ok`, so that every status the host reports
+ * reaches the extension.
+ */
+export function toResponse(data: FetchResponse): Response {
+  const representable = data.status >= 200 && data.status <= 599
+  const body = NULL_BODY_STATUS.has(data.status) ? null : data.body
+  const response = new Response(body, { status: representable ? data.status : 200, statusText: data.statusText, headers: data.headers })
+  if (!representable) Object.defineProperties(response, { status: { value: data.status }, ok: { value: false } })
+  return response
+}
 
 /** The cloneable part of a RequestInit (`signal` and Headers instances cannot cross, upstream §0). */
 export function toFetchOptions(init: RequestInit | undefined): FetchOptions | undefined {
@@ -66,12 +80,20 @@ function requireId(kind: string, value: { id?: unknown } | null | undefined): st
   return value.id
 }
 
-/** A `register` function: keeps the registration, announces it (EXT-LIFE-002), returns its Disposable. */
-function registrar<T extends { id: string }>(kind: string, map: Map<string, T>, send: (message: unknown) => void, announce: (id: string, value: T) => unknown): (value: T) => Disposable {
+/**
+ * A `register` function: checks the announcement against its message schema, keeps the registration,
+ * announces it (EXT-LIFE-002) and returns its Disposable. A registration that cannot be announced as
+ * given (a LocalizedString `name` where the wire carries a string) throws, naming the message type,
+ * the path and the problem; nothing is kept or sent, and no field is turned into text (EXT-LIFE-013).
+ */
+function registrar<T extends { id: string }>(kind: string, deps: Pick<ContextDeps, 'send' | 'validator'>, map: Map<string, T>, announce: (id: string, value: T) => unknown): (value: T) => Disposable {
   return (value) => {
     const id = requireId(kind, value)
+    const message = announce(id, value)
+    const checked = deps.validator.validateWorkerToHost(message)
+    if (!checked.ok) throw new TypeError(`${kind} ${id} cannot be registered: ${checked.errors.map((e) => e.message).join('; ')}`)
     map.set(id, value)
-    send(announce(id, value))
+    deps.send(message)
     return registration(map, id, value)
   }
 }
@@ -89,9 +111,7 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
   if (hasAnyNetworkPermission(granted)) {
     const network: NetworkAPI = {
       async fetch(url, init) {
-        const data = await requests.call('network.fetch', init === undefined ? { url } : { url, options: toFetchOptions(init) })
-        const body = NULL_BODY_STATUS.has(data.status) ? null : data.body
-        return new Response(body, { status: data.status, statusText: data.statusText, headers: data.headers })
+        return toResponse(await requests.call('network.fetch', init === undefined ? { url } : { url, options: toFetchOptions(init) }))
       },
       fetchStream: (url, init) => deps.fetchStreams.open(url, toFetchOptions(init)),
     }
@@ -112,14 +132,14 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
 
   if (can('provider.register')) {
     context.providers = {
-      register: registrar('Provider', session.providers, send, (id, p: AIProvider) => ({ type: 'provider-registered', payload: { id, name: String(p.name ?? id) } })),
+      register: registrar('Provider', deps, session.providers, (id, p: AIProvider) => ({ type: 'provider-registered', payload: { id, name: p.name ?? id } })),
     }
   }
 
   if (can('tools.register')) {
     context.tools = {
-      register: registrar('Tool', session.tools, send, (id, tool: Tool) => {
-        const payload: Record<string, unknown> = { id, name: String(tool.name ?? id), description: String(tool.description ?? '') }
+      register: registrar('Tool', deps, session.tools, (id, tool: Tool) => {
+        const payload: Record<string, unknown> = { id, name: tool.name ?? id, description: tool.description ?? '' }
         if (tool.parameters !== undefined) payload['parameters'] = tool.parameters
         return { type: 'tool-registered', payload }
       }),
@@ -128,7 +148,7 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
 
   if (can('actions.register')) {
     context.actions = {
-      register: registrar('Action', session.actions, send, (id) => ({ type: 'action-registered', payload: { id } })),
+      register: registrar('Action', deps, session.actions, (id) => ({ type: 'action-registered', payload: { id } })),
     }
   }
 

@@ -1,17 +1,21 @@
 /**
  * The worker's outgoing requests to its host: ids, timeouts and correlation of responses
- * (EXT-REQ-001 to EXT-REQ-006). One instance per runtime.
+ * (EXT-REQ-001 to EXT-REQ-007). One instance per runtime.
  */
-import type { RequestMethod, RequestPayloads, ResponseData } from '../protocol/methods.js'
+import { methodDescriptor, type RequestMethod, type RequestPayloads, type ResponseData } from '../protocol/methods.js'
 import type { ResponseMessage } from '../protocol/messages/rpc.js'
 import type { ProtocolValidator } from '../validate/validator.js'
+import { withoutOptionalNulls } from './response-data.js'
 
 /** What the request table needs from its runtime. */
 export interface RequestsDeps {
   readonly send: (message: unknown) => void
   readonly nextId: () => string
   readonly timeoutMs: number
+  /** Validates request payloads (strict). */
   readonly validator: ProtocolValidator
+  /** Validates response data (tolerant, EXT-REQ-007). */
+  readonly responses: ProtocolValidator
 }
 
 interface Pending {
@@ -54,8 +58,12 @@ export class Requests {
         timer,
         reject,
         resolve: (data) => {
-          // EXT-REQ-006: the data must have the method's response shape.
-          const result = this.deps.validator.validateResponse(method, data)
+          const descriptor = methodDescriptor(method)
+          // EXT-REQ-007: a method without data resolves with nothing, whatever data the host sent.
+          if (descriptor === undefined || descriptor.noData) return resolve(undefined as ResponseData[M])
+          // EXT-REQ-006, EXT-REQ-007: the data must have the method's response shape, tolerantly:
+          // undeclared properties, and null in optional ones, are accepted and passed on unchanged.
+          const result = this.deps.responses.validateResponse(method, withoutOptionalNulls(descriptor.response, data))
           if (result.ok) resolve(data as ResponseData[M])
           else reject(new Error(`Invalid ${method} response: ${result.errors.map((e) => e.message).join('; ')}`))
         },

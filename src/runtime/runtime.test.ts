@@ -3,7 +3,7 @@
  * the conformance extension. Every message the runtime sends is checked against the strict schema.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { startWorker, tick, type TestWorker } from '../../test/helpers/worker.js'
+import { ALL_PERMISSIONS, startWorker, type TestWorker } from '../../test/helpers/worker.js'
 import { createMemoryPair } from '../transport/memory.js'
 import { HostPeer } from '../host/peer.js'
 import { createWorkerRuntime } from './runtime.js'
@@ -25,6 +25,17 @@ afterEach(async () => {
 
 const payloadOf = (m: Record<string, unknown>) => m['payload'] as Record<string, unknown>
 const types = (w: TestWorker) => w.host.received.map((r) => (r.message as { type: string }).type)
+
+/**
+ * Resolves once the runtime has handled everything sent before it, and every handler that started
+ * has finished: messages are delivered in order, so the answer to a request sent now comes after
+ * them. A condition to await instead of a sleep.
+ */
+async function handled(w: TestWorker): Promise<void> {
+  const id = w.request('tool-execute-request', { toolId: 'echo', params: { sentinel: true } })
+  await w.answer('tool-execute-response', id)
+  await w.runtime.settled()
+}
 
 describe('lifecycle', () => {
   it('EXT-LIFE-001: sends ready once, first', async () => {
@@ -55,14 +66,24 @@ describe('lifecycle', () => {
     expect(w.host.ofType('request')).toHaveLength(0)
   })
 
-  it('EXT-PERM-001/002: network:* and any network: permission expose network', async () => {
+  for (const permission of ['network:*', 'network:api.example.com', 'network:localhost:8080']) {
+    it(`EXT-PERM-001/002: ${permission} exposes network`, async () => {
+      const w = await worker()
+      await w.activate({ permissions: ['tools.register', permission] })
+      const id = w.request('tool-execute-request', { toolId: 'call', params: { api: 'network', fn: 'fetch', args: ['https://api.example.com/'] } })
+      const request = (await w.host.waitForType('request', 1000)).message as Record<string, unknown>
+      expect(request).toMatchObject({ method: 'network.fetch', payload: { url: 'https://api.example.com/' } })
+      w.host.send({ type: 'response', id: 'r', payload: { requestId: request['id'], success: true, data: { status: 200, statusText: 'OK', headers: {}, body: 'ok' } } })
+      expect(payloadOf(await w.answer('tool-execute-response', id))['result']).toMatchObject({ success: true, data: { status: 200, body: 'ok' } })
+    })
+  }
+
+  it('EXT-PERM-003: without a network: permission there is no network API', async () => {
     const w = await worker()
-    await w.activate({ permissions: ['tools.register', 'network:api.example.com'] })
+    await w.activate({ permissions: ['tools.register', 'storage.local'] })
     const id = w.request('tool-execute-request', { toolId: 'call', params: { api: 'network', fn: 'fetch', args: ['https://api.example.com/'] } })
-    await w.host.waitForType('request', 1000)
-    expect(w.host.ofType('request')[0]?.['method']).toBe('network.fetch')
-    w.runtime.dispose()
-    expect(id).toBeTruthy()
+    expect(payloadOf(await w.answer('tool-execute-response', id))['result']).toEqual({ success: false, error: 'API network.fetch is not available' })
+    expect(w.host.ofType('request')).toHaveLength(0)
   })
 
   it('EXT-PERM-004: a missing permissions array grants nothing and is logged', async () => {
@@ -155,7 +176,7 @@ describe('lifecycle', () => {
     w.request('deactivate', undefined)
     expect(payloadOf(await w.answer('tool-execute-response', call))['result']).toEqual({ success: false, error: 'Extension deactivated' })
     expect(payloadOf(await w.answer('stream-event', chat))['event']).toEqual({ type: 'error', message: 'Extension deactivated' })
-    await tick(250)
+    await w.runtime.settled() // the slow provider has finished too
     expect(w.host.ofType('stream-event').filter((m) => payloadOf(m)['requestId'] === chat)).toHaveLength(1)
     expect(w.host.ofType('background-task-status').map((m) => payloadOf(m)['status'])).toEqual(['running', 'stopped'])
     const late = w.request('tool-execute-request', { toolId: 'echo', params: {} })
@@ -207,12 +228,11 @@ describe('inbound validation (EXT-IN-001)', () => {
     const w = await worker()
     await w.activate()
     for (const garbage of [null, 42, 'x', [], { type: 'nope' }, { type: 'ready' }]) w.host.send(garbage)
-    await tick()
+    const id = w.request('tool-execute-request', { toolId: 'echo', params: {} })
+    expect(payloadOf(await w.answer('tool-execute-response', id))['result']).toEqual({ success: true, data: {} })
     const errors = w.host.ofType('log').filter((m) => payloadOf(m)['level'] === 'error').map((m) => String(payloadOf(m)['message']))
     expect(errors).toHaveLength(6)
     expect(errors[4]).toContain('nope')
-    const id = w.request('tool-execute-request', { toolId: 'echo', params: {} })
-    expect(payloadOf(await w.answer('tool-execute-response', id))['result']).toEqual({ success: true, data: {} })
   })
 })
 
@@ -226,7 +246,7 @@ describe('provider chat (EXT-PROV-001..004)', () => {
       const t = (p['event'] as { type: string }).type
       return p['requestId'] === id && (t === 'done' || t === 'error')
     })
-    await tick(30)
+    await w.runtime.settled() // the chat handler has returned: nothing more can follow
     return w.host.ofType('stream-event').filter((m) => payloadOf(m)['requestId'] === id).map((m) => payloadOf(m)['event'])
   }
 
@@ -361,14 +381,18 @@ describe('context APIs: each request sends its method payload (EXT-REQ-001)', ()
     })
   }
 
-  it('network.fetch builds a Response for null-body statuses (upstream B19)', async () => {
-    const w = await worker()
-    await w.activate()
-    const id = w.request('tool-execute-request', { toolId: 'call', params: { api: 'network', fn: 'fetch', args: ['https://example.com/'] } })
-    const request = (await w.host.waitForType('request', 1000)).message as Record<string, unknown>
-    w.host.send({ type: 'response', id: 'r', payload: { requestId: request['id'], success: true, data: { status: 204, statusText: 'No Content', headers: {}, body: '' } } })
-    expect(payloadOf(await w.answer('tool-execute-response', id))['result']).toMatchObject({ success: true, data: { status: 204, body: '' } })
-  })
+  for (const [status, body] of [[204, ''], [205, ''], [304, 'stale'], [101, ''], [103, ''], [0, '']] as const) {
+    it(`EXT-REQ-008: network.fetch resolves for status ${status}, with an empty body (upstream B19)`, async () => {
+      const w = await worker()
+      await w.activate()
+      const id = w.request('tool-execute-request', { toolId: 'call', params: { api: 'network', fn: 'fetch', args: ['https://example.com/'] } })
+      const request = (await w.host.waitForType('request', 1000)).message as Record<string, unknown>
+      w.host.send({ type: 'response', id: 'r', payload: { requestId: request['id'], success: true, data: { status, statusText: 'S', headers: { etag: 'v1' }, body } } })
+      const result = payloadOf(await w.answer('tool-execute-response', id))['result']
+      expect(result).toMatchObject({ success: true, data: { status, statusText: 'S', headers: { etag: 'v1' } } })
+      if (status !== 0) expect(result).toMatchObject({ data: { body: '' } })
+    })
+  }
 })
 
 describe('requests (EXT-REQ-002..006)', () => {
@@ -397,7 +421,7 @@ describe('requests (EXT-REQ-002..006)', () => {
     expect(payloadOf(await w.answer('tool-execute-response', id))['result']).toEqual({ success: false, error: 'Request storage.get timed out' })
     w.host.send({ type: 'response', id: 'late', payload: { requestId: request['id'], success: true, data: 1 } })
     w.host.send({ type: 'response', id: 'unknown', payload: { requestId: 'never-sent', success: true } })
-    await tick()
+    await handled(w)
     expect(w.host.ofType('log').filter((m) => payloadOf(m)['level'] === 'error')).toHaveLength(0)
   })
 
@@ -408,8 +432,8 @@ describe('requests (EXT-REQ-002..006)', () => {
     w.host.send({ type: 'response', id: 'a', payload: { requestId: request['id'], success: true, data: 1 } })
     w.host.send({ type: 'response', id: 'b', payload: { requestId: request['id'], success: true, data: 2 } })
     expect(payloadOf(await w.answer('tool-execute-response', id))['result']).toEqual({ success: true, data: 1 })
-    await tick()
-    expect(w.host.ofType('tool-execute-response')).toHaveLength(1)
+    await handled(w)
+    expect(w.host.ofType('tool-execute-response').filter((m) => payloadOf(m)['requestId'] === id)).toHaveLength(1)
   })
 
   it('rejects an invalid call locally without sending it', async () => {
@@ -464,7 +488,7 @@ describe('streaming fetch (EXT-FETCH-001..006)', () => {
     s.chunk('', true)
     await s.waitAcks(3)
     expect(payloadOf(await s.w.answer('tool-execute-response', s.toolRequest))['result']).toEqual({ success: true, data: { chunks: ['a', 'b'] } })
-    await tick()
+    await handled(s.w)
     expect(s.acks()).toBe(3)
   })
 
@@ -564,7 +588,8 @@ describe('background tasks (EXT-BG-001..011)', () => {
     w.request('background-task-start', { taskId: 'always-task' })
     await w.host.waitFor(() => statuses(w, 'always-task').length === 1, 1000)
     w.request('background-task-stop', { taskId: 'always-task' })
-    await tick()
+    await w.host.waitFor(() => ['never-task', 'on-failure-task', 'always-task'].every((t) => statuses(w, t).length >= 2), 1000)
+    await handled(w)
     expect(statuses(w, 'never-task')).toEqual(['running', 'stopped'])
     expect(statuses(w, 'on-failure-task')).toEqual(['running', 'failed:task failed'])
     expect(statuses(w, 'always-task')).toEqual(['running', 'stopped'])
@@ -577,7 +602,8 @@ describe('background tasks (EXT-BG-001..011)', () => {
     w.request('background-task-start', { taskId: 't1' })
     await w.host.waitFor(() => statuses(w, 't1').length === 1, 1000)
     w.request('background-task-stop', { taskId: 't1' })
-    await tick()
+    await w.host.waitFor(() => statuses(w, 't1').length >= 2, 1000)
+    await handled(w) // the task's rejection after the abort has been seen, and sent nothing
     expect(statuses(w, 't1')).toEqual(['running', 'stopped'])
   })
 
@@ -589,7 +615,8 @@ describe('background tasks (EXT-BG-001..011)', () => {
     await w.log('already running')
     expect(statuses(w, 'always-task')).toEqual(['running'])
     w.request('background-task-stop', { taskId: 'always-task' })
-    await tick()
+    await w.host.waitFor(() => statuses(w, 'always-task').length >= 2, 1000)
+    await handled(w)
     expect(statuses(w, 'always-task')).toEqual(['running', 'stopped'])
   })
 
@@ -675,5 +702,138 @@ describe('transport failures', () => {
     expect(String(payloadOf(log.message as Record<string, unknown>)['message'])).toContain('Could not send ready: DataCloneError')
     runtime.dispose()
     await host.close()
+  })
+})
+
+describe('registrations are announced as given or refused (EXT-LIFE-013)', () => {
+  it('refuses a tool whose name is a LocalizedString, naming the message, path and problem, and sends nothing', async () => {
+    let thrown: unknown
+    const w = await worker({
+      module: {
+        activate(ctx) {
+          try {
+            ctx.tools?.register({ id: 'loc', name: { en: 'Localized', sv: 'Lokaliserad' } as unknown as string, description: 'd', execute: () => ({ success: true }) })
+          } catch (error) {
+            thrown = error
+          }
+          ctx.tools?.register({ id: 'plain', name: 'Plain', description: 'd', execute: () => ({ success: true }) })
+          ctx.log.info('conformance extension activated')
+        },
+      },
+    })
+    await w.activate({ permissions: ['tools.register'] })
+    expect(thrown).toBeInstanceOf(TypeError)
+    expect(String((thrown as Error).message)).toMatch(/^Tool loc cannot be registered: .*tool-registered.*\/payload\/name.*expected string/)
+    expect(w.host.ofType('tool-registered').map((m) => payloadOf(m))).toEqual([{ id: 'plain', name: 'Plain', description: 'd' }])
+    const id = w.request('tool-execute-request', { toolId: 'loc', params: {} })
+    expect(payloadOf(await w.answer('tool-execute-response', id))['error']).toBe('Tool loc not found')
+  })
+
+  it('refuses a provider whose name is not a string', async () => {
+    let thrown: unknown
+    const w = await worker({
+      module: {
+        activate(ctx) {
+          try {
+            ctx.providers?.register({ id: 'p', name: { en: 'P' } as unknown as string, getModels: async () => [], chat: async function* () {} })
+          } catch (error) {
+            thrown = error
+          }
+          ctx.log.info('conformance extension activated')
+        },
+      },
+    })
+    await w.activate({ permissions: ['provider.register'] })
+    expect(String((thrown as Error | undefined)?.message)).toContain('/payload/name')
+    expect(w.host.ofType('provider-registered')).toHaveLength(0)
+  })
+})
+
+describe('response data is read tolerantly (EXT-REQ-006, EXT-REQ-007)', () => {
+  async function answerWith(method: string, api: string, fn: string, args: unknown[], data: unknown) {
+    const w = await worker()
+    await w.activate()
+    const id = w.request('tool-execute-request', { toolId: 'call', params: { api, fn, args } })
+    const request = (await w.host.waitForType('request', 1000)).message as Record<string, unknown>
+    expect(request['method']).toBe(method)
+    w.host.send({ type: 'response', id: 'r', payload: { requestId: request['id'], success: true, data } })
+    return payloadOf(await w.answer('tool-execute-response', id))['result']
+  }
+
+  it('accepts null for an optional field and undeclared fields, and passes the data on unchanged', async () => {
+    const profile = { firstName: null, nickname: 'Nick', pronouns: 'they' }
+    expect(await answerWith('user.getProfile', 'user', 'getProfile', [], profile)).toEqual({ success: true, data: profile })
+  })
+
+  it('accepts undeclared fields in nested data', async () => {
+    const data = { status: 200, statusText: 'OK', headers: {}, body: 'x', url: 'https://example.com/', redirected: false }
+    expect(await answerWith('network.fetch', 'network', 'fetch', ['https://example.com/'], data)).toMatchObject({ success: true, data: { status: 200, body: 'x' } })
+  })
+
+  it('ignores data sent for a method that returns nothing', async () => {
+    expect(await answerWith('settings.set', 'settings', 'set', ['k', 1], { saved: true })).toEqual({ success: true, data: null })
+  })
+
+  it('still rejects null for a required field and a declared field of the wrong type', async () => {
+    const nullStatus = await answerWith('network.fetch', 'network', 'fetch', ['https://example.com/'], { status: null, statusText: 'OK', headers: {}, body: '' })
+    expect(nullStatus).toMatchObject({ success: false, error: expect.stringMatching(/^Invalid network\.fetch response: .*\/payload\/data\/status/) })
+    const wrongType = await answerWith('user.getProfile', 'user', 'getProfile', [], { firstName: 42 })
+    expect(wrongType).toMatchObject({ success: false, error: expect.stringMatching(/^Invalid user\.getProfile response: .*\/payload\/data\/firstName/) })
+  })
+})
+
+describe('blind spots of the suite, handled', () => {
+  it('EXT-FETCH-007: an error chunk that arrives while the consumer holds a chunk still fails the stream', async () => {
+    const w = await worker()
+    await w.activate()
+    const tool = w.request('tool-execute-request', { toolId: 'fetch-stream', params: { url: 'https://example.com/s', hold: true } })
+    const stream = ((await w.host.waitForType('request', 1000)).message as { id: string }).id
+    w.host.send({ type: 'response', id: 'r', payload: { requestId: stream, success: true, data: { status: 'streaming' } } })
+    w.host.send({ type: 'streaming-fetch-chunk', id: 'c1', payload: { requestId: stream, chunk: 'a', done: false } })
+    const hold = (await w.host.waitFor((r) => (r.message as { method?: string }).method === 'events.emit', 1000)).message as { id: string }
+    w.host.send({ type: 'streaming-fetch-chunk', id: 'c2', payload: { requestId: stream, chunk: '', done: true, error: 'HTTP 502' } })
+    w.host.send({ type: 'response', id: 'r2', payload: { requestId: hold.id, success: true } })
+    expect(payloadOf(await w.answer('tool-execute-response', tool))['result']).toEqual({ success: false, error: 'HTTP 502', data: { chunks: ['a'] } })
+    expect(w.host.ofType('streaming-fetch-ack')).toHaveLength(2)
+  })
+
+  it('EXT-FETCH-008: an invalid chunk of a live stream is neither delivered nor acknowledged', async () => {
+    const w = await worker()
+    await w.activate()
+    const tool = w.request('tool-execute-request', { toolId: 'fetch-stream', params: { url: 'https://example.com/s' } })
+    const stream = ((await w.host.waitForType('request', 1000)).message as { id: string }).id
+    w.host.send({ type: 'response', id: 'r', payload: { requestId: stream, success: true, data: { status: 'streaming' } } })
+    w.host.send({ type: 'streaming-fetch-chunk', id: 'c1', payload: { requestId: stream, chunk: 42, done: false } })
+    w.host.send({ type: 'streaming-fetch-chunk', id: 'c2', payload: { requestId: stream, chunk: 'b', done: false } })
+    w.host.send({ type: 'streaming-fetch-chunk', id: 'c3', payload: { requestId: stream, chunk: '', done: true } })
+    expect(payloadOf(await w.answer('tool-execute-response', tool))['result']).toEqual({ success: true, data: { chunks: ['b'] } })
+    expect(w.host.ofType('streaming-fetch-ack')).toHaveLength(2)
+  })
+
+  it('EXT-IN-001: invalid settings-changed, scheduler-fire and background-task-stop reach no extension code', async () => {
+    const w = await worker()
+    await w.activate()
+    w.request('background-task-start', { taskId: 'always-task' })
+    await w.host.waitForType('background-task-status', 1000)
+    w.request('settings-changed', { key: 42, value: 'x' })
+    w.request('scheduler-fire', { id: 7, scheduledFor: '2026-01-01T00:00:00.000Z', firedAt: '2026-01-01T00:00:00.000Z', delayMs: 0, userId: 'u' })
+    w.request('background-task-stop', { taskId: ['always-task'] })
+    await handled(w)
+    const infos = w.host.ofType('log').filter((m) => payloadOf(m)['level'] === 'info').map((m) => String(payloadOf(m)['message']))
+    expect(infos).toEqual(['conformance extension activated'])
+    expect(w.host.ofType('background-task-status').map((m) => payloadOf(m)['status'])).toEqual(['running'])
+  })
+
+  it('EXT-LIFE-009: messages that arrive while activate awaits reach handlers registered after the await', async () => {
+    const w = await worker()
+    w.host.send({ type: 'activate', id: 'a', payload: { extensionId: 'conformance-late-register', extensionVersion: '1', storagePath: '/s', permissions: ALL_PERMISSIONS, settings: {} } })
+    const getAll = (await w.host.waitForType('request', 1000)).message as { id: string; method: string }
+    expect(getAll.method).toBe('settings.getAll')
+    w.request('settings-changed', { key: 'greeting', value: 'hej' })
+    const tool = w.request('tool-execute-request', { toolId: 'echo', params: { n: 1 } })
+    expect(w.host.ofType('tool-registered')).toHaveLength(0)
+    w.host.send({ type: 'response', id: 'r', payload: { requestId: getAll.id, success: true, data: {} } })
+    expect(payloadOf(await w.answer('tool-execute-response', tool))['result']).toEqual({ success: true, data: { n: 1 } })
+    expect(payloadOf(await w.log('setting greeting changed'))['data']).toEqual({ value: 'hej' })
   })
 })

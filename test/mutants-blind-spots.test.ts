@@ -1,0 +1,41 @@
+/**
+ * The blind spots are closed: each broken runtime of `BLIND_SPOT_MUTANTS` fails the suite on its
+ * requirement, and the fixture written for it is one of the fixtures that fail, on that
+ * requirement. The same fixtures pass the reference runtime.
+ */
+import { describe, expect, it } from 'vitest'
+import { BLIND_SPOT_FIXTURES, BLIND_SPOT_MUTANTS } from '../conformance/mutants-blind-spots.js'
+import { runSuite } from '../conformance/runner.js'
+import { embeddedTarget } from '../conformance/targets.js'
+import { buildReport } from '../conformance/verdicts.js'
+import { allFixtures, requirements } from './helpers/suite.js'
+
+const fixtures = allFixtures()
+const registry = requirements()
+
+describe('blind-spot mutants', () => {
+  it('one per blind spot, each with its fixture', () => {
+    expect(BLIND_SPOT_MUTANTS.map((m) => m.name).sort()).toEqual(Object.keys(BLIND_SPOT_FIXTURES).sort())
+    const ids = new Set(fixtures.map((f) => f.id))
+    for (const id of Object.values(BLIND_SPOT_FIXTURES)) expect(ids, id).toContain(id)
+  })
+
+  it('their fixtures pass the reference runtime', async () => {
+    const own = fixtures.filter((f) => Object.values(BLIND_SPOT_FIXTURES).includes(f.id))
+    expect(own).toHaveLength(new Set(Object.values(BLIND_SPOT_FIXTURES)).size)
+    const results = await runSuite(own, embeddedTarget(), { concurrency: 4 })
+    expect(results.map((r) => [r.id, r.status])).toEqual(own.map((f) => [f.id, 'pass']))
+  }, 60_000)
+
+  for (const mutant of BLIND_SPOT_MUTANTS) {
+    it(`${mutant.name}: fails on ${mutant.requirement}, in ${BLIND_SPOT_FIXTURES[mutant.name]}`, async () => {
+      const results = await runSuite(fixtures, mutant.target(), { stepTimeoutMs: 300, concurrency: 8 })
+      const report = buildReport({ target: mutant.name, startedAt: new Date(), durationMs: 0, results, requirements: registry, expected: [] })
+      expect(report.exitCode).toBe(1)
+      expect(report.requirements.filter((v) => v.status === 'fail').map((v) => v.id)).toContain(mutant.requirement)
+      const own = results.find((r) => r.id === BLIND_SPOT_FIXTURES[mutant.name])
+      expect(own?.status).toBe('fail')
+      expect(own?.failures.map((f) => f.requirement)).toContain(mutant.requirement)
+    }, 60_000)
+  }
+})
