@@ -1,6 +1,6 @@
 /**
- * The 19 request methods a worker may call on its host with a `request` message (upstream
- * reference §4). Each method has its `payload` schema, its response `data` schema and a descriptor
+ * The 19 request methods a worker may call on its host with a `request` message
+ * (`docs/reference.md`, "Request methods"). Each method has its `payload` schema, its response `data` schema and a descriptor
  * with the permissions that gate it on either side.
  */
 import Type, { type Static, type TSchema } from 'typebox'
