@@ -9,6 +9,7 @@ import { MESSAGES } from './catalogue.js'
 import { PROTOCOL_VERSION } from './descriptor.js'
 import { AnyData, METHODS, NoData, type MethodDescriptor } from './methods.js'
 import { DEFINITIONS } from './definitions.js'
+import { FIELD_NOTES } from './reference-notes.js'
 
 type Node = Record<string, unknown>
 
@@ -97,34 +98,75 @@ function describeNode(node: Node): string {
 }
 
 /**
+ * The description column: the field's note (`reference-notes.ts`), else its schema's description,
+ * else the place's default note, else a generic text. Records which notes were used, so that a note
+ * for a field that no longer exists fails the generation.
+ */
+class NoteBook {
+  private readonly used = new Set<string>()
+
+  describe(where: Where, path: string, key: string, child: Node): string {
+    const notes = FIELD_NOTES[where.place]
+    const note = notes?.[path]
+    if (note !== undefined) {
+      this.used.add(`${where.place} ${path}`)
+      return note.replace(/\|/g, '\\|')
+    }
+    const own = describeNode(child)
+    if (own) return own
+    const fallback = notes?.['*']
+    if (fallback !== undefined) {
+      this.used.add(`${where.place} *`)
+      return fallback.replace(/\|/g, '\\|')
+    }
+    const message = MESSAGES.some((d) => d.type === where.place)
+    if (key === 'type' && 'const' in child) return message && path === '/type' ? 'The message type.' : 'Selects the variant.'
+    if (message && path === '/payload') return "The message's content."
+    return ''
+  }
+
+  /** Notes that matched no field. */
+  unused(): string[] {
+    return Object.entries(FIELD_NOTES).flatMap(([place, notes]) => Object.keys(notes).map((path) => `${place} ${path}`)).filter((k) => !this.used.has(k))
+  }
+}
+
+/** Where fields are being listed: the named type being defined (never linked to itself), and the place notes are keyed by. */
+interface Where {
+  readonly self?: string
+  readonly place: string
+  readonly notes: NoteBook
+}
+
+/**
  * Rows `path | type | required | description` for every property of an object schema, and, for
  * anonymous nested objects, arrays of them and tagged unions of them, for their properties in turn.
  * Named types are not expanded: their section lists their fields.
  */
-function fieldRows(node: unknown, path: string, self?: string): string[] {
+function fieldRows(node: unknown, path: string, where: Where): string[] {
   const properties = props(node)
   if (!properties) return []
   const required = new Set((asNode(node)?.['required'] as string[] | undefined) ?? [])
   return Object.entries(properties).flatMap(([key, child]) => {
     const here = `${path}/${key}`
-    const row = `| \`${here}\` | ${typeOf(child, self)} | ${required.has(key) ? 'yes' : 'no'} | ${describeNode(child)} |`
-    return [row, ...nestedRows(child, here, self)]
+    const row = `| \`${here}\` | ${typeOf(child, where.self)} | ${required.has(key) ? 'yes' : 'no'} | ${where.notes.describe(where, here, key, child)} |`
+    return [row, ...nestedRows(child, here, where)]
   })
 }
 
 /** The rows below a field: its own fields when it is an anonymous object, array of objects or union of objects. */
-function nestedRows(child: Node, here: string, self?: string): string[] {
-  if (nameOf(child, self) !== undefined) return []
-  if (props(child)) return fieldRows(child, here, self)
-  if (child['type'] === 'array' && asNode(child['items'])) return nestedRows(child['items'] as Node, `${here}/<i>`, self)
+function nestedRows(child: Node, here: string, where: Where): string[] {
+  if (nameOf(child, where.self) !== undefined) return []
+  if (props(child)) return fieldRows(child, here, where)
+  if (child['type'] === 'array' && asNode(child['items'])) return nestedRows(child['items'] as Node, `${here}/<i>`, where)
   if (Array.isArray(child['anyOf'])) {
     const variants = child['anyOf'] as unknown[]
     const tag = discriminator(variants)
     return variants.flatMap((variant, i) => {
       const v = asNode(variant)
-      if (!v || nameOf(v, self) !== undefined) return []
+      if (!v || nameOf(v, where.self) !== undefined) return []
       const label = tag ? `${here} (${tag} ${code(asNode(props(v)?.[tag])?.['const'])})` : `${here} (variant ${i + 1})`
-      return fieldRows(v, label, self)
+      return fieldRows(v, label, where)
     })
   }
   return []
@@ -133,7 +175,7 @@ function nestedRows(child: Node, here: string, self?: string): string[] {
 const TABLE_HEAD = ['| field | type | required | description |', '|---|---|---|---|']
 
 /** A field table, or a one-line type when the schema has no fields. */
-function typeBlock(schema: unknown, self?: string, root = ''): string[] {
+function typeBlock(schema: unknown, where: Where, root = ''): string[] {
   const s = asNode(schema)
   if (s && Array.isArray(s['anyOf'])) {
     const variants = s['anyOf'] as unknown[]
@@ -144,19 +186,20 @@ function typeBlock(schema: unknown, self?: string, root = ''): string[] {
         const v = variant as Node
         const value = asNode(props(v)?.[tag])?.['const']
         const what = describeNode(v)
-        lines.push(`**\`${tag}\` = ${code(value)}**${what ? `: ${what}` : ''}`, '', ...TABLE_HEAD, ...fieldRows(v, root, self), '')
+        const place = `${where.place} (${tag} ${JSON.stringify(value)})`
+        lines.push(`**\`${tag}\` = ${code(value)}**${what ? `: ${what}` : ''}`, '', ...TABLE_HEAD, ...fieldRows(v, root, { ...where, place }), '')
       }
       return lines
     }
   }
-  const rows = fieldRows(schema, root, self)
+  const rows = fieldRows(schema, root, where)
   if (rows.length > 0) return [...TABLE_HEAD, ...rows, '']
   if (s && s['type'] === 'object' && props(s)) return ['No fields: an empty object `{}`.', '']
-  return [`Type: ${typeOf(schema, self)}.`, '']
+  return [`Type: ${typeOf(schema, where.self)}.`, '']
 }
 
 /** What a successful `response` to a method carries in `payload.data`. */
-function responseBlock(m: MethodDescriptor): string[] {
+function responseBlock(m: MethodDescriptor, notes: NoteBook): string[] {
   if (m.response === NoData) {
     return [
       'None. A successful response carries no `data` field (see [Responses without data](#responses-without-data)).',
@@ -166,11 +209,12 @@ function responseBlock(m: MethodDescriptor): string[] {
   if (m.response === AnyData) return ['Any value, or absent when there is none (`undefined` in the extension).', '']
   const name = nameOf(m.response)
   if (name !== undefined) return [`\`data\` is a ${link(name)}.`, '']
-  return typeBlock(m.response, undefined, '/payload/data').map((line) => (line.startsWith('Type: ') ? `\`data\`: ${line.slice(6)}` : line))
+  return typeBlock(m.response, { place: 'response data', notes }, '/payload/data').map((line) => (line.startsWith('Type: ') ? `\`data\`: ${line.slice(6)}` : line))
 }
 
 /** The whole reference document. */
 export function renderReference(): string {
+  const notes = new NoteBook()
   const lines: string[] = [
     '<!-- Generated from src/protocol by `npm run schema`. Do not edit by hand. -->',
     `# Message reference (@stina/extension-api ${PROTOCOL_VERSION})`,
@@ -197,7 +241,7 @@ export function renderReference(): string {
       const idField = props(envelope)?.['id'] as Node
       lines.push(
         ...TABLE_HEAD,
-        `| \`/type\` | \`"request"\` | yes |  |`,
+        `| \`/type\` | \`"request"\` | yes | The message type. |`,
         `| \`/id\` | ${typeOf(idField)} | yes | Unique within the worker; the \`response\` carries it as \`payload.requestId\`. |`,
         `| \`/method\` | one of the ${METHODS.length} [request methods](#request-methods) | yes | Selects the variant. |`,
         `| \`/payload\` | object | yes | The method's payload: its fields are listed under the method. |`,
@@ -206,7 +250,7 @@ export function renderReference(): string {
       )
       continue
     }
-    lines.push(...typeBlock(d.schema))
+    lines.push(...typeBlock(d.schema, { place: d.type, notes }))
     if (lines[lines.length - 1] === '') lines.pop()
   }
   lines.push(
@@ -240,18 +284,20 @@ export function renderReference(): string {
       '',
       'Request `payload`:',
       '',
-      ...typeBlock(m.payload, undefined, '/payload'),
+      ...typeBlock(m.payload, { place: 'payload', notes }, '/payload'),
       'Response `data` (when `success` is true):',
       '',
-      ...responseBlock(m),
+      ...responseBlock(m, notes),
     )
     if (lines[lines.length - 1] === '') lines.pop()
   }
   lines.push('', '## Nested types', '')
   for (const [name, def] of Object.entries(DEFINITIONS)) {
-    lines.push(`### ${name}`, '', describeNode(def as Node), '', ...typeBlock(def, name))
+    lines.push(`### ${name}`, '', describeNode(def as Node), '', ...typeBlock(def, { self: name, place: name, notes }))
   }
   while (lines[lines.length - 1] === '') lines.pop()
+  const stale = notes.unused()
+  if (stale.length > 0) throw new Error(`reference-notes.ts has notes for fields that do not exist: ${stale.join(', ')}`)
   return `${lines.join('\n')}\n`
 }
 
