@@ -35,6 +35,12 @@ describe('docs/reference.md', () => {
     expect(reference).not.toMatch(/\| any \|/)
   })
 
+  it('describes every field', () => {
+    const rows = reference.split('\n').filter((line) => /^\| `\//.test(line))
+    expect(rows.length).toBeGreaterThan(200)
+    for (const row of rows) expect(row, row).not.toMatch(/\|\s*\|$/)
+  })
+
   it('lists the values of every enum', () => {
     const all = [...MESSAGES.map((d) => d.schema), ...Object.values(DEFINITIONS)].flatMap((s) => enums(s))
     expect(all.length).toBeGreaterThan(3)
