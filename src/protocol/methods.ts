@@ -1,6 +1,6 @@
 /**
- * The 19 request methods a worker may call on its host with a `request` message (upstream
- * reference §4). Each method has its `payload` schema, its response `data` schema and a descriptor
+ * The 19 request methods a worker may call on its host with a `request` message
+ * (`docs/reference.md`, "Request methods"). Each method has its `payload` schema, its response `data` schema and a descriptor
  * with the permissions that gate it on either side.
  */
 import Type, { type Static, type TSchema } from 'typebox'
@@ -45,8 +45,16 @@ export const FetchResponse = Struct(
   { description: 'A fetched HTTP response; header names are lower-case.' },
 )
 
-/** Response data of methods that return nothing: `data` is absent (`null` is tolerated). */
-export const NoData = Type.Null({ description: 'No data: the field is absent on the wire (null is tolerated).' })
+/**
+ * Response data of methods that return nothing. Upstream hosts send `data: undefined`: JSON drops
+ * the key and structured clone keeps it with `undefined`, which counts as absent (EXT-WIRE-003), so
+ * on the wire the field is absent. A host written in a language without `undefined` may send `null`;
+ * receivers treat it as absent. The schema can only judge a present value, hence `type: null`.
+ */
+export const NoData = Type.Null({
+  description:
+    'No data: a successful response omits `data` (or, under structured clone, carries it as undefined, which counts as absent). A present `data` must be null, which receivers treat as absent; any other value is invalid.',
+})
 
 /** Response data that may be any value, or absent. */
 export const AnyData = Type.Unknown({ description: 'Any value, or absent.' })
@@ -64,7 +72,10 @@ export const NetworkFetchPayload = Struct({ url: Type.String({ minLength: 1 }), 
 export const NetworkFetchStreamPayload = Struct({
   url: Type.String({ minLength: 1 }),
   options: Type.Optional(FetchOptions),
-  requestId: Id,
+  requestId: Type.String({
+    minLength: 1,
+    description: "Equal to the request's own id; the host's streaming-fetch-chunk messages and the worker's acks carry it.",
+  }),
 })
 /** Response of `network.fetch-stream`: the data follows as `streaming-fetch-chunk` messages. */
 export const NetworkFetchStreamResponse = Struct({ status: Type.Literal('streaming') })

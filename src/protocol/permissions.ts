@@ -1,5 +1,5 @@
 /**
- * Permissions as they affect the protocol (upstream reference §7), and the one matching rule both
+ * Permissions as they affect the protocol (`docs/spec/permissions.md`), and the one matching rule both
  * sides use. This is the only place that knows the matching grammar.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Nested data types carried inside messages and request payloads (upstream reference §1).
+ * Nested data types carried inside messages and request payloads; `docs/reference.md` lists them.
  * Each is defined once here and referenced by identity; the schema generator turns every use into
  * a `$ref` to the same `$defs` entry.
  */

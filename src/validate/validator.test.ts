@@ -25,33 +25,35 @@ function codes(result: ValidationResult<unknown>): string[] {
 }
 
 describe('any JavaScript value gets a result', () => {
-  const hostile: Array<[string, () => unknown]> = [
-    ['null', () => null],
-    ['undefined', () => undefined],
-    ['a number', () => 42],
-    ['NaN', () => Number.NaN],
-    ['a string', () => 'ready'],
-    ['a symbol', () => Symbol('x')],
-    ['a bigint', () => 10n],
-    ['a function', () => () => 1],
-    ['an array', () => [{ type: 'ready' }]],
-    ['an object with a __proto__ key', () => JSON.parse('{"type":"ready","__proto__":{"x":1}}')],
-    ['an object with a constructor key', () => ({ type: 'constructor', constructor: 1 })],
-    ['type "__proto__"', () => JSON.parse('{"type":"__proto__"}')],
-    ['type "toString"', () => ({ type: 'toString' })],
-    ['an object without a prototype', () => Object.assign(Object.create(null), { type: 'ready' })],
-    ['a Map', () => new Map([['type', 'ready']])],
-    ['a Date', () => new Date()],
+  // Each value with the codes it gets: worker->host in strict mode, in tolerant mode, and host->worker (both modes).
+  const notAnObject = ['EXT-WIRE-001 ']
+  const unknownType = ['EXT-WIRE-002 /type']
+  const noType = ['EXT-WIRE-003 /type']
+  const hostile: Array<[string, () => unknown, string[], string[], string[]]> = [
+    ['null', () => null, notAnObject, notAnObject, notAnObject],
+    ['undefined', () => undefined, notAnObject, notAnObject, notAnObject],
+    ['a number', () => 42, notAnObject, notAnObject, notAnObject],
+    ['NaN', () => Number.NaN, notAnObject, notAnObject, notAnObject],
+    ['a string', () => 'ready', notAnObject, notAnObject, notAnObject],
+    ['a symbol', () => Symbol('x'), notAnObject, notAnObject, notAnObject],
+    ['a bigint', () => 10n, notAnObject, notAnObject, notAnObject],
+    ['a function', () => () => 1, notAnObject, notAnObject, notAnObject],
+    ['an array', () => [{ type: 'ready' }], notAnObject, notAnObject, notAnObject],
+    // JSON.parse makes "__proto__" an own property: an undeclared one, not a prototype switch.
+    ['an object with a __proto__ key', () => JSON.parse('{"type":"ready","__proto__":{"x":1}}'), ['EXT-WIRE-006 /__proto__'], [], unknownType],
+    ['an object with a constructor key', () => ({ type: 'constructor', constructor: 1 }), unknownType, unknownType, unknownType],
+    ['type "__proto__"', () => JSON.parse('{"type":"__proto__"}'), unknownType, unknownType, unknownType],
+    ['type "toString"', () => ({ type: 'toString' }), unknownType, unknownType, unknownType],
+    ['an object without a prototype', () => Object.assign(Object.create(null), { type: 'ready' }), [], [], unknownType],
+    ['a Map', () => new Map([['type', 'ready']]), noType, noType, noType],
+    ['a Date', () => new Date(), noType, noType, noType],
   ]
-  for (const [name, make] of hostile) {
+  for (const [name, make, strictCodes, tolerantCodes, hostCodes] of hostile) {
     it(`${name}`, () => {
-      for (const v of [strict, tolerant]) {
-        const w = v.validateWorkerToHost(make())
-        const h = v.validateHostToWorker(make())
-        expect(typeof w.ok).toBe('boolean')
-        expect(typeof h.ok).toBe('boolean')
-        if (!w.ok) expect(w.errors.length).toBeGreaterThan(0)
-      }
+      expect(codes(strict.validateWorkerToHost(make()))).toEqual(strictCodes)
+      expect(codes(tolerant.validateWorkerToHost(make()))).toEqual(tolerantCodes)
+      expect(codes(strict.validateHostToWorker(make()))).toEqual(hostCodes)
+      expect(codes(tolerant.validateHostToWorker(make()))).toEqual(hostCodes)
     })
   }
 
@@ -87,7 +89,9 @@ describe('any JavaScript value gets a result', () => {
 
   it('a Proxy whose traps throw, and a revoked Proxy', () => {
     const trapping = new Proxy({ type: 'ready' }, { ownKeys: () => { throw new Error('trap') }, get: (t, k) => Reflect.get(t, k) })
-    expect(typeof strict.validateWorkerToHost(trapping).ok).toBe('boolean')
+    // Strict mode must list the keys to find undeclared ones; tolerant mode reads only declared fields.
+    expect(codes(strict.validateWorkerToHost(trapping))).toEqual(['EXT-WIRE-007 '])
+    expect(tolerant.validateWorkerToHost(trapping).ok).toBe(true)
     const { proxy, revoke } = Proxy.revocable({ type: 'ready' }, {})
     revoke()
     expect(codes(strict.validateWorkerToHost(proxy))).toEqual(['EXT-WIRE-007 '])
@@ -268,6 +272,7 @@ describe('responses', () => {
 
 describe('guard and assert forms', () => {
   it('narrow and throw with every error attached', () => {
+    expect.assertions(5)
     const value: unknown = toolResponse()
     expect(isWorkerToHostMessage(value)).toBe(true)
     expect(() => assertWorkerToHostMessage(value)).not.toThrow()

@@ -35,8 +35,8 @@ export const ResponseMessage = Struct(
     payload: Struct({
       requestId: Id,
       success: Type.Boolean(),
-      data: Type.Optional(Type.Unknown()),
-      error: Type.Optional(Type.String()),
+      data: Type.Optional(Type.Unknown({ description: "The method's response data when success is true; absent for methods that return nothing." })),
+      error: Type.Optional(Type.String({ description: 'Why the call failed, when success is false.' })),
     }),
   },
   { description: 'The answer to a worker request.' },
