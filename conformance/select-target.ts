@@ -56,7 +56,8 @@ export function selectTarget(
   if (flags.cwd !== undefined && flags.cmd === undefined) throw new UsageError('--cwd applies only to --cmd')
   const explicit = split(flags.features)
   const features = flags.features === undefined ? [...(options.defaultFeatures ?? [])] : explicit
-  const featureFlags = flags.features === undefined ? [] : ['--features', shellQuote(explicit.join(',') || '""')]
+  // Always spelled out, so that a printed command means the same under another command's defaults.
+  const featureFlags = features.length === 0 ? [] : ['--features', shellQuote(features.join(','))]
   if (flags.mutant !== undefined) {
     if (options.mutant === false) throw new UsageError('--mutant is not accepted here')
     const mutant = MUTANTS.find((m) => m.name === flags.mutant)

@@ -7,7 +7,7 @@ import Type, { type Static } from 'typebox'
 const Failure = Type.Object(
   {
     requirement: Type.String(),
-    kind: Type.Enum(['expect', 'expect-none', 'wire-schema', 'invariant', 'transport', 'suite']),
+    kind: Type.Enum(['expect', 'expect-none', 'wire-schema', 'invariant', 'transport', 'suite', 'deadline']),
     step: Type.Optional(Type.Integer({ minimum: 0 })),
     message: Type.String(),
     expected: Type.Optional(Type.String()),
