@@ -70,7 +70,7 @@ function failureBlock(f: Failure): string {
 
 /** The verdict lines every human-readable reporter ends with. */
 export function verdictLines(report: SuiteReport): string[] {
-  return [report.verdict.line, ...report.verdict.notes.map((n) => `  ${n}`), `exit code ${report.exitCode}${EXIT_MEANING[report.exitCode] ? `: ${EXIT_MEANING[report.exitCode]}` : ''}`]
+  return [escapeControl(report.verdict.line), ...report.verdict.notes.map((n) => `  ${escapeControl(n)}`), `exit code ${report.exitCode}${EXIT_MEANING[report.exitCode] ? `: ${EXIT_MEANING[report.exitCode]}` : ''}`]
 }
 
 const EXIT_MEANING: Readonly<Record<number, string>> = {
