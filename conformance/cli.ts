@@ -3,20 +3,20 @@
  * (`--worker`) or a command speaking JSON lines on stdio (`--cmd`), and reports a verdict per
  * requirement. Exit 0 only when every MUST passes.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { CliIo } from '../src/cli/io.js'
-import { UsageError } from '../src/cli/io.js'
+import { UsageError, existingDir, existingFile, outputFile, readTextFile } from '../src/cli/io.js'
 import { globToRegExp, selectFixtures } from './fixture/select.js'
-import { loadFixtureFile, loadFixtures, type LoadedFixture } from './fixture/load.js'
+import { loadFixtureFile, loadFixtures, type FixtureError, type LoadedFixture } from './fixture/load.js'
+import { MAX_STEP_TIMEOUT_MS } from './fixture/schema.js'
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from './report/reporters.js'
 import { loadRequirements } from './requirements.js'
 import { defaultConcurrency, runSuite, TargetStartError } from './runner.js'
-import { commandTarget, embeddedTarget, workerTarget, type Target } from './targets.js'
-import { buildReport, parseExpectedFailures } from './verdicts.js'
-import { MUTANTS } from './mutants.js'
+import { selectTarget } from './select-target.js'
+import { buildReport, compileExpectedFailures, ExpectedFailuresError, parseExpectedFailures } from './verdicts.js'
 
 /** Repository (or installed package) root: fixtures/ and docs/ live there. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -44,11 +44,13 @@ Reports:
   --reporter <name>          console (default), json, junit or tap
   --output <file>            write the report to <file> (progress still goes to the terminal)
   --trace                    keep every exchanged message in the JSON report
-  --expected-failures <file> fixture ids (or globs) expected to fail: they do not fail the run, but a listed
-                             fixture that passes fails it as stale
+  --expected-failures <file> one entry per line: a fixture id (or glob), or id:EXT-XXX-NNN (a fixture whose
+                             every failure is on that requirement). Listed failures do not fail the run; a listed
+                             fixture or requirement that passes (stale), or an entry that matches no fixture of
+                             the suite, makes the exit code 4; entries outside the selection are only noted
 
 Run:
-  --timeout <ms>             wait per expectation (default 1000)
+  --timeout <ms>             wait per expectation (default 1000, at most ${MAX_STEP_TIMEOUT_MS})
   --ready-timeout <ms>       wait for the worker's ready, from when it was started (default 10000)
   --deadline <ms>            deadline of the whole run: fixtures not finished by then are reported untested
                              (each fixture also has its own deadline, derived from its steps, at most 120 s)
@@ -60,9 +62,16 @@ Run:
   --bail                     stop after the first failure
   --list                     list the selected fixtures and exit
 
-Exit code: 0 when every MUST passes (and nothing is stale), 1 otherwise, 2 on a usage error, 3 when the
-target cannot start (a missing module, a command not found, a crash or silence before ready in the first
-fixtures): the run stops at once.`
+Verdict: CONFORMANT (every MUST requirement of the suite exercised and passed), NOT CONFORMANT (the worker
+failed a MUST requirement) or INCOMPLETE (nothing failed, but some MUST requirements were not judged: not
+selected, untested, blocked, or in a fixture with a suite error). The verdict line says how many were exercised.
+Suite errors (a fixture found wrong at load or run time) are reported apart and never count as the worker's.
+
+Exit code: 0 nothing failed that was not listed as known (CONFORMANT, or INCOMPLETE only by your selection);
+1 the worker failed a MUST requirement; 2 usage error; 3 the target cannot start (a missing module, a command
+not found, a crash or silence before ready in the first fixtures): the run stops at once; 4 the run cannot
+vouch for its selection (suite errors, untested or blocked MUST requirements, stale or unmatched
+expected-failures entries).`
 
 function split(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
@@ -109,68 +118,73 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     },
   })
   const reporter = values.reporter as ReporterName
-  if (!REPORTERS.includes(reporter)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(', ')}`)
-  if (values.worker && values.cmd) throw new UsageError('give --worker or --cmd, not both')
+  if (!REPORTERS.includes(reporter)) throw new UsageError(`--reporter ${values.reporter}: expected one of ${REPORTERS.join(', ')}`)
   const levels = split(values.level).map((l) => l.toUpperCase())
   for (const l of levels) if (!['MUST', 'SHOULD', 'MAY'].includes(l)) throw new UsageError(`--level ${l}: expected MUST, SHOULD or MAY`)
-  const timeout = values.timeout === undefined ? 1000 : Number(values.timeout)
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout must be a positive number of milliseconds')
-  if (values.cmd?.trim() === '') throw new UsageError('--cmd is empty: give the command that starts your worker')
-  if (values.worker?.trim() === '') throw new UsageError('--worker is empty: give the path of your worker module')
-  const readyTimeout = positiveInteger(values['ready-timeout'], '--ready-timeout', 10_000)
+  const timeout = milliseconds(values.timeout, '--timeout', 1000)
+  const readyTimeout = milliseconds(values['ready-timeout'], '--ready-timeout', 10_000)
   const deadline = values.deadline === undefined ? undefined : positiveInteger(values.deadline, '--deadline', 0)
   const maxMessageBytes = values['max-message-bytes'] === undefined ? undefined : positiveInteger(values['max-message-bytes'], '--max-message-bytes', 0)
   const processOptions = { passEnv: split(values['pass-env']), ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}) }
   const concurrency = values.concurrency === undefined ? defaultConcurrency() : Number(values.concurrency)
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a positive integer')
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${values.concurrency}: expected a positive integer`)
+  const choice = selectTarget(values, io.cwd, { process: processOptions })
+  const expectedText = values['expected-failures'] === undefined ? undefined : readTextFile(io.cwd, values['expected-failures'], '--expected-failures')
+  const fixtureFiles = (values.fixture ?? []).map((f) => existingFile(io.cwd, f, '--fixture'))
+  const fixtureDir = values.fixtures ? existingDir(io.cwd, values.fixtures, '--fixtures') : resolve(PACKAGE_ROOT, 'fixtures')
+  const output = values.output === undefined ? undefined : outputFile(io.cwd, values.output, '--output')
 
-  const fixtureDir = values.fixtures ? resolve(io.cwd, values.fixtures) : resolve(PACKAGE_ROOT, 'fixtures')
-  let loaded: LoadedFixture[]
-  if (values.fixture && values.fixture.length > 0) {
+  // Fixture mistakes found at load time are suite errors: reported apart, never run, never the worker's failures.
+  const all = loadFixtures(fixtureDir, io.cwd)
+  let loaded: LoadedFixture[] = all.fixtures
+  let loadErrors: FixtureError[] = all.errors
+  if (fixtureFiles.length > 0) {
     loaded = []
-    for (const file of values.fixture) {
-      const one = loadFixtureFile(resolve(io.cwd, file), io.cwd)
-      if ('message' in one) {
-        io.stderr.write(`${one.message}\n`)
-        return 2
-      }
-      loaded.push(one)
+    loadErrors = []
+    for (const file of fixtureFiles) {
+      const one = loadFixtureFile(file, io.cwd)
+      if ('fixture' in one) loaded.push(one)
+      else loadErrors.push(one)
     }
-  } else {
-    const { fixtures, errors } = loadFixtures(fixtureDir, io.cwd)
-    for (const e of errors) io.stderr.write(`suite error: ${e.message}\n`)
-    if (errors.length > 0) return 1
-    loaded = fixtures
   }
-  const selected = selectFixtures(loaded, {
+  const selection = {
     filter: split(values.filter),
     skip: split(values.skip),
     levels,
     ...(values.since ? { since: values.since } : {}),
     ...(values.protocol ? { protocol: values.protocol } : {}),
-  })
+  }
+  // A filter must match some fixture: one that loads, or one refused at load (then its suite error is reported).
+  const ids = [...loaded.map((l) => l.fixture.id), ...loadErrors.flatMap((e) => (e.id === undefined ? [] : [e.id]))]
+  for (const g of selection.filter) if (!ids.some((id) => globToRegExp(g).test(id))) throw new UsageError(`--filter ${g} matches no fixture`)
+  const live = selection.filter.filter((g) => loaded.some((l) => globToRegExp(g).test(l.fixture.id)))
+  const selected = selection.filter.length > 0 && live.length === 0 ? [] : selectFixtures(loaded, { ...selection, filter: live })
+  const include = selection.filter.map(globToRegExp)
+  const exclude = selection.skip.map(globToRegExp)
+  const suiteErrors = loadErrors.filter((e) => e.id === undefined || ((include.length === 0 || include.some((re) => re.test(e.id as string))) && !exclude.some((re) => re.test(e.id as string))))
+  let expected
+  try {
+    expected = compileExpectedFailures(expectedText === undefined ? [] : parseExpectedFailures(expectedText), globToRegExp)
+  } catch (error) {
+    if (error instanceof ExpectedFailuresError) throw new UsageError(error.message)
+    throw error
+  }
   if (values.list) {
     for (const { fixture } of selected) io.stdout.write(`${fixture.id}  ${fixture.level}  ${fixture.requirements.join(' ')}  ${fixture.title}\n`)
-    io.stdout.write(`${selected.length} fixture(s)\n`)
+    for (const e of suiteErrors) io.stderr.write(`suite error: ${e.message}\n`)
+    io.stdout.write(`${selected.length} fixture(s)${suiteErrors.length > 0 ? `, ${suiteErrors.length} suite error(s)` : ''}\n`)
     return 0
   }
-  if (selected.length === 0) throw new UsageError('no fixture selected')
+  if (selected.length === 0 && suiteErrors.length === 0) throw new UsageError('no fixture selected')
 
-  const features = split(values.features)
-  const mutant = values.mutant === undefined ? undefined : MUTANTS.find((m) => m.name === values.mutant)
-  if (values.mutant !== undefined && !mutant) throw new UsageError(`unknown --mutant ${values.mutant}; one of ${MUTANTS.map((m) => m.name).join(', ')}`)
-  const target: Target = mutant
-    ? mutant.target()
-    : values.worker
-    ? workerTarget(resolve(io.cwd, values.worker), features, undefined, processOptions)
-    : values.cmd
-      ? commandTarget(values.cmd, features, values.cwd ? resolve(io.cwd, values.cwd) : undefined, processOptions)
-      : embeddedTarget()
-  const expected = values['expected-failures'] ? parseExpectedFailures(readFileSync(resolve(io.cwd, values['expected-failures']), 'utf8')).map(globToRegExp) : []
+  const target = choice.target()
   const requirements = loadRequirements(resolve(PACKAGE_ROOT, 'docs/spec'))
+  // The denominator of the verdict: the package's whole suite (plus any fixture given with --fixture).
+  const suite = [...(fixtureFiles.length > 0 || values.fixtures ? loadFixtures(resolve(PACKAGE_ROOT, 'fixtures'), io.cwd).fixtures : all.fixtures), ...loaded].map((l) => l.fixture)
 
-  const progress = reporter === 'console' && !values.output ? io.stdout : io.stderr
+  const progress = reporter === 'console' && !output ? io.stdout : io.stderr
   progress.write(`extwire conformance: ${selected.length} fixture(s) against ${target.name}\n`)
+  for (const e of suiteErrors) progress.write(`suite error (not run): ${e.message}\n`)
   const started = new Date()
   const t0 = performance.now()
   let results
@@ -194,7 +208,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     io.stderr.write(`extwire conformance: the target cannot start (${target.name}): ${error.message.replace(/\s+/g, ' ').slice(0, 400)}\n`)
     return 3
   }
-  const report = buildReport({ target: target.name, startedAt: started, durationMs: performance.now() - t0, results, requirements, expected })
+  const report = buildReport({ target: target.name, startedAt: started, durationMs: performance.now() - t0, results, requirements, expected, suiteErrors, suite })
   const text =
     reporter === 'json'
       ? jsonReport(report)
@@ -203,12 +217,19 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
         : reporter === 'tap'
           ? tapReport(report)
           : consoleReport(report, (id) => requirements.get(id)?.text)
-  if (values.output) {
-    writeFileSync(resolve(io.cwd, values.output), text)
+  if (output) {
+    writeFileSync(output, text)
     progress.write(`report written to ${values.output}\n`)
-    if (reporter !== 'console') progress.write(consoleReport(report, (id) => requirements.get(id)?.text).split('\n').slice(-4).join('\n'))
+    if (reporter !== 'console') progress.write(`${report.verdict.line}\nexit code ${report.exitCode}\n`)
   } else {
     io.stdout.write(text)
   }
   return report.exitCode
+}
+
+function milliseconds(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0 || n > MAX_STEP_TIMEOUT_MS) throw new UsageError(`${name} ${value}: expected a whole number of milliseconds from 1 to ${MAX_STEP_TIMEOUT_MS}`)
+  return n
 }

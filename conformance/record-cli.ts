@@ -5,20 +5,26 @@
  * fixture.
  */
 import { writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { CliIo } from '../src/cli/io.js'
-import { UsageError } from '../src/cli/io.js'
+import { UsageError, outputFile } from '../src/cli/io.js'
+import type { TimelineEntry } from '../src/host/peer.js'
+import type { CloseInfo } from '../src/transport/types.js'
 import { createStdioTransport, processStdioTransport } from '../src/transport/stdio.js'
 import { createWorkerThreadTransport } from '../src/transport/worker-thread.js'
 import { record, toFixture } from './record.js'
+import { escapeControl } from './report/reporters.js'
+import { selectTarget } from './select-target.js'
 
 /** Usage text. */
 export const RECORD_USAGE = `Usage: extwire record (--cmd "<worker command>" | --worker <module>) --out <fixture.json> [--id <id>] [--title <title>]
   Start this in place of your worker (your host talks to it over stdio, one JSON message per line).
   It starts the real worker, forwards every message both ways, and when the host closes stdin it
   writes the session as a fixture: worker-generated ids become $capture/$ref, timestamps become
-  matchers, and interleaving messages become unordered groups.`
+  matchers, and interleaving messages become unordered groups.
+  Exit code: 0 the session was recorded; 1 the worker failed (it never sent ready, it exited with a
+  non-zero code or a signal, it crashed, or its messages could not be read) - the fixture is still
+  written, for diagnosis; 2 usage error.`
 
 /** Runs `extwire record`. */
 export async function recordCommand(io: CliIo): Promise<number> {
@@ -27,16 +33,41 @@ export async function recordCommand(io: CliIo): Promise<number> {
     options: { cmd: { type: 'string' }, worker: { type: 'string' }, out: { type: 'string' }, id: { type: 'string' }, title: { type: 'string' }, cwd: { type: 'string' } },
   })
   if (!values.out) throw new UsageError('--out is required')
-  if (!values.cmd === !values.worker) throw new UsageError('give exactly one of --cmd and --worker')
-  const worker = values.cmd
-    ? createStdioTransport(values.cmd, values.cwd ? { cwd: resolve(io.cwd, values.cwd) } : {})
-    : createWorkerThreadTransport(resolve(io.cwd, values.worker as string))
+  const choice = selectTarget(values, io.cwd, { embedded: false, mutant: false })
+  const out = outputFile(io.cwd, values.out, '--out')
+  const worker = choice.kind === 'cmd'
+    ? createStdioTransport(choice.value as string, { cwd: choice.cwd as string })
+    : createWorkerThreadTransport(choice.value as string)
+  // How the worker ended, and whether it broke: decided before the host closing closes it in turn.
+  let workerEnd: CloseInfo | undefined
+  const workerErrors: string[] = []
+  worker.onClose((info) => (workerEnd ??= info))
+  worker.onError((error) => workerErrors.push(error.message))
   const host = processStdioTransport()
+  host.onClose(() => (workerEnd ??= { reason: 'local' }))
   const session = record(host, worker)
   await session.done
   const id = values.id ?? `recorded/session-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`
   const fixture = toFixture(session.timeline, { id, ...(values.title ? { title: values.title } : {}) })
-  writeFileSync(resolve(io.cwd, values.out), `${JSON.stringify(fixture, null, 2)}\n`)
+  writeFileSync(out, `${JSON.stringify(fixture, null, 2)}\n`)
+  const problems = workerProblems(session.timeline, workerEnd, workerErrors)
+  if (problems.length > 0) {
+    io.stderr.write(`extwire record: the worker failed: ${escapeControl(problems.join('; '))}; ${session.timeline.length} messages recorded, fixture written to ${values.out} for diagnosis\n`)
+    return 1
+  }
   io.stderr.write(`extwire record: ${session.timeline.length} messages recorded, fixture written to ${values.out}\n`)
   return 0
+}
+
+/** Why a recorded worker counts as failed; empty when it did its part. */
+export function workerProblems(timeline: readonly TimelineEntry[], end: CloseInfo | undefined, errors: readonly string[]): string[] {
+  const problems: string[] = []
+  const sentReady = timeline.some((t) => t.direction === 'worker-to-host' && (t.message as { type?: unknown } | null)?.type === 'ready')
+  if (!sentReady) problems.push('it never sent ready')
+  if (end && end.reason === 'error') problems.push(`its connection failed${end.detail ? ` (${end.detail})` : ''}`)
+  if (end && end.reason !== 'local' && end.reason !== 'error' && end.exitCode !== 0) {
+    problems.push(end.detail ?? (end.exitCode === null || end.exitCode === undefined ? 'it went away' : `it exited with code ${end.exitCode}`))
+  }
+  if (errors.length > 0) problems.push(`${errors.length} transport error(s), first: ${errors[0]}`)
+  return problems
 }

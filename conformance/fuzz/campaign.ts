@@ -20,6 +20,8 @@ export interface CampaignOptions {
   readonly seed?: number
   /** Replay path of an earlier failure (with its seed). */
   readonly path?: string
+  /** fast-check's command replay path of that failure (which commands of the sequence ran); needed with `path`. */
+  readonly replayPath?: string
   /** Commands per sequence at most (default 20). */
   readonly maxCommands?: number
   /** fast-check size of the sequences (default `medium`; `max` draws sequences close to maxCommands). */
@@ -37,11 +39,17 @@ export interface CampaignOptions {
 export interface CampaignResult {
   readonly runs: number
   readonly seed: number
+  /** `clean`: nothing found; `counterexample`: the worker broke a requirement; `harness-error`: the
+   * fuzzer itself (its model, a command, fast-check) failed, which says nothing about the worker. */
+  readonly outcome: 'clean' | 'counterexample' | 'harness-error'
+  /** True unless the outcome is `clean`. */
   readonly failed: boolean
   readonly durationMs: number
-  /** When failed: fast-check's replay path, the requirement broken, the message, the shrunk commands and their fixture. */
+  /** When failed: fast-check's replay paths, the requirement broken (none for a harness error), the message, the shrunk commands and their fixture. */
   readonly counterexample?: {
     readonly path: string
+    /** fast-check's command replay path (`fc.commands({ replayPath })`). */
+    readonly replayPath: string
     readonly requirement: string
     readonly message: string
     readonly commands: readonly string[]
@@ -61,9 +69,22 @@ export class SequenceFailure extends Error {
   }
 }
 
-/** Plays one command sequence against a fresh worker; throws SequenceFailure on any violation. */
+/** The fuzzer itself failed (its model, a command's code, fast-check): not the worker's failure. */
+export class HarnessError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'HarnessError'
+  }
+}
+
+/** Plays one command sequence against a fresh worker; throws SequenceFailure on any violation, HarnessError when the fuzzer itself fails. */
 export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000): Promise<Fixture['steps']> {
-  const transport = await target.connect()
+  let transport
+  try {
+    transport = await target.connect()
+  } catch (error) {
+    throw new SequenceFailure('EXT-LIFE-001', `could not start the worker: ${(error as Error).message}`, [])
+  }
   const peer = new HostPeer(transport)
   const run = new FixtureRun(fuzzFixture('fuzz/sequence', []), peer, stepTimeoutMs)
   const session = new FuzzSession(run, peer)
@@ -85,8 +106,12 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
     return session.steps
   } catch (error) {
     if (error instanceof SequenceFailure) throw error
-    if (error instanceof StepFailure) throw new SequenceFailure(error.failure.requirement, `${error.failure.message}${error.failure.expected ? `; expected ${error.failure.expected}` : ''}${error.failure.actual ? `; actual ${error.failure.actual}` : ''}`, session.steps)
-    throw new SequenceFailure('EXT-IN-001', (error as Error).message, session.steps)
+    if (error instanceof StepFailure) {
+      if (error.failure.kind === 'suite') throw new HarnessError(`the fuzzer generated a wrong step: ${error.failure.message}`)
+      throw new SequenceFailure(error.failure.requirement, `${error.failure.message}${error.failure.expected ? `; expected ${error.failure.expected}` : ''}${error.failure.actual ? `; actual ${error.failure.actual}` : ''}`, session.steps)
+    }
+    // Anything else was thrown by the model, a command's own code or fast-check: the harness, not the worker.
+    throw new HarnessError(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
   } finally {
     process.off('unhandledRejection', onRejection)
     await peer.close().catch(() => undefined)
@@ -98,38 +123,62 @@ export async function runCampaign(target: Target, options: CampaignOptions): Pro
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const started = performance.now()
   let done = 0
-  const property = fc.asyncProperty(fc.commands(commandArbitraries(), { maxCommands: options.maxCommands ?? 20, size: options.size ?? 'medium' }), async (commands) => {
+  const arbitrary = fc.commands(commandArbitraries(), {
+    maxCommands: options.maxCommands ?? 20,
+    size: options.size ?? 'medium',
+    ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}),
+  })
+  const property = fc.asyncProperty(arbitrary, async (commands) => {
     await playSequence(target, commands, options.stepTimeoutMs)
     done++
     if (options.onProgress && done % (options.progressEvery ?? 100) === 0) options.onProgress(done, options.runs)
   })
-  const details = await fc.check(property, { numRuns: options.runs, seed, ...(options.path ? { path: options.path } : {}), endOnFailure: false })
+  let details
+  try {
+    details = await fc.check(property, { numRuns: options.runs, seed, ...(options.path ? { path: options.path } : {}), endOnFailure: false })
+  } catch (error) {
+    // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
+    const message = `fast-check: ${(error as Error).message}`
+    return { runs: done, seed, outcome: 'harness-error', failed: true, durationMs: performance.now() - started, counterexample: { path: options.path ?? '', replayPath: options.replayPath ?? '', requirement: '', message, commands: [], fixture: fuzzFixture(options.fixtureId ?? `fuzz/counterexample-${seed}`, []) } }
+  }
   const durationMs = performance.now() - started
-  if (!details.failed || !details.counterexample) return { runs: details.numRuns, seed, failed: false, durationMs }
+  if (!details.failed) return { runs: details.numRuns, seed, outcome: 'clean', failed: false, durationMs }
   const [commands] = details.counterexample as [Iterable<FuzzCommand>]
   const listed = [...commands].map(String)
+  // fast-check appends the command replay path to the sequence's text: /*replayPath="..."*/
+  const replayPath = replayPathOf(String(commands))
   // Replay the shrunk sequence once more to capture exactly its steps.
-  let failure: SequenceFailure | undefined
+  let failure: SequenceFailure | HarnessError | undefined
   try {
     await playSequence(target, commands, options.stepTimeoutMs)
   } catch (error) {
-    failure = error instanceof SequenceFailure ? error : new SequenceFailure('EXT-IN-001', String(error), [])
+    failure = error instanceof SequenceFailure || error instanceof HarnessError ? error : new HarnessError(String(error))
   }
-  const cause = details.errorInstance instanceof SequenceFailure ? details.errorInstance : failure
-  const fixture = fuzzFixture(options.fixtureId ?? `fuzz/counterexample-${seed}`, [...(failure?.steps ?? [])])
-  if (cause) fixture.requirements = [cause.requirement]
-  fixture.description = `extwire fuzz --seed ${seed} --path ${details.counterexamplePath ?? ''}: ${listed.join(', ')}`
+  const first = details.errorInstance
+  const cause = first instanceof SequenceFailure || first instanceof HarnessError ? first : failure
+  const harness = cause instanceof HarnessError || cause === undefined
+  const fixture = fuzzFixture(options.fixtureId ?? `fuzz/counterexample-${seed}`, failure instanceof SequenceFailure ? [...failure.steps] : [])
+  if (cause instanceof SequenceFailure) fixture.requirements = [cause.requirement]
+  fixture.description = `extwire fuzz --seed ${seed} --path ${details.counterexamplePath ?? ''} --replay-path ${replayPath}: ${listed.join(', ')}`
   return {
     runs: details.numRuns,
     seed,
+    outcome: harness ? 'harness-error' : 'counterexample',
     failed: true,
     durationMs,
     counterexample: {
       path: details.counterexamplePath ?? '',
-      requirement: cause?.requirement ?? 'EXT-IN-001',
-      message: cause?.message ?? String(details.errorInstance),
+      replayPath,
+      requirement: cause instanceof SequenceFailure ? cause.requirement : '',
+      message: cause?.message ?? String(first),
       commands: listed,
       fixture,
     },
   }
+}
+
+/** The command replay path fast-check writes into a sequence's text, or `''`. */
+export function replayPathOf(text: string): string {
+  const m = /\/\*replayPath=("(?:[^"\\]|\\.)*")\*\//.exec(text)
+  return m ? (JSON.parse(m[1] as string) as string) : ''
 }

@@ -3,30 +3,34 @@
  * module or a command, through the same transports and targets as `extwire conformance`. A
  * failure prints the seed and path for replay and writes the shrunk counterexample as a fixture.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { CliIo } from '../../src/cli/io.js'
-import { UsageError } from '../../src/cli/io.js'
+import { UsageError, outputFile } from '../../src/cli/io.js'
+import { MAX_STEP_TIMEOUT_MS } from '../fixture/schema.js'
 import { MUTANTS } from '../mutants.js'
-import { commandTarget, embeddedTarget, workerTarget, type Target } from '../targets.js'
+import { escapeControl } from '../report/reporters.js'
+import { selectTarget, shellQuote } from '../select-target.js'
 import { runCampaign } from './campaign.js'
 
 /** Usage text. */
-export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<command>" | --mutant <name>] [options]
+export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<command>" [--cwd <dir>] | --mutant <name>] [options]
+  --features <a,b>    features the target supports (default for --worker/--cmd: short-request-timeout)
   --runs <n>          sequences to run (default 1000)
   --seed <n>          fast-check seed (default: random, always printed)
-  --path <p>          replay path printed by an earlier failure (with its --seed)
+  --path <p>          replay path printed by an earlier failure (with its --seed and --replay-path)
+  --replay-path <r>   command replay path printed by an earlier failure
   --max-commands <n>  commands per sequence at most (default 20)
-  --timeout <ms>      wait per expectation (default 1000)
+  --timeout <ms>      wait per expectation (default 1000, at most ${MAX_STEP_TIMEOUT_MS})
   --out <file>        where to write the counterexample fixture (default fuzz-counterexample-<seed>.json)
   --mutant <name>     fuzz a deliberately broken reference runtime (${MUTANTS.map((m) => m.name).join(', ')})
-Exit code: 0 when nothing was found, 1 with a counterexample, 2 on a usage error.`
+A failure prints a replay: line (the same target and flags) and a check: line (the fixture against the same target).
+Exit code: 0 nothing found, 1 a counterexample, 2 usage error, 4 a harness error (the fuzzer failed, not the worker).`
 
-function integer(value: string | undefined, name: string, fallback: number): number {
+function integer(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} must be a non-negative integer`)
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} ${value}: expected a whole number from ${min} to ${max}`)
   return n
 }
 
@@ -39,52 +43,76 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
       cmd: { type: 'string' },
       cwd: { type: 'string' },
       mutant: { type: 'string' },
+      features: { type: 'string', multiple: true },
       runs: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },
+      'replay-path': { type: 'string' },
       'max-commands': { type: 'string' },
       timeout: { type: 'string' },
       out: { type: 'string' },
     },
   })
-  const runs = integer(values.runs, '--runs', 1000)
-  const seed = values.seed === undefined ? undefined : Number(values.seed)
-  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError('--seed must be an integer')
-  let target: Target
-  if (values.mutant) {
-    const mutant = MUTANTS.find((m) => m.name === values.mutant)
-    if (!mutant) throw new UsageError(`unknown --mutant ${values.mutant}`)
-    target = mutant.target()
-  } else if (values.worker) target = workerTarget(resolve(io.cwd, values.worker), ['short-request-timeout'])
-  else if (values.cmd) target = commandTarget(values.cmd, ['short-request-timeout'], values.cwd ? resolve(io.cwd, values.cwd) : undefined)
-  else target = embeddedTarget()
+  const runs = integer(values.runs, '--runs', 1000, 1)
+  const seed = values.seed === undefined ? undefined : integer(values.seed, '--seed', 0, -(2 ** 31), 2 ** 31 - 1)
+  if (values.path !== undefined && seed === undefined) throw new UsageError('--path needs the --seed it was printed with')
+  if (values['replay-path'] !== undefined && values.path === undefined) throw new UsageError('--replay-path needs --path')
+  const maxCommands = integer(values['max-commands'], '--max-commands', 20, 1, 1000)
+  const timeout = integer(values.timeout, '--timeout', 1000, 1, MAX_STEP_TIMEOUT_MS)
+  const choice = selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'] })
+  const explicitOut = values.out === undefined ? undefined : outputFile(io.cwd, values.out, '--out')
+  const target = choice.target()
   io.stderr.write(`extwire fuzz: ${runs} sequences against ${target.name}\n`)
   const result = await runCampaign(target, {
     runs,
     ...(seed !== undefined ? { seed } : {}),
     ...(values.path ? { path: values.path } : {}),
-    maxCommands: integer(values['max-commands'], '--max-commands', 20),
-    stepTimeoutMs: integer(values.timeout, '--timeout', 1000),
+    ...(values['replay-path'] !== undefined ? { replayPath: values['replay-path'] } : {}),
+    maxCommands,
+    stepTimeoutMs: timeout,
     progressEvery: Math.max(1, Math.floor(runs / 20)),
     onProgress: (done, total) => io.stderr.write(`  ${done}/${total} sequences\n`),
   })
   const rate = (result.runs / (result.durationMs / 1000)).toFixed(0)
-  if (!result.failed || !result.counterexample) {
+  if (result.outcome === 'clean' || !result.counterexample) {
     io.stdout.write(`no counterexample in ${result.runs} sequences (seed ${result.seed}, ${rate} sequences/s)\n`)
     return 0
   }
   const c = result.counterexample
-  const out = resolve(io.cwd, values.out ?? `fuzz-counterexample-${result.seed}.json`)
-  mkdirSync(dirname(out), { recursive: true })
+  // Every flag that shapes the sequences, and the target, so that the line reproduces this failure.
+  const replay = [
+    'extwire fuzz',
+    `--seed ${result.seed}`,
+    `--path ${shellQuote(c.path)}`,
+    ...(c.replayPath ? [`--replay-path ${shellQuote(c.replayPath)}`] : []),
+    ...choice.flags,
+    `--runs ${runs}`,
+    `--max-commands ${maxCommands}`,
+    `--timeout ${timeout}`,
+  ].join(' ')
+  if (result.outcome === 'harness-error') {
+    io.stdout.write(
+      [
+        `harness error after ${result.runs} sequence(s): the fuzzer itself failed; this says nothing about the worker`,
+        `  ${escapeControl(c.message)}`,
+        ...(c.commands.length > 0 ? [`  sequence: ${escapeControl(c.commands.join(', '))}`] : []),
+        `  replay: ${replay}`,
+        '',
+      ].join('\n'),
+    )
+    return 4
+  }
+  const out = explicitOut ?? outputFile(io.cwd, `fuzz-counterexample-${result.seed}.json`, '--out')
   writeFileSync(out, `${JSON.stringify(c.fixture, null, 2)}\n`)
+  const check = ['extwire conformance', ...choice.flags, '--fixture', shellQuote(out), `--timeout ${timeout}`].join(' ')
   io.stdout.write(
     [
       `counterexample after ${result.runs} sequence(s): ${c.requirement}`,
-      `  ${c.message}`,
-      `  shrunk sequence: ${c.commands.join(', ') || '(empty: the worker fails before any command)'}`,
-      `  replay: extwire fuzz --seed ${result.seed} --path ${c.path}${values.mutant ? ` --mutant ${values.mutant}` : ''}`,
+      `  ${escapeControl(c.message)}`,
+      `  shrunk sequence: ${escapeControl(c.commands.join(', ')) || '(empty: the worker fails before any command)'}`,
+      `  replay: ${replay}`,
       `  fixture: ${out}`,
-      `  check:  extwire conformance --fixture ${out}`,
+      `  check:  ${check}`,
       '',
     ].join('\n'),
   )

@@ -45,6 +45,39 @@ const Verdict = Type.Object(
   { additionalProperties: false },
 )
 
+const Ids = Type.Array(Type.String())
+
+const OverallVerdict = Type.Object(
+  {
+    status: Type.Enum(['conformant', 'not-conformant', 'incomplete']),
+    line: Type.String({ description: 'What the run covers, in one line: CONFORMANT, NOT CONFORMANT or INCOMPLETE, with counts.' }),
+    notes: Type.Array(Type.String()),
+    must: Type.Object(
+      {
+        total: Type.Integer({ minimum: 0, description: 'MUST requirements the suite tests.' }),
+        exercised: Type.Integer({ minimum: 0, description: 'Of those, judged (passed or failed) by this run.' }),
+        passed: Type.Integer({ minimum: 0 }),
+        failed: Ids,
+        notSelected: Ids,
+        untested: Ids,
+        blocked: Ids,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const SuiteError = Type.Object(
+  { file: Type.String(), id: Type.Optional(Type.String()), message: Type.String() },
+  { additionalProperties: false, description: 'A fixture refused at load time: the fixture is wrong, not the worker.' },
+)
+
+const ExpectedFailureStatus = Type.Object(
+  { entry: Type.String(), status: Type.Enum(['matched', 'stale', 'unselected', 'unmatched']) },
+  { additionalProperties: false },
+)
+
 /** The JSON report of one conformance run. */
 export const ConformanceReport = Type.Object(
   {
@@ -55,7 +88,10 @@ export const ConformanceReport = Type.Object(
     target: Type.String(),
     startedAt: Type.String(),
     durationMs: Type.Number({ minimum: 0 }),
-    exitCode: Type.Integer(),
+    exitCode: Type.Integer({ description: '0 nothing failed unexpectedly; 1 the worker failed a MUST; 4 the run cannot vouch for its selection.' }),
+    verdict: OverallVerdict,
+    suiteErrors: Type.Array(SuiteError),
+    expectedFailures: Type.Array(ExpectedFailureStatus),
     summary: Type.Object(
       {
         fixtures: Type.Integer({ minimum: 0 }),

@@ -6,6 +6,9 @@ import { VALIDATE_USAGE, validateCommand } from './validate.js'
 import { CONFORMANCE_USAGE, conformanceCommand } from '../../conformance/cli.js'
 import { RECORD_USAGE, recordCommand } from '../../conformance/record-cli.js'
 import { FUZZ_USAGE, fuzzCommand } from '../../conformance/fuzz/cli.js'
+import { SelectionError } from '../../conformance/fixture/select.js'
+import { EXTWIRE_VERSION } from '../../conformance/report/reporters.js'
+import { ExpectedFailuresError } from '../../conformance/verdicts.js'
 
 export type { CliIo } from './io.js'
 
@@ -17,7 +20,7 @@ Commands:
   fuzz                 Fuzz message sequences; a counterexample is written as a fixture.
   validate <file>...   Validate protocol messages in JSON or JSON Lines files.
 
-Run \`extwire <command> --help\` for the options of a command.`
+Run \`extwire <command> --help\` for the options of a command; \`extwire --version\` prints the version.`
 
 interface Command {
   readonly usage: string
@@ -38,9 +41,13 @@ export async function run(io: CliIo): Promise<number> {
     io.stdout.write(`${USAGE}\n`)
     return name === undefined ? 2 : 0
   }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`extwire ${EXTWIRE_VERSION}\n`)
+    return 0
+  }
   const command = COMMANDS.get(name)
   if (!command) {
-    io.stderr.write(`extwire: unknown command ${JSON.stringify(name)}\n${USAGE}\n`)
+    io.stderr.write(`extwire: unknown command ${JSON.stringify(name)} (see extwire --help)\n`)
     return 2
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -50,8 +57,9 @@ export async function run(io: CliIo): Promise<number> {
   try {
     return await command.run({ ...io, argv: rest })
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`extwire ${name}: ${(error as Error).message}\n${command.usage}\n`)
+    // Usage errors, and the library's own errors about what the user asked for, are one line and exit 2.
+    if (error instanceof UsageError || error instanceof SelectionError || error instanceof ExpectedFailuresError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`extwire ${name}: ${(error as Error).message.split('\n')[0]} (see extwire ${name} --help)\n`)
       return 2
     }
     io.stderr.write(`extwire ${name}: ${(error as Error).stack ?? String(error)}\n`)

@@ -3,11 +3,10 @@
  * JSON Lines files (one message per line) and prints every error with its file, line and path.
  */
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { ValidationResult } from '../validate/errors.js'
 import { createValidator } from '../validate/validator.js'
-import { type CliIo, UsageError } from './io.js'
+import { type CliIo, UsageError, existingFile } from './io.js'
 
 /** Usage text of `extwire validate`. */
 export const VALIDATE_USAGE = `Usage: extwire validate [--direction worker-to-host|host-to-worker|any] [--mode strict|tolerant] <file>...
@@ -19,18 +18,18 @@ interface Located {
   readonly value: unknown
 }
 
-function read(file: string): Located[] {
+function read(file: string, shown: string): Located[] {
   const text = readFileSync(file, 'utf8')
   try {
     const parsed: unknown = JSON.parse(text)
-    return Array.isArray(parsed) ? parsed.map((value, i) => ({ where: `${file}[${i}]`, value })) : [{ where: file, value: parsed }]
+    return Array.isArray(parsed) ? parsed.map((value, i) => ({ where: `${shown}[${i}]`, value })) : [{ where: shown, value: parsed }]
   } catch {
     return text.split('\n').flatMap((line, i) => {
       if (line.trim() === '') return []
       try {
-        return [{ where: `${file}:${i + 1}`, value: JSON.parse(line) as unknown }]
+        return [{ where: `${shown}:${i + 1}`, value: JSON.parse(line) as unknown }]
       } catch (error) {
-        return [{ where: `${file}:${i + 1}`, value: new SyntaxError(`not JSON: ${(error as Error).message}`) }]
+        return [{ where: `${shown}:${i + 1}`, value: new SyntaxError(`not JSON: ${(error as Error).message}`) }]
       }
     })
   }
@@ -44,19 +43,22 @@ export function validateCommand(io: CliIo): number {
     options: { direction: { type: 'string', default: 'any' }, mode: { type: 'string', default: 'strict' } },
   })
   const mode = values.mode
-  if (mode !== 'strict' && mode !== 'tolerant') throw new UsageError(`--mode must be strict or tolerant, got ${String(mode)}`)
+  if (mode !== 'strict' && mode !== 'tolerant') throw new UsageError(`--mode ${String(mode)}: expected strict or tolerant`)
+  const direction = values.direction
+  if (direction !== 'any' && direction !== 'worker-to-host' && direction !== 'host-to-worker') throw new UsageError(`--direction ${String(direction)}: expected worker-to-host, host-to-worker or any`)
   if (positionals.length === 0) throw new UsageError('no file given')
+  const files = positionals.map((file) => existingFile(io.cwd, file, 'input'))
   const validator = createValidator({ mode })
   const check = (v: unknown): ValidationResult<unknown> =>
-    values.direction === 'worker-to-host'
+    direction === 'worker-to-host'
       ? validator.validateWorkerToHost(v)
-      : values.direction === 'host-to-worker'
+      : direction === 'host-to-worker'
         ? validator.validateHostToWorker(v)
         : validator.validateMessage(v)
   let valid = 0
   let invalid = 0
-  for (const file of positionals) {
-    for (const { where, value } of read(resolve(io.cwd, file))) {
+  for (const [i, file] of files.entries()) {
+    for (const { where, value } of read(file, positionals[i] as string)) {
       if (value instanceof SyntaxError) {
         invalid++
         io.stderr.write(`${where}: ${value.message}\n`)

@@ -1,0 +1,90 @@
+/**
+ * The one place that turns target flags (`--worker`, `--cmd`, `--cwd`, `--mutant`, `--features`)
+ * into a target, for `conformance`, `fuzz` and `record` alike, so the three accept the same flags
+ * with the same checks, and a command printed for replay names the same target.
+ */
+import { resolve } from 'node:path'
+import { UsageError } from '../src/cli/io.js'
+import { MUTANTS } from './mutants.js'
+import { commandTarget, embeddedTarget, workerTarget, type ProcessTargetOptions, type Target } from './targets.js'
+
+/** The target flags as parsed. */
+export interface TargetFlags {
+  readonly worker?: string | undefined
+  readonly cmd?: string | undefined
+  readonly cwd?: string | undefined
+  readonly mutant?: string | undefined
+  /** `--features` values (repeatable, comma-separated). */
+  readonly features?: readonly string[] | undefined
+}
+
+/** A chosen target: what to connect to, and the flags that choose it again. */
+export interface TargetChoice {
+  readonly kind: 'embedded' | 'mutant' | 'worker' | 'cmd'
+  /** The module path (absolute), the command, or the mutant name. */
+  readonly value?: string
+  /** Working directory of a command (absolute). */
+  readonly cwd?: string
+  readonly features: readonly string[]
+  /** Command-line flags, shell-quoted, that select the same target from any directory. */
+  readonly flags: readonly string[]
+  /** A fresh Target (the embedded runtime and mutants are in-process). */
+  target(): Target
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
+}
+
+function split(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
+}
+
+/**
+ * Chooses the target. `embedded` and `mutant` say whether the command accepts them;
+ * `defaultFeatures` apply to `--worker`/`--cmd` when `--features` is not given.
+ */
+export function selectTarget(
+  flags: TargetFlags,
+  cwd: string,
+  options: { embedded?: boolean; mutant?: boolean; defaultFeatures?: readonly string[]; process?: ProcessTargetOptions } = {},
+): TargetChoice {
+  const given = (['worker', 'cmd', 'mutant'] as const).filter((k) => flags[k] !== undefined)
+  if (given.length > 1) throw new UsageError(`give one of --worker, --cmd${options.mutant === false ? '' : ', --mutant'}, not ${given.map((k) => `--${k}`).join(' and ')}`)
+  for (const k of given) if ((flags[k] as string).trim() === '') throw new UsageError(`--${k} is empty: give a ${k === 'worker' ? 'module path' : k === 'cmd' ? 'command' : 'mutant name'}`)
+  if (flags.cwd !== undefined && flags.cmd === undefined) throw new UsageError('--cwd applies only to --cmd')
+  const explicit = split(flags.features)
+  const features = flags.features === undefined ? [...(options.defaultFeatures ?? [])] : explicit
+  // Always spelled out, so that a printed command means the same under another command's defaults.
+  const featureFlags = features.length === 0 ? [] : ['--features', shellQuote(features.join(','))]
+  const proc = options.process ?? {}
+  const processFlags = [
+    ...((proc.passEnv ?? []).length > 0 ? ['--pass-env', shellQuote((proc.passEnv ?? []).join(','))] : []),
+    ...(proc.maxMessageBytes !== undefined ? ['--max-message-bytes', String(proc.maxMessageBytes)] : []),
+  ]
+  if (flags.mutant !== undefined) {
+    if (options.mutant === false) throw new UsageError('--mutant is not accepted here')
+    const mutant = MUTANTS.find((m) => m.name === flags.mutant)
+    if (!mutant) throw new UsageError(`unknown --mutant ${flags.mutant}; one of ${MUTANTS.map((m) => m.name).join(', ')}`)
+    return { kind: 'mutant', value: mutant.name, features: ['short-request-timeout'], flags: ['--mutant', mutant.name], target: () => mutant.target() }
+  }
+  if (flags.worker !== undefined) {
+    const file = resolve(cwd, flags.worker)
+    return { kind: 'worker', value: file, features, flags: ['--worker', shellQuote(file), ...featureFlags, ...processFlags], target: () => workerTarget(file, features, undefined, proc) }
+  }
+  if (flags.cmd !== undefined) {
+    const command = flags.cmd
+    const dir = resolve(cwd, flags.cwd ?? '.')
+    return {
+      kind: 'cmd',
+      value: command,
+      cwd: dir,
+      features,
+      flags: ['--cmd', shellQuote(command), '--cwd', shellQuote(dir), ...featureFlags, ...processFlags],
+      target: () => commandTarget(command, features, dir, proc),
+    }
+  }
+  if (options.embedded === false) throw new UsageError('give --cmd or --worker')
+  return { kind: 'embedded', features: ['short-request-timeout'], flags: [], target: () => embeddedTarget() }
+}
