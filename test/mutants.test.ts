@@ -41,7 +41,8 @@ describe('deliberately broken runtimes', () => {
       const mustSee = fixtures.filter((f) => (cites(f, mutant.requirement) && !blind.has(f.id)) || (mutant.observedIn ?? []).includes(f.id)).map((f) => f.id)
       expect(mustSee.length, `${mutant.name}: no fixture can see it`).toBeGreaterThan(0)
       const selected = fixtures.filter((f) => mustSee.includes(f.id) || blind.has(f.id) || SMOKE.includes(f.id))
-      const results = await runSuite(selected, mutant.target(), { stepTimeoutMs: 300, concurrency: 8 })
+      // A generous step timeout: on a busy machine a short one fails a fixture on its activation (EXT-LIFE-002) before it reaches the mutant's breakage.
+      const results = await runSuite(selected, mutant.target(), { stepTimeoutMs: 2000, concurrency: 8 })
       const report = buildReport({ target: mutant.name, startedAt: new Date(), durationMs: 0, results, requirements: registry, expected: [] })
       const failsOn = new Set(results.filter((r) => r.failures.some((f) => f.requirement === mutant.requirement)).map((r) => r.id))
       expect(report.exitCode).toBe(1)
