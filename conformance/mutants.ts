@@ -4,6 +4,8 @@
  * each on the requirement it names, and the fuzzer is measured against the same list.
  */
 import { embeddedTarget, type OutgoingFilter, type Target } from './targets.js'
+import { interposedTarget } from './variants.js'
+import { validatorFor } from '../src/validate/index.js'
 
 /** One broken variant. */
 export interface Mutant {
@@ -49,6 +51,12 @@ const dropping = (drop: (m: Msg) => boolean) => (): OutgoingFilter => (m, send) 
 const mapping = (map: (m: Msg) => unknown[]) => (): OutgoingFilter => (m, send) => {
   for (const out of map(m as Msg)) send(out)
 }
+
+const asMsg = (m: unknown): Msg => (typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Msg) : {})
+const REGISTERED = new Set(['provider-registered', 'tool-registered', 'action-registered', 'background-task-registered'])
+const ACTIVATED_LOG = 'conformance extension activated'
+const isActivatedLog = (m: Msg) => m.type === 'log' && m.payload?.['message'] === ACTIVATED_LOG
+const LIFECYCLE = new Set(['settings-changed', 'scheduler-fire', 'background-task-start', 'background-task-stop'])
 
 const event = (m: Msg) => (m.payload?.['event'] ?? {}) as { type?: string; message?: string }
 
@@ -136,6 +144,77 @@ export const MUTANTS: readonly Mutant[] = [
   filtered('errors-logged-as-info', 'logs errors at info level', 'EXT-LIFE-003', mapping((m) =>
     m.type === 'log' && m.payload?.['level'] === 'error' ? [{ ...m, payload: { ...m.payload, level: 'info' } }] : [m],
   )),
+  {
+    name: 'reactivates-on-second-activate',
+    description: 'answers an activate while active by activating again: every registration is announced a second time (upstream B3)',
+    requirement: 'EXT-LIFE-006',
+    target: () =>
+      interposedTarget('mutant reactivates-on-second-activate', () => {
+        const registrations: unknown[] = []
+        let active = false
+        return {
+          incoming(m, w) {
+            if (active && asMsg(m).type === 'activate') {
+              for (const r of registrations) w.toHost(r)
+              return w.toHost({ type: 'log', payload: { level: 'info', message: ACTIVATED_LOG } })
+            }
+            w.toWorker(m)
+          },
+          outgoing(m, w) {
+            const msg = asMsg(m)
+            if (REGISTERED.has(String(msg.type))) registrations.push(m)
+            if (isActivatedLog(msg)) active = true
+            w.toHost(m)
+          },
+        }
+      }),
+  },
+  {
+    name: 'queues-early-lifecycle-messages',
+    description: 'keeps settings-changed, scheduler-fire and background-task-start/stop that arrive before the first activation, and handles them once it has completed',
+    requirement: 'EXT-LIFE-011',
+    blind: { 'lifecycle/deactivate-drops-registrations': 'its message arrives after deactivate; the mutant keeps only messages from before the first activation' },
+    target: () =>
+      interposedTarget('mutant queues-early-lifecycle-messages', () => {
+        let early: unknown[] | undefined = []
+        let wiring: { toWorker(m: unknown): void } | undefined
+        return {
+          incoming(m, w) {
+            wiring = w
+            if (early && LIFECYCLE.has(String(asMsg(m).type))) return void early.push(m)
+            w.toWorker(m)
+          },
+          outgoing(m, w) {
+            w.toHost(m)
+            if (early && isActivatedLog(asMsg(m))) {
+              const queued = early
+              early = undefined
+              for (const q of queued) wiring?.toWorker(q)
+            }
+          },
+        }
+      }),
+  },
+  {
+    name: 'stops-after-invalid-message',
+    description: 'stops handling host messages after the first invalid one, as a worker that throws into its transport does (upstream B28)',
+    requirement: 'EXT-IN-001',
+    blind: {
+      'inbound/invalid-background-start-logged': 'nothing is expected after the invalid message, and nothing comes',
+      'permissions/activate-without-permissions-rejected': 'seen, but blamed on EXT-PERM-004: the invalid activate gets no error log',
+    },
+    target: () =>
+      interposedTarget('mutant stops-after-invalid-message', () => {
+        const validator = validatorFor({ mode: 'tolerant' })
+        let dead = false
+        return {
+          incoming(m, w) {
+            if (!dead && !validator.validateHostToWorker(m).ok) dead = true
+            if (!dead) w.toWorker(m)
+          },
+        }
+      }),
+  },
   filtered('epoch-health-timestamp', 'sends health timestamps as epoch milliseconds', 'EXT-WIRE-004', mapping((m) =>
     m.type === 'background-task-health' ? [{ ...m, payload: { ...m.payload, timestamp: Date.now() } }] : [m],
   ), { observedIn: ['background/start-runs-and-reports-health', 'background/payload-reaches-task'] }),

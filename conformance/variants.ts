@@ -27,13 +27,13 @@ export interface Variant {
 }
 
 /** The two directions a variant can act on; `toHost` and `toWorker` deliver without filtering. */
-interface Wiring {
+export interface Wiring {
   toHost(message: unknown): void
   toWorker(message: unknown): void
 }
 
 /** A variant's filters, made fresh per connection; `close` releases its timers. */
-interface Filters {
+export interface Filters {
   incoming?(message: unknown, wiring: Wiring): void
   outgoing?(message: unknown, wiring: Wiring): void
   close?(): void
@@ -44,11 +44,14 @@ type Msg = { type?: unknown; id?: unknown; method?: unknown; payload?: Record<st
 const asMsg = (m: unknown): Msg => (typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Msg) : {})
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
-/** The reference runtime and the conformance extension, with `filters` between them and the host. */
-function variantTarget(name: string, filters: () => Filters): Target {
+/**
+ * The reference runtime and the conformance extension, with `filters` between them and the host in
+ * both directions (the mutants use it too, where breaking a requirement needs the incoming side).
+ */
+export function interposedTarget(name: string, filters: () => Filters): Target {
   let validators: RuntimeValidators | undefined
   return {
-    name: `variant ${name}`,
+    name,
     features: new Set(['short-request-timeout']),
     async connect() {
       const [host, worker] = createMemoryPair({ copy: 'structured-clone' })
@@ -128,7 +131,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'docs/spec/diagnostics.md: diagnostics are SHOULDs; EXT-LIFE-003 and EXT-PERM-004 keep their error log',
     shouldFailures: ['EXT-BG-101', 'EXT-FETCH-101', 'EXT-IN-101', 'EXT-LIFE-101', 'EXT-LIFE-102', 'EXT-LIFE-103', 'EXT-SCHED-101'],
     target: () =>
-      variantTarget('no-diagnostic-logs', () => ({
+      interposedTarget('variant no-diagnostic-logs', () => ({
         outgoing(m, w) {
           const msg = asMsg(m)
           const level = msg.type === 'log' ? msg.payload?.['level'] : undefined
@@ -144,7 +147,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'docs/spec/texts.md: a text is part of a requirement only where it is listed',
     shouldFailures: [],
     target: () =>
-      variantTarget('other-texts', () => ({
+      interposedTarget('variant other-texts', () => ({
         outgoing(m, w) {
           const msg = asMsg(m)
           if (msg.type === 'log') {
@@ -163,7 +166,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-LIFE-010 allows the not-found texts; EXT-LIFE-104 (SHOULD) prefers `Extension is not active`',
     shouldFailures: ['EXT-LIFE-104'],
     target: () =>
-      variantTarget('not-found-while-inactive', () => {
+      interposedTarget('variant not-found-while-inactive', () => {
         const names = new Map<string, string>()
         return {
           incoming(m, w) {
@@ -191,7 +194,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-LIFE-012: every open chat stream ends with one terminal event, `error` or `done`',
     shouldFailures: [],
     target: () =>
-      variantTarget('done-at-deactivate', () => ({
+      interposedTarget('variant done-at-deactivate', () => ({
         outgoing(m, w) {
           const msg = asMsg(m)
           const event = msg.payload?.['event'] as { type?: unknown; message?: unknown } | undefined
@@ -206,7 +209,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-LIFE-009: the order of an answer and the extension\u2019s own log is not protocol',
     shouldFailures: [],
     target: () =>
-      variantTarget('answers-before-activated-log', () => {
+      interposedTarget('variant answers-before-activated-log', () => {
         let held: unknown
         let timer: ReturnType<typeof setTimeout> | undefined
         let wiring: Wiring | undefined
@@ -239,7 +242,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-FETCH-005 is a SHOULD; EXT-FETCH-001 asks only for exactly one ack per chunk',
     shouldFailures: ['EXT-FETCH-005'],
     target: () =>
-      variantTarget('acks-on-receipt', () => {
+      interposedTarget('variant acks-on-receipt', () => {
         const early = new Map<string, number>()
         return {
           incoming(m, w) {
@@ -270,7 +273,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-LIFE-012: a pending request is settled by rejecting it or by letting the host answer it within the grace period',
     shouldFailures: [],
     target: () =>
-      variantTarget('deactivate-grace', () => {
+      interposedTarget('variant deactivate-grace', () => {
         const timers = new Set<ReturnType<typeof setTimeout>>()
         let waiting: unknown[] | undefined
         return {
@@ -304,7 +307,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-IN-001 and EXT-LIFE-011: such messages are dropped; reporting them is EXT-IN-101 / EXT-LIFE-102 (SHOULD)',
     shouldFailures: ['EXT-IN-101', 'EXT-LIFE-102'],
     target: () =>
-      variantTarget('silent-drops', () => {
+      interposedTarget('variant silent-drops', () => {
         const validator = validatorFor({ mode: 'tolerant' })
         let active = false
         return {
@@ -328,7 +331,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-REQ-001 and wire.md: ids are non-empty and unique; nothing may rely on their format',
     shouldFailures: [],
     target: () =>
-      variantTarget('other-request-ids', () => {
+      interposedTarget('variant other-request-ids', () => {
         const toNew = new Map<string, string>()
         const toOld = new Map<string, string>()
         let n = 0
@@ -364,7 +367,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'the log payload\u2019s `data` is optional and free-form (wire.md)',
     shouldFailures: [],
     target: () =>
-      variantTarget('log-data', () => ({
+      interposedTarget('variant log-data', () => ({
         outgoing(m, w) {
           const msg = asMsg(m)
           w.toHost(msg.type === 'log' && msg.payload && !('data' in msg.payload) ? { ...msg, payload: { ...msg.payload, data: { worker: 'variant' } } } : m)
@@ -377,7 +380,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-LIFE-002 asks for one `*-registered` message per registration, not for their timing; EXT-LIFE-004 drops a failed activation\u2019s registrations',
     shouldFailures: [],
     target: () =>
-      variantTarget('registrations-after-activate', () => {
+      interposedTarget('variant registrations-after-activate', () => {
         let holding = false
         let active = false
         let held: unknown[] = []
@@ -406,7 +409,7 @@ export const VARIANTS: readonly Variant[] = [
     allowedBy: 'EXT-IN-001: an invalid chunk is not a chunk under EXT-FETCH-001; acknowledging it is allowed',
     shouldFailures: [],
     target: () =>
-      variantTarget('acks-invalid-chunks', () => {
+      interposedTarget('variant acks-invalid-chunks', () => {
         const validator = validatorFor({ mode: 'tolerant' })
         return {
           incoming(m, w) {
