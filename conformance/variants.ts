@@ -404,6 +404,58 @@ export const VARIANTS: readonly Variant[] = [
       }),
   },
   {
+    name: 'undeclared-response-fields',
+    description: 'adds a field 0.22.1 does not declare (`worker`) to every tool, action and models response',
+    allowedBy: 'EXT-WIRE-006 is a SHOULD (tolerant hosts ignore undeclared fields); EXT-TOOL-003 fixes `result`, not the other fields',
+    shouldFailures: [],
+    target: () =>
+      interposedTarget('variant undeclared-response-fields', () => ({
+        outgoing(m, w) {
+          const msg = asMsg(m)
+          const answers = msg.type === 'tool-execute-response' || msg.type === 'action-execute-response' || msg.type === 'provider-models-response'
+          w.toHost(answers ? { ...msg, payload: { ...msg.payload, worker: 'variant' } } : m)
+        },
+      })),
+  },
+  {
+    name: 'reports-stray-responses',
+    description: 'reports a response for a request it does not wait for (unknown, settled or timed out) with an error log',
+    allowedBy: 'EXT-REQ-003: such a response settles nothing; a diagnostic log about it is allowed',
+    shouldFailures: [],
+    target: () =>
+      interposedTarget('variant reports-stray-responses', () => {
+        const waiting = new Set<string>()
+        const timers = new Set<ReturnType<typeof setTimeout>>()
+        return {
+          incoming(m, w) {
+            const msg = asMsg(m)
+            const requestId = str(msg.payload?.['requestId'])
+            if (msg.type === 'response' && requestId !== undefined) {
+              if (!waiting.delete(requestId)) w.toHost({ type: 'log', payload: { level: 'error', message: `Response for unknown request ${requestId}` } })
+            }
+            w.toWorker(m)
+          },
+          outgoing(m, w) {
+            const msg = asMsg(m)
+            if (msg.type === 'request' && typeof msg.id === 'string') {
+              waiting.add(msg.id)
+              // A timed-out request is no longer waited for: forget it when its timeout passes.
+              const id = msg.id
+              const timer = setTimeout(() => {
+                timers.delete(timer)
+                waiting.delete(id)
+              }, SHORT_REQUEST_TIMEOUT_MS)
+              timers.add(timer)
+            }
+            w.toHost(m)
+          },
+          close() {
+            for (const t of timers) clearTimeout(t)
+          },
+        }
+      }),
+  },
+  {
     name: 'acks-invalid-chunks',
     description: 'acknowledges an invalid streaming-fetch-chunk whose requestId is readable (and still drops it)',
     allowedBy: 'EXT-IN-001: an invalid chunk is not a chunk under EXT-FETCH-001; acknowledging it is allowed',

@@ -12,6 +12,8 @@ const TASKS = ['always-task', 'on-failure-task', 'never-task'] as const
 const notActive = (notFound: string) => ({ $match: 'regex', pattern: `^(Extension is not active|${notFound})$` })
 const ANY_TEXT = { $match: 'string' }
 const both = (error: string | Record<string, unknown>) => ({ result: { success: false, error }, error })
+/** A response payload: these fields, `result` unchanged, and no top-level `error` unless given (other fields are EXT-WIRE-006's, a SHOULD). */
+const reply = (payload: Record<string, unknown>) => ({ ...payload, ...('result' in payload ? { result: { $exact: payload['result'] } } : {}), ...('error' in payload ? {} : { error: { $match: 'absent' } }) })
 const exp = (pattern: Record<string, unknown>, requirement: string): ExpectStep => ({ expect: pattern, requirement })
 /** Nothing matching `pattern` arrives: dropped and ignored messages have no observable answer (diagnostic logs are SHOULDs, not checked here). */
 const none = (pattern: Record<string, unknown>, requirement: string): Step => ({ expectNone: pattern, withinMs: 20, requirement })
@@ -93,7 +95,7 @@ export class ToolCommand extends Command {
     const id = m.fresh('t')
     const params = { message: this.text }
     const send: Step = { send: { type: 'tool-execute-request', id, payload: { toolId: this.tool, params } } }
-    const answer = (payload: Record<string, unknown>, requirement: string) => exp({ type: 'tool-execute-response', payload: { $exact: { requestId: id, ...payload } } }, requirement)
+    const answer = (payload: Record<string, unknown>, requirement: string) => exp({ type: 'tool-execute-response', payload: reply({ requestId: id, ...payload }) }, requirement)
     if (!m.active) return [send, answer(both(notActive(`Tool ${this.tool} not found`)), 'EXT-LIFE-010')]
     switch (this.tool) {
       case 'echo':
@@ -122,7 +124,7 @@ export class ActionCommand extends Command {
   steps(m: WorkerModel): Step[] {
     const id = m.fresh('a')
     const send: Step = { send: { type: 'action-execute-request', id, payload: { actionId: this.action, params: { n: 1 } } } }
-    const answer = (payload: Record<string, unknown>, requirement: string) => exp({ type: 'action-execute-response', payload: { $exact: { requestId: id, ...payload } } }, requirement)
+    const answer = (payload: Record<string, unknown>, requirement: string) => exp({ type: 'action-execute-response', payload: reply({ requestId: id, ...payload }) }, requirement)
     if (!m.active) return [send, answer(both(notActive(`Action ${this.action} not found`)), 'EXT-LIFE-010')]
     return [send, this.action === 'echo-action' ? answer({ result: { success: true, data: { n: 1 } } }, 'EXT-TOOL-003') : answer(both('action failed'), 'EXT-TOOL-002')]
   }
@@ -134,7 +136,7 @@ export class ActionCommand extends Command {
 const CHAT_EVENTS: Record<string, Array<Record<string, unknown>>> = {
   echo: [{ type: 'content', text: 'hello' }, { type: 'done', usage: { inputTokens: 1, outputTokens: 1 } }],
   stream: [{ type: 'content', text: 'chunk-0' }, { type: 'content', text: 'chunk-1' }, { type: 'done' }],
-  'no-done': [{ type: 'content', text: 'hello' }, { $exact: { type: 'done' } }],
+  'no-done': [{ type: 'content', text: 'hello' }, { type: 'done', usage: { $match: 'absent' } }],
   throw: [{ type: 'content', text: 'partial' }, { type: 'error', message: 'boom' }],
   'error-event': [{ type: 'error', message: 'boom' }],
   'after-done': [{ type: 'done' }],
@@ -178,7 +180,7 @@ export class ModelsCommand extends Command {
       : this.provider === 'nope'
         ? { requestId: id, models: [], error: 'Provider nope not found' }
         : { requestId: id, models: [{ id: 'echo-1', name: 'Echo 1', contextLength: 4096 }, { id: 'echo-2', name: 'Echo 2' }] }
-    return [{ send: { type: 'provider-models-request', id, payload: { providerId: this.provider } } }, exp({ type: 'provider-models-response', payload: { $exact: payload } }, m.active ? 'EXT-PROV-005' : 'EXT-LIFE-010')]
+    return [{ send: { type: 'provider-models-request', id, payload: { providerId: this.provider } } }, exp({ type: 'provider-models-response', payload: reply(payload) }, m.active ? 'EXT-PROV-005' : 'EXT-LIFE-010')]
   }
   toString() {
     return `Models(${this.provider})`
@@ -221,7 +223,7 @@ export class RespondCommand extends Command {
     const call = m.calls[0] as { tool: string; capture: string }
     const payload = this.success ? { requestId: { $ref: call.capture }, success: true, data: 7 } : { requestId: { $ref: call.capture }, success: false, error: 'denied' }
     const result = this.success ? { success: true, data: 7 } : { success: false, error: 'denied' }
-    return [{ send: { type: 'response', id: m.fresh('h'), payload } }, exp({ type: 'tool-execute-response', payload: { $exact: { requestId: call.tool, result } } }, this.success ? 'EXT-REQ-003' : 'EXT-REQ-004')]
+    return [{ send: { type: 'response', id: m.fresh('h'), payload } }, exp({ type: 'tool-execute-response', payload: reply({ requestId: call.tool, result }) }, this.success ? 'EXT-REQ-003' : 'EXT-REQ-004')]
   }
   override update(m: WorkerModel) {
     m.calls = m.calls.slice(1)
