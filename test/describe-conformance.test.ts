@@ -11,7 +11,10 @@ describeConformance('reference runtime, through describeConformance', {
 })
 
 // A broken runtime with its failures declared: they run as it.fails, so they stay green only while they fail.
-const broken = (MUTANTS.find((m) => m.name === 'single-failure-channel') ?? MUTANTS[0])!.target()
+// The mutant is looked up by name; a missing one is an error here, never a silent stand-in.
+const mutant = MUTANTS.find((m) => m.name === 'single-failure-channel')
+if (!mutant) throw new Error('test/describe-conformance.test.ts: conformance/mutants.ts has no mutant single-failure-channel')
+const broken = mutant.target()
 describeConformance('a runtime with known failures', {
   connect: () => broken.connect(),
   filter: ['tools/*-fills-both-channels', 'tools/echo-result-unchanged'],

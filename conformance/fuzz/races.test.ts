@@ -133,7 +133,9 @@ describe('races under fc.scheduler', () => {
           for (const id of ['t-0', 't-1']) {
             const r = await peer.waitForType('tool-execute-response', 5000, (m) => (m['payload'] as { requestId: string }).requestId === id)
             const chunks = ((r.message as { payload: { result: { data: { chunks: string[] } } } }).payload.result.data.chunks)
-            expect(chunks.every((c) => c.startsWith(`${id.slice(2)}:`))).toBe(true)
+            // Exactly this stream's chunks, in the order sent (a list that may be empty is compared whole, never with every()).
+            const which = Number(id.slice(2))
+            expect(chunks).toEqual(order.flatMap((w, i) => (w === which ? [`${which}:${i}`] : [])))
           }
         })
         expect(violations).toEqual([])
