@@ -243,7 +243,7 @@ export function createConformanceExtension(): ExtensionModule {
           })
           ctx.log.info('localized tool registered')
         } catch (error) {
-          ctx.log.warn('localized tool rejected', { error: text(error) })
+          ctx.log.info('localized tool rejected', { error: text(error) })
         }
       }
       ctx.actions?.register({ id: 'echo-action', execute: async (params) => ({ success: true, data: params }) })
