@@ -4,7 +4,7 @@
  * flood postMessage, and fixtures that would run for half an hour. Each test asserts the outcome,
  * a generous upper bound on time and on memory growth, and the last one that no process is left.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
