@@ -224,6 +224,8 @@ describe('start-up is fair and fast to fail', () => {
     expect(r.code).toBe(3)
     expect(r.err).toContain('exited with code 5')
     expect(r.err).toContain('boom before ready')
+    expect(r.err).not.toContain('\u001b')
+    expect(r.err).toContain('\\u001b[2J')
     expect(r.out).not.toMatch(/\[ *50\//)
   }, 30_000)
 
