@@ -205,7 +205,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     )
   } catch (error) {
     if (!(error instanceof TargetStartError)) throw error
-    io.stderr.write(`extwire conformance: the target cannot start (${target.name}): ${error.message.replace(/\s+/g, ' ').slice(0, 400)}\n`)
+    io.stderr.write(`extwire conformance: the target cannot start (${target.name}): ${error.message.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).slice(0, 400)}\n`)
     return 3
   }
   const report = buildReport({ target: target.name, startedAt: started, durationMs: performance.now() - t0, results, requirements, expected, suiteErrors, suite })

@@ -447,7 +447,7 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
   }
   let transport
   try {
-    transport = await target.connect()
+    transport = await target.connect({ features: fixture.features ?? [] })
   } catch (error) {
     const message = `could not start the worker: ${(error as Error).message}`
     return { startFailure: message, result: { ...base, status: 'fail', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: 'EXT-LIFE-001', kind: 'transport', message }] } }

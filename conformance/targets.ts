@@ -21,8 +21,23 @@ export interface Target {
   readonly name: string
   /** Features the target declares (see FEATURES in ./fixture/schema.ts). */
   readonly features: ReadonlySet<string>
-  /** A fresh worker, connected; its `close()` ends it. */
-  connect(): Promise<Transport>
+  /** A fresh worker, connected; its `close()` ends it. `context` says what the fixture about to run needs. */
+  connect(context?: ConnectContext): Promise<Transport>
+}
+
+/** What the fixture a connection is for needs. */
+export interface ConnectContext {
+  /** The fixture's features. */
+  readonly features?: readonly string[]
+}
+
+/**
+ * Whether a connection gets the short request timeout: only when its fixture needs it (or when
+ * nobody said, as the fuzzer's connections), so that no other fixture depends on answering a
+ * worker's request within 500 ms, which a busy machine cannot promise.
+ */
+export function wantsShortRequestTimeout(context?: ConnectContext): boolean {
+  return context?.features === undefined || context.features.includes('short-request-timeout')
 }
 
 /** Wraps a worker transport: every message the worker sends goes through `outgoing` (used by the mutants). */
@@ -43,7 +58,7 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
   return {
     name: options.name ?? 'embedded reference runtime',
     features: new Set(['short-request-timeout']),
-    async connect() {
+    async connect(context?: ConnectContext) {
       const [host, worker] = createMemoryPair({ copy: options.copy ?? 'structured-clone' })
       const filter = options.outgoing?.()
       const transport = filter
@@ -52,7 +67,7 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
       const runtime = createWorkerRuntime({
         transport,
         module: createConformanceExtension(),
-        options: { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS, validators: (validators ??= createRuntimeValidators()), ...options.runtime },
+        options: { ...(wantsShortRequestTimeout(context) ? { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } : {}), validators: (validators ??= createRuntimeValidators()), ...options.runtime },
       })
       host.onClose(() => runtime.dispose())
       return host
@@ -78,14 +93,15 @@ const LOCALE = new Set(['LANG', 'LANGUAGE', 'TZ'])
  * `LC_*`), every `EXTWIRE_*`, and the names in `passEnv`; nothing else, so that the runner's
  * secrets (CI tokens) never reach code under test.
  */
-export function workerEnv(passEnv: readonly string[] = [], from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function workerEnv(passEnv: readonly string[] = [], from: NodeJS.ProcessEnv = process.env, shortRequestTimeout = true): Record<string, string> {
   const pass = new Set(passEnv)
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(from)) {
     if (v === undefined) continue
     if (k === 'PATH' || k === 'HOME' || LOCALE.has(k) || k.startsWith('LC_') || k.startsWith('EXTWIRE_') || pass.has(k)) out[k] = v
   }
-  out['EXTWIRE_REQUEST_TIMEOUT_MS'] = String(SHORT_REQUEST_TIMEOUT_MS)
+  if (shortRequestTimeout) out['EXTWIRE_REQUEST_TIMEOUT_MS'] = String(SHORT_REQUEST_TIMEOUT_MS)
+  else delete out['EXTWIRE_REQUEST_TIMEOUT_MS']
   return out
 }
 
@@ -95,10 +111,10 @@ export function workerTarget(file: string, features: readonly string[] = [], exe
   return {
     name: `worker ${file}`,
     features: new Set(features),
-    async connect() {
+    async connect(context?: ConnectContext) {
       // A missing module would otherwise fail later, as a worker error that reads like a crash.
       if (!file.startsWith('data:') && !existsSync(file.startsWith('file:') ? fileURLToPath(file) : file)) throw new Error(`module not found: ${file}`)
-      return createWorkerThreadTransport(file, { env: workerEnv(options.passEnv), ...(execArgv ? { execArgv } : {}) })
+      return createWorkerThreadTransport(file, { env: workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context)), ...(execArgv ? { execArgv } : {}) })
     },
   }
 }
@@ -110,8 +126,8 @@ export function commandTarget(command: string, features: readonly string[] = [],
   return {
     name: `command ${command}`,
     features: new Set(features),
-    async connect() {
-      const env = workerEnv(options.passEnv)
+    async connect(context?: ConnectContext) {
+      const env = workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context))
       if (options.maxMessageBytes !== undefined) env['EXTWIRE_MAX_MESSAGE_BYTES'] = String(options.maxMessageBytes)
       const transport = createStdioTransport(command, {
         env,

@@ -32,6 +32,6 @@ describe('every fixture passes over every transport', () => {
       const results = await runSuite(fixtures, target(), { concurrency: 4, stepTimeoutMs: 5000 })
       expect(results).toHaveLength(fixtures.length)
       expect(failures(results)).toEqual([])
-    }, 180_000)
+    }, 600_000)
   }
 })

@@ -4,7 +4,7 @@
  * flood postMessage, and fixtures that would run for half an hour. Each test asserts the outcome,
  * a generous upper bound on time and on memory growth, and the last one that no process is left.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -224,6 +224,8 @@ describe('start-up is fair and fast to fail', () => {
     expect(r.code).toBe(3)
     expect(r.err).toContain('exited with code 5')
     expect(r.err).toContain('boom before ready')
+    expect(r.err).not.toContain('\u001b')
+    expect(r.err).toContain('\\u001b[2J')
     expect(r.out).not.toMatch(/\[ *50\//)
   }, 30_000)
 

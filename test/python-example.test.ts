@@ -14,5 +14,5 @@ describe('the Python example worker', () => {
     })
     expect(out).toContain('17 passed, 0 failed')
     expect(code).toBe(0)
-  }, 60_000)
+  }, 120_000)
 })

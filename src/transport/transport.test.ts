@@ -1,13 +1,18 @@
 /** The transports: order, copying, errors, and closes that never leave a waiter hanging. */
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { HostPeer } from '../host/peer.js'
 import { createMemoryPair } from './memory.js'
-import { createStdioTransport } from './stdio.js'
+import { PassThrough, Writable } from 'node:stream'
+import { BoundedLineSplitter } from './lines.js'
+import { createStdioTransport, LineTransport, ProcessReaper } from './stdio.js'
 import { createWorkerThreadTransport } from './worker-thread.js'
 import type { CloseInfo, Transport } from './types.js'
 
-const conformanceWorker = fileURLToPath(new URL('../../conformance/extension/worker.ts', import.meta.url))
+// The built, bundled entry when present (npm test builds first): through tsx a worker takes seconds to load on a busy machine.
+const builtWorker = fileURLToPath(new URL('../../dist/conformance-worker.js', import.meta.url))
+const conformanceWorker = existsSync(builtWorker) ? builtWorker : fileURLToPath(new URL('../../conformance/extension/worker.ts', import.meta.url))
 const closed = (t: Transport) => new Promise<CloseInfo>((resolve) => t.onClose(resolve))
 
 describe('memory pair', () => {
@@ -67,10 +72,10 @@ describe('worker_threads', () => {
   it('runs a module as a worker: the reference runtime says ready', async () => {
     const t = createWorkerThreadTransport(conformanceWorker)
     const host = new HostPeer(t)
-    await host.waitForType('ready', 10_000)
+    await host.waitForType('ready', 30_000)
     await host.close()
     expect(t.closed).toBe(true)
-  }, 30_000)
+  }, 60_000)
 
   it('a worker that crashes closes the transport with its exit code, and waiters fail at once', async () => {
     const file = 'data:text/javascript,' + encodeURIComponent('throw new Error("crash on start")')
@@ -144,5 +149,90 @@ describe('Web Worker scope transport', () => {
     expect(toHost.some((m) => (m as { type: string }).type === 'tool-registered')).toBe(true)
     runtime.dispose()
     expect(listeners.size).toBe(0)
+  })
+})
+
+describe('bounded line splitter', () => {
+  it('splits LF and CRLF lines, and joins a UTF-8 character split across chunks', () => {
+    const s = new BoundedLineSplitter(100)
+    const bytes = Buffer.from('{"a":"é"}\r\n{"b":1}\npart', 'utf8')
+    const cut = bytes.indexOf(0xa9) // inside the two bytes of é
+    expect(s.push(bytes.subarray(0, cut)).lines).toEqual([])
+    expect(s.push(bytes.subarray(cut)).lines).toEqual(['{"a":"é"}', '{"b":1}'])
+    expect(s.end()).toBe('part')
+    expect(s.end()).toBeUndefined()
+  })
+
+  it('refuses a line over the bound, counting bytes across chunks, but not one exactly at it', () => {
+    const s = new BoundedLineSplitter(10)
+    expect(s.push(Buffer.from('0123456789\n'))).toEqual({ lines: ['0123456789'] })
+    expect(s.push(Buffer.from('01234'))).toEqual({ lines: [] })
+    expect(s.push(Buffer.from('567890'))).toEqual({ lines: [], overflow: 11 })
+    expect(() => new BoundedLineSplitter(0)).toThrow(RangeError)
+  })
+})
+
+describe('line transport limits', () => {
+  it('an over-long line closes the transport with a wire error, keeping the lines before it', async () => {
+    const input = new PassThrough()
+    let stopped = 0
+    const t = new LineTransport(input, new PassThrough(), async () => void stopped++, false, { maxMessageBytes: 64 })
+    const got: unknown[] = []
+    const errors: string[] = []
+    t.onMessage((m) => got.push(m))
+    t.onError((e) => errors.push(e.message))
+    const info = closed(t)
+    input.write('{"type":"ready"}\n' + 'x'.repeat(65))
+    expect((await info).reason).toBe('error')
+    expect(got).toEqual([{ type: 'ready' }])
+    expect(errors[0]).toMatch(/line 2 is longer than the maximum message size of 64 bytes/)
+    await t.close()
+    expect(stopped).toBe(1)
+  })
+
+  it('holds writes while the peer does not read, in order, and fails past the pending bound', async () => {
+    const written: string[] = []
+    let release: (() => void) | undefined
+    // A writable with a tiny buffer whose consumer is stalled until `release` is called.
+    const output = new Writable({
+      highWaterMark: 16,
+      write(chunk: Buffer, _enc, callback) {
+        written.push(chunk.toString().trim())
+        release = callback
+      },
+    })
+    const t = new LineTransport(new PassThrough(), output, async () => undefined, false, { maxPendingBytes: 100 })
+    const errors: string[] = []
+    t.onError((e) => errors.push(e.message))
+    for (let i = 0; i < 3; i++) t.send({ n: i })
+    expect(written).toEqual(['{"n":0}'])
+    for (let i = 3; i < 6; i++) t.send({ n: i })
+    while (written.length < 6) {
+      const r = release
+      release = undefined
+      r?.()
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(written).toEqual([0, 1, 2, 3, 4, 5].map((n) => `{"n":${n}}`))
+    expect(errors).toEqual([])
+    // Stalled again: queued bytes grow past 100 and the transport fails instead of buffering on.
+    for (let i = 0; i < 20 && !t.closed; i++) t.send({ n: 'z'.repeat(10) })
+    expect(t.closed).toBe(true)
+    expect(errors[0]).toMatch(/the peer does not read its input: \d+ bytes wait to be written, over the limit of 100/)
+  })
+})
+
+describe('process reaper', () => {
+  it('holds one exit listener while anything is registered', () => {
+    const reaper = new ProcessReaper()
+    const base = process.listenerCount('exit')
+    const a = reaper.add(() => undefined)
+    const b = reaper.add(() => undefined)
+    expect(process.listenerCount('exit')).toBe(base + 1)
+    a.dispose()
+    expect(process.listenerCount('exit')).toBe(base + 1)
+    b.dispose()
+    b.dispose()
+    expect(process.listenerCount('exit')).toBe(base)
   })
 })

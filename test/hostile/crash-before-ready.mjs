@@ -1,3 +1,3 @@
-// extwire-hostile: crashes before ready.
-process.stderr.write('boom before ready\n')
+// extwire-hostile: crashes before ready, with an escape sequence (clear screen) in its last words.
+process.stderr.write('boom before ready \x1b[2J\n')
 process.exit(5)
