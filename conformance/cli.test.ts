@@ -177,6 +177,8 @@ describe('extwire conformance', () => {
       ['an output path that is a folder', ['conformance', '--output', dir], /is a directory/],
       ['a bad reporter', ['conformance', '--reporter', 'xml'], /--reporter xml: expected one of console, json, junit, tap/],
       ['a bad level', ['conformance', '--level', 'MUSTN'], /--level MUSTN/],
+      ['a bad version', ['conformance', '--since', 'banana'], /--since banana: expected a version such as 0\.22\.0/],
+      ['an unknown feature', ['conformance', '--features', 'teleport'], /--features teleport: expected one of short-request-timeout/],
       ['a timeout that overflows a timer', ['conformance', '--timeout', '3000000000'], /--timeout 3000000000: expected a whole number of milliseconds from 1 to 60000/],
       ['an empty --cmd', ['conformance', '--cmd', ''], /--cmd is empty/],
       ['--worker and --cmd', ['conformance', '--worker', 'a.js', '--cmd', 'b'], /give one of/],

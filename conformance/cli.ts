@@ -11,7 +11,7 @@ import type { CliIo } from '../src/cli/io.js'
 import { UsageError, existingDir, existingFile, outputFile, readTextFile } from '../src/cli/io.js'
 import { globToRegExp, selectFixtures } from './fixture/select.js'
 import { loadFixtureFile, loadFixtures, type FixtureError, type LoadedFixture } from './fixture/load.js'
-import { MAX_STEP_TIMEOUT_MS } from './fixture/schema.js'
+import { FEATURES, MAX_STEP_TIMEOUT_MS } from './fixture/schema.js'
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from './report/reporters.js'
 import { loadRequirements } from './requirements.js'
 import { defaultConcurrency, runSuite, TargetStartError } from './runner.js'
@@ -128,6 +128,10 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   const processOptions = { passEnv: split(values['pass-env']), ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}) }
   const concurrency = values.concurrency === undefined ? defaultConcurrency() : Number(values.concurrency)
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${values.concurrency}: expected a positive integer`)
+  for (const [flag, v] of [['--since', values.since], ['--protocol', values.protocol]] as const) {
+    if (v !== undefined && !/^\d+\.\d+\.\d+$/.test(v)) throw new UsageError(`${flag} ${v}: expected a version such as 0.22.0`)
+  }
+  for (const f of split(values.features)) if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
   const choice = selectTarget(values, io.cwd, { process: processOptions })
   const expectedText = values['expected-failures'] === undefined ? undefined : readTextFile(io.cwd, values['expected-failures'], '--expected-failures')
   const fixtureFiles = (values.fixture ?? []).map((f) => existingFile(io.cwd, f, '--fixture'))

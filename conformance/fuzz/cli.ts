@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { CliIo } from '../../src/cli/io.js'
 import { UsageError, outputFile } from '../../src/cli/io.js'
-import { MAX_STEP_TIMEOUT_MS } from '../fixture/schema.js'
+import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../fixture/schema.js'
 import { MUTANTS } from '../mutants.js'
 import { escapeControl } from '../report/reporters.js'
 import { selectTarget, shellQuote } from '../select-target.js'
@@ -59,6 +59,9 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   if (values['replay-path'] !== undefined && values.path === undefined) throw new UsageError('--replay-path needs --path')
   const maxCommands = integer(values['max-commands'], '--max-commands', 20, 1, 1000)
   const timeout = integer(values.timeout, '--timeout', 1000, 1, MAX_STEP_TIMEOUT_MS)
+  for (const f of (values.features ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+    if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
+  }
   const choice = selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'] })
   const explicitOut = values.out === undefined ? undefined : outputFile(io.cwd, values.out, '--out')
   const target = choice.target()

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { ValidationResult } from '../validate/errors.js'
 import { createValidator } from '../validate/validator.js'
+import { escapeControl } from '../../conformance/report/reporters.js'
 import { type CliIo, UsageError, existingFile } from './io.js'
 
 /** Usage text of `extwire validate`. */
@@ -61,14 +62,14 @@ export function validateCommand(io: CliIo): number {
     for (const { where, value } of read(file, positionals[i] as string)) {
       if (value instanceof SyntaxError) {
         invalid++
-        io.stderr.write(`${where}: ${value.message}\n`)
+        io.stderr.write(`${escapeControl(where)}: ${escapeControl(value.message)}\n`)
         continue
       }
       const result = check(value)
       if (result.ok) valid++
       else {
         invalid++
-        for (const e of result.errors) io.stdout.write(`${where}: ${e.message}\n`)
+        for (const e of result.errors) io.stdout.write(`${escapeControl(where)}: ${escapeControl(e.message)}\n`)
       }
     }
   }
