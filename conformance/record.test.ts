@@ -16,16 +16,16 @@ import { embeddedTarget } from './targets.js'
 
 /** A host session that exercises generated ids, timestamps and interleaving. */
 async function session(host: HostPeer): Promise<void> {
-  await host.waitForType('ready', 5000)
+  await host.waitForType('ready', 30_000)
   host.send({ type: 'activate', id: 'a-1', payload: { extensionId: 'conformance', extensionVersion: '1.0.0', storagePath: '/data', permissions: ['tools.register', 'storage.local', 'provider.register', 'background.workers'], settings: {} } })
-  await host.waitFor((r) => (r.message as { payload?: { message?: string } }).payload?.message === 'conformance extension activated', 5000)
+  await host.waitFor((r) => (r.message as { payload?: { message?: string } }).payload?.message === 'conformance extension activated', 30_000)
   host.send({ type: 'tool-execute-request', id: 't-1', payload: { toolId: 'call', params: { api: 'storage', fn: 'get', args: ['k'] } } })
-  const request = (await host.waitForType('request', 5000)).message as { id: string }
+  const request = (await host.waitForType('request', 30_000)).message as { id: string }
   host.send({ type: 'response', id: 'h-1', payload: { requestId: request.id, success: true, data: 42 } })
-  await host.waitForType('tool-execute-response', 5000)
+  await host.waitForType('tool-execute-response', 30_000)
   host.send({ type: 'provider-chat-request', id: 'c-1', payload: { providerId: 'echo', messages: [{ role: 'user', content: 'hi' }], options: { settings: { mode: 'stream', count: 3 } } } })
   host.send({ type: 'background-task-start', id: 'b-1', payload: { taskId: 'always-task' } })
-  await host.waitForType('background-task-health', 5000)
+  await host.waitForType('background-task-health', 30_000)
   await host.waitForType('stream-event', 5000, (m) => (m['payload'] as { event: { type: string } }).event.type === 'done')
   host.send({ type: 'background-task-stop', id: 'b-2', payload: { taskId: 'always-task' } })
   await host.waitForType('background-task-status', 5000, (m) => (m['payload'] as { status: string }).status === 'stopped')
@@ -63,5 +63,5 @@ describe('extwire record', () => {
     const fixture = JSON.parse(readFileSync(out, 'utf8')) as Fixture
     expect(fixture.id).toBe('recorded/via-cli')
     expect(await replays(fixture)).toEqual([])
-  }, 30_000)
+  }, 120_000)
 })
