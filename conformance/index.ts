@@ -2,8 +2,8 @@
  * The conformance kit as a library: fixtures, the runner, targets, verdicts and reporters, the
  * recorder, and the fuzzer. `extwire/vitest` adds `describeConformance` for vitest suites.
  */
-export { runFixture, runSuite, FixtureRun, StepFailure, type Failure, type FixtureResult, type FixtureStatus, type RunOptions, type SuiteOptions } from './runner.js'
-export { embeddedTarget, workerTarget, commandTarget, conformanceWorkerFile, SHORT_REQUEST_TIMEOUT_MS, type Target, type EmbeddedOptions, type OutgoingFilter } from './targets.js'
+export { runFixture, runSuite, FixtureRun, StepFailure, TargetStartError, defaultConcurrency, fixtureDeadline, DEFAULT_READY_TIMEOUT_MS, MAX_DERIVED_DEADLINE_MS, type Failure, type FixtureResult, type FixtureStatus, type RunOptions, type SuiteOptions } from './runner.js'
+export { embeddedTarget, workerTarget, commandTarget, conformanceWorkerFile, workerEnv, SHORT_REQUEST_TIMEOUT_MS, type Target, type ConnectContext, type ProcessTargetOptions, type EmbeddedOptions, type OutgoingFilter } from './targets.js'
 export { Fixture, Step, FEATURES, type Level } from './fixture/schema.js'
 export { match, substitute, type Bindings, type MatchResult, type Mismatch } from './fixture/match.js'
 export { loadFixtures, loadFixtureFile, loadUntestable, listFixtureFiles, type LoadedFixture, type FixtureError } from './fixture/load.js'

@@ -12,7 +12,7 @@ import { HostPeer } from '../src/host/peer.js'
 import { createStdioTransport } from '../src/transport/stdio.js'
 import { run } from '../src/cli/main.js'
 import { fixtureDeadline, MAX_DERIVED_DEADLINE_MS, runFixture, runSuite, TargetStartError } from '../conformance/runner.js'
-import { commandTarget, embeddedTarget, workerEnv, workerTarget } from '../conformance/targets.js'
+import { commandTarget, embeddedTarget, wantsShortRequestTimeout, workerEnv, workerTarget } from '../conformance/targets.js'
 import type { Fixture } from '../conformance/fixture/schema.js'
 import { ROOT } from './helpers/examples.js'
 
@@ -219,6 +219,14 @@ describe('start-up is fair and fast to fail', () => {
     expect(ms).toBeLessThan(20_000)
   }, 30_000)
 
+  it('the ready wait is its own: a slow start passes with a short step timeout', async () => {
+    const result = await runFixture(fixture([{ waitMs: 1 }]), commandTarget(node('slow-ready.mjs')), { stepTimeoutMs: 300 })
+    expect(result.failures).toEqual([])
+    expect(result.status).toBe('pass')
+    const impatient = await runFixture(fixture([{ waitMs: 1 }]), commandTarget(node('slow-ready.mjs')), { stepTimeoutMs: 300, readyTimeoutMs: 300 })
+    expect(impatient.failures[0]?.message).toContain('did not send ready (ready timeout 300 ms)')
+  }, 30_000)
+
   it('a crash before ready stops the run with exit 3 and the stderr tail', async () => {
     const r = await cli('conformance', '--cmd', node('crash-before-ready.mjs'))
     expect(r.code).toBe(3)
@@ -262,6 +270,11 @@ describe('minimal environment', () => {
     const from = { PATH: '/bin', HOME: '/h', LANG: 'C', LC_ALL: 'C', EXTWIRE_X: '1', CI_SECRET_TOKEN: 's', OTHER: 'o' }
     expect(Object.keys(workerEnv([], from)).sort()).toEqual(['EXTWIRE_REQUEST_TIMEOUT_MS', 'EXTWIRE_X', 'HOME', 'LANG', 'LC_ALL', 'PATH'])
     expect(workerEnv(['OTHER'], from)['OTHER']).toBe('o')
+    // The 500 ms request timeout goes only to fixtures that declare the feature.
+    expect(workerEnv([], from, false)['EXTWIRE_REQUEST_TIMEOUT_MS']).toBeUndefined()
+    expect(wantsShortRequestTimeout({ features: [] })).toBe(false)
+    expect(wantsShortRequestTimeout({ features: ['short-request-timeout'] })).toBe(true)
+    expect(wantsShortRequestTimeout()).toBe(true)
 
     process.env['CI_SECRET_TOKEN_EXTWIRE_TEST'] = 'secret'
     process.env['PASSED_EXTWIRE_TEST'] = 'ok'
