@@ -183,8 +183,9 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
 
   const target = choice.target()
   const requirements = loadRequirements(resolve(PACKAGE_ROOT, 'docs/spec'))
-  // The denominator of the verdict: the package's whole suite (plus any fixture given with --fixture).
-  const suite = [...(fixtureFiles.length > 0 || values.fixtures ? loadFixtures(resolve(PACKAGE_ROOT, 'fixtures'), io.cwd).fixtures : all.fixtures), ...loaded].map((l) => l.fixture)
+  // The denominator of the verdict: the whole suite of the fixture folder (the package's, or --fixtures),
+  // plus any fixture given with --fixture.
+  const suite = [...all.fixtures, ...(fixtureFiles.length > 0 ? loaded : [])].map((l) => l.fixture)
 
   const progress = reporter === 'console' && !output ? io.stdout : io.stderr
   progress.write(`extwire conformance: ${selected.length} fixture(s) against ${target.name}\n`)
