@@ -21,4 +21,4 @@ export { arbitraryOf, invalidArbitraryOf, mutationsOf, type Mutation } from './f
 export { runCampaign, playSequence, SequenceFailure, type CampaignOptions, type CampaignResult } from './fuzz/campaign.js'
 export { commandArbitraries } from './fuzz/commands.js'
 export { WorkerModel, FuzzSession, type FuzzCommand } from './fuzz/model.js'
-export { PACKAGE_ROOT } from './cli.js'
+export { PACKAGE_ROOT } from './paths.js'

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { PACKAGE_ROOT } from './cli.js'
+import { PACKAGE_ROOT } from './paths.js'
 
 interface Session {
   code: number | null

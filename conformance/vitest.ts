@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { describe, it } from 'vitest'
 import type { Transport } from '../src/transport/types.js'
-import { PACKAGE_ROOT } from './cli.js'
+import { PACKAGE_ROOT } from './paths.js'
 import { globToRegExp, selectFixtures } from './fixture/select.js'
 import { loadFixtures } from './fixture/load.js'
 import { runFixture, type Failure } from './runner.js'

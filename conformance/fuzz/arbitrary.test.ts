@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MESSAGES, METHODS, RequestVariants, type MessageDescriptor } from '../../src/protocol/index.js'
 import { createValidator } from '../../src/validate/index.js'
-import { PACKAGE_ROOT } from '../cli.js'
+import { PACKAGE_ROOT } from '../paths.js'
 import { arbitraryOf, invalidArbitraryOf, mutationsOf } from './arbitrary.js'
 
 const strict = createValidator({ mode: 'strict' })

@@ -3,9 +3,9 @@
  */
 import { type CliIo, UsageError } from './io.js'
 import { VALIDATE_USAGE, validateCommand } from './validate.js'
-import { CONFORMANCE_USAGE, conformanceCommand } from '../../conformance/cli.js'
-import { RECORD_USAGE, recordCommand } from '../../conformance/record-cli.js'
-import { FUZZ_USAGE, fuzzCommand } from '../../conformance/fuzz/cli.js'
+import { CONFORMANCE_USAGE, conformanceCommand } from './conformance.js'
+import { RECORD_USAGE, recordCommand } from './record.js'
+import { FUZZ_USAGE, fuzzCommand } from './fuzz.js'
 import { SelectionError } from '../../conformance/fixture/select.js'
 import { EXTWIRE_VERSION } from '../../conformance/report/reporters.js'
 import { ExpectedFailuresError } from '../../conformance/verdicts.js'

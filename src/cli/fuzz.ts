@@ -5,13 +5,13 @@
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import type { CliIo } from '../../src/cli/io.js'
-import { UsageError, outputFile } from '../../src/cli/io.js'
-import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../fixture/schema.js'
-import { MUTANTS } from '../mutants.js'
-import { escapeControl } from '../report/reporters.js'
-import { selectTarget, shellQuote } from '../select-target.js'
-import { runCampaign } from './campaign.js'
+import type { CliIo } from './io.js'
+import { UsageError, outputFile } from './io.js'
+import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.js'
+import { MUTANTS } from '../../conformance/mutants.js'
+import { escapeControl } from '../../conformance/report/reporters.js'
+import { selectTarget, shellQuote } from './target.js'
+import { runCampaign } from '../../conformance/fuzz/campaign.js'
 
 /** Usage text. */
 export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<command>" [--cwd <dir>] | --mutant <name>] [options]

@@ -4,9 +4,9 @@
  * with the same checks, and a command printed for replay names the same target.
  */
 import { resolve } from 'node:path'
-import { UsageError } from '../src/cli/io.js'
-import { MUTANTS } from './mutants.js'
-import { commandTarget, embeddedTarget, workerTarget, type ProcessTargetOptions, type Target } from './targets.js'
+import { UsageError } from './io.js'
+import { MUTANTS } from '../../conformance/mutants.js'
+import { commandTarget, embeddedTarget, workerTarget, type ProcessTargetOptions, type Target } from '../../conformance/targets.js'
 
 /** The target flags as parsed. */
 export interface TargetFlags {

@@ -6,15 +6,15 @@
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import type { CliIo } from '../src/cli/io.js'
-import { UsageError, outputFile } from '../src/cli/io.js'
-import type { TimelineEntry } from '../src/host/peer.js'
-import type { CloseInfo } from '../src/transport/types.js'
-import { createStdioTransport, processStdioTransport } from '../src/transport/stdio.js'
-import { createWorkerThreadTransport } from '../src/transport/worker-thread.js'
-import { record, toFixture } from './record.js'
-import { escapeControl } from './report/reporters.js'
-import { selectTarget } from './select-target.js'
+import type { CliIo } from './io.js'
+import { UsageError, outputFile } from './io.js'
+import type { TimelineEntry } from '../host/peer.js'
+import type { CloseInfo } from '../transport/types.js'
+import { createStdioTransport, processStdioTransport } from '../transport/stdio.js'
+import { createWorkerThreadTransport } from '../transport/worker-thread.js'
+import { record, toFixture } from '../../conformance/record.js'
+import { escapeControl } from '../../conformance/report/reporters.js'
+import { selectTarget } from './target.js'
 
 /** Usage text. */
 export const RECORD_USAGE = `Usage: extwire record (--cmd "<worker command>" | --worker <module>) --out <fixture.json> [--id <id>] [--title <title>]

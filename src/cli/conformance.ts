@@ -5,21 +5,18 @@
  */
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { CliIo } from '../src/cli/io.js'
-import { UsageError, existingDir, existingFile, outputFile, readTextFile } from '../src/cli/io.js'
-import { globToRegExp, selectFixtures } from './fixture/select.js'
-import { loadFixtureFile, loadFixtures, type FixtureError, type LoadedFixture } from './fixture/load.js'
-import { FEATURES, MAX_STEP_TIMEOUT_MS } from './fixture/schema.js'
-import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from './report/reporters.js'
-import { loadRequirements } from './requirements.js'
-import { defaultConcurrency, runSuite, TargetStartError } from './runner.js'
-import { selectTarget } from './select-target.js'
-import { buildReport, compileExpectedFailures, ExpectedFailuresError, parseExpectedFailures } from './verdicts.js'
-
-/** Repository (or installed package) root: fixtures/ and docs/ live there. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url))
+import type { CliIo } from './io.js'
+import { UsageError, existingDir, existingFile, outputFile, readTextFile } from './io.js'
+import { globToRegExp, selectFixtures } from '../../conformance/fixture/select.js'
+import { loadFixtureFile, loadFixtures, type FixtureError, type LoadedFixture } from '../../conformance/fixture/load.js'
+import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.js'
+import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from '../../conformance/report/reporters.js'
+import { loadRequirements } from '../../conformance/requirements.js'
+import { defaultConcurrency, runSuite, TargetStartError } from '../../conformance/runner.js'
+import { selectTarget } from './target.js'
+import { PACKAGE_ROOT } from '../../conformance/paths.js'
+import { buildReport, compileExpectedFailures, ExpectedFailuresError, parseExpectedFailures } from '../../conformance/verdicts.js'
 
 /** Usage text. */
 export const CONFORMANCE_USAGE = `Usage: extwire conformance [options]
