@@ -3,7 +3,8 @@
  * normalised to sequences of 20 host messages (fc.commands draws sequences of varying length).
  */
 import { runCampaign } from '../conformance/fuzz/campaign.js'
-import { embeddedTarget, type Target } from '../conformance/targets.js'
+import { type Target } from '../conformance/targets.js'
+import { embeddedTarget } from '../conformance/reference/target.js'
 import { printRatio } from './lib.js'
 
 /** Runs the fuzzing benchmark. */

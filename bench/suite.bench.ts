@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { runSuite } from '../conformance/runner.js'
-import { embeddedTarget, workerTarget } from '../conformance/targets.js'
+import { workerTarget } from '../conformance/targets.js'
+import { embeddedTarget } from '../conformance/reference/target.js'
 import { allFixtures } from '../test/helpers/suite.js'
 import { median, printRatio } from './lib.js'
 

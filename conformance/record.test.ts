@@ -12,7 +12,7 @@ import type { Fixture } from './fixture/schema.js'
 import { record, toFixture } from './record.js'
 import { loadRequirements } from './requirements.js'
 import { runFixture } from './runner.js'
-import { embeddedTarget } from './targets.js'
+import { embeddedTarget } from './reference/target.js'
 
 /** A host session that exercises generated ids, timestamps and interleaving. */
 async function session(host: HostPeer): Promise<void> {

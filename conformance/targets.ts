@@ -1,13 +1,10 @@
 /**
- * Conformance targets: how the runner reaches a fresh worker for each fixture. The embedded
- * reference runtime runs in-process; `--worker` starts a worker thread; `--cmd` starts a process
- * that speaks JSON lines on stdio.
+ * Conformance targets: how the runner reaches a fresh worker for each fixture. The suite knows an
+ * implementation only as a Target: `--worker` starts a worker thread, `--cmd` starts a process that
+ * speaks JSON lines on stdio, and the reference runtime (`./reference/`) is one more target.
  */
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
-import { createConformanceExtension } from './extension/extension.js'
-import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators, type WorkerRuntimeOptions } from '../src/runtime/runtime.js'
-import { createMemoryPair, type CopyMode } from '../src/transport/memory.js'
 import { createStdioTransport, ProcessReaper } from '../src/transport/stdio.js'
 import { createWorkerThreadTransport } from '../src/transport/worker-thread.js'
 import type { Transport } from '../src/transport/types.js'
@@ -38,41 +35,6 @@ export interface ConnectContext {
  */
 export function wantsShortRequestTimeout(context?: ConnectContext): boolean {
   return context?.features === undefined || context.features.includes('short-request-timeout')
-}
-
-/** Wraps a worker transport: every message the worker sends goes through `outgoing` (used by the mutants). */
-export type OutgoingFilter = (message: unknown, send: (message: unknown) => void) => void
-
-/** Options of {@link embeddedTarget}. */
-export interface EmbeddedOptions {
-  readonly copy?: CopyMode
-  readonly runtime?: WorkerRuntimeOptions
-  /** Rewrites what the worker sends (deliberately broken variants). */
-  readonly outgoing?: () => OutgoingFilter
-  readonly name?: string
-}
-
-/** The reference runtime with the conformance extension, in-process over an in-memory pair. */
-export function embeddedTarget(options: EmbeddedOptions = {}): Target {
-  let validators: RuntimeValidators | undefined // compiled on the first connect, shared by every runtime of this target
-  return {
-    name: options.name ?? 'embedded reference runtime',
-    features: new Set(['short-request-timeout']),
-    async connect(context?: ConnectContext) {
-      const [host, worker] = createMemoryPair({ copy: options.copy ?? 'structured-clone' })
-      const filter = options.outgoing?.()
-      const transport = filter
-        ? { send: (m: unknown) => filter(m, (x) => worker.send(x)), onMessage: worker.onMessage.bind(worker) }
-        : worker
-      const runtime = createWorkerRuntime({
-        transport,
-        module: createConformanceExtension(),
-        options: { ...(wantsShortRequestTimeout(context) ? { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } : {}), validators: (validators ??= createRuntimeValidators()), ...options.runtime },
-      })
-      host.onClose(() => runtime.dispose())
-      return host
-    },
-  }
 }
 
 /** Options of {@link workerTarget} and {@link commandTarget}. */
@@ -141,11 +103,4 @@ export function commandTarget(command: string, features: readonly string[] = [],
       return transport
     },
   }
-}
-
-/** The conformance extension's worker entry: built JavaScript when present, else the TypeScript source (needs tsx). */
-export function conformanceWorkerFile(): string {
-  const built = fileURLToPath(new URL('./conformance-worker.js', import.meta.url))
-  if (import.meta.url.includes('/dist/') && existsSync(built)) return built
-  return fileURLToPath(new URL('./extension/worker.ts', import.meta.url))
 }

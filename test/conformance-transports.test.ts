@@ -5,7 +5,8 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { runSuite, type FixtureResult } from '../conformance/runner.js'
-import { commandTarget, embeddedTarget, workerTarget, type Target } from '../conformance/targets.js'
+import { commandTarget, workerTarget, type Target } from '../conformance/targets.js'
+import { embeddedTarget } from '../conformance/reference/target.js'
 import { allFixtures } from './helpers/suite.js'
 
 const fixtures = allFixtures()

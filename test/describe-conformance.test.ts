@@ -1,7 +1,7 @@
 /** An implementer's suite: the fixtures as vitest tests against a transport the test supplies. */
 import { describeConformance } from '../conformance/vitest.js'
-import { embeddedTarget } from '../conformance/targets.js'
-import { MUTANTS } from '../conformance/mutants.js'
+import { embeddedTarget } from '../conformance/reference/target.js'
+import { MUTANTS } from '../conformance/reference/mutants.js'
 
 const reference = embeddedTarget()
 describeConformance('reference runtime, through describeConformance', {

@@ -4,9 +4,9 @@
  * requirement. The same fixtures pass the reference runtime.
  */
 import { describe, expect, it } from 'vitest'
-import { BLIND_SPOT_FIXTURES, BLIND_SPOT_MUTANTS } from '../conformance/mutants-blind-spots.js'
+import { BLIND_SPOT_FIXTURES, BLIND_SPOT_MUTANTS } from '../conformance/reference/blind-spots.js'
 import { runSuite } from '../conformance/runner.js'
-import { embeddedTarget } from '../conformance/targets.js'
+import { embeddedTarget } from '../conformance/reference/target.js'
 import { buildReport } from '../conformance/verdicts.js'
 import { allFixtures, requirements } from './helpers/suite.js'
 

@@ -4,7 +4,7 @@
  * SHOULDs it declares it skips.
  */
 import { describe, expect, it } from 'vitest'
-import { VARIANTS } from '../conformance/variants.js'
+import { VARIANTS } from '../conformance/reference/variants.js'
 import { runSuite } from '../conformance/runner.js'
 import { buildReport } from '../conformance/verdicts.js'
 import { allFixtures, requirements } from './helpers/suite.js'

@@ -13,20 +13,7 @@ import type {
 import type { ChatMessage, ChatOptions, StreamEvent, ToolResult } from '../../src/protocol/types.js'
 
 /** Every permission the conformance extension can use (docs/conformance-extension.md, "Permissions"). */
-export const CONFORMANCE_PERMISSIONS: readonly string[] = Object.freeze([
-  'network:*',
-  'settings.register',
-  'provider.register',
-  'tools.register',
-  'actions.register',
-  'events.emit',
-  'scheduler.register',
-  'user.profile.read',
-  'chat.message.write',
-  'database.own',
-  'storage.local',
-  'background.workers',
-])
+export { CONFORMANCE_PERMISSIONS } from './permissions.js'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 const text = (error: unknown) => (error instanceof Error ? error.message : String(error))

@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest'
 import { run } from '../../src/cli/main.js'
 import { PACKAGE_ROOT } from '../paths.js'
 import { loadFixtureFile } from '../fixture/load.js'
-import { MUTANTS } from '../mutants.js'
+import { MUTANTS } from '../reference/mutants.js'
 import { runFixture } from '../runner.js'
-import { embeddedTarget } from '../targets.js'
+import { embeddedTarget } from '../reference/target.js'
 import { runCampaign } from './campaign.js'
 
 async function cli(...argv: string[]) {

@@ -9,7 +9,7 @@ import type fc from 'fast-check'
 import type { HostPeer } from '../../src/host/peer.js'
 import type { Fixture, Step } from '../fixture/schema.js'
 import type { FixtureRun } from '../runner.js'
-import { CONFORMANCE_PERMISSIONS } from '../extension/extension.js'
+import { CONFORMANCE_PERMISSIONS } from '../extension/permissions.js'
 
 /** What the fuzzer knows of a background task. */
 export type TaskState = 'registered' | 'running' | 'done' | 'disposed'

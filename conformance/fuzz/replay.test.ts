@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PACKAGE_ROOT } from '../paths.js'
-import { embeddedTarget } from '../targets.js'
+import { embeddedTarget } from '../reference/target.js'
 import { HarnessError, playSequence, replayPathOf, runCampaign } from './campaign.js'
 import type { FuzzCommand } from './model.js'
 

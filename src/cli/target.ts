@@ -5,8 +5,9 @@
  */
 import { resolve } from 'node:path'
 import { UsageError } from './io.js'
-import { MUTANTS } from '../../conformance/mutants.js'
-import { commandTarget, embeddedTarget, workerTarget, type ProcessTargetOptions, type Target } from '../../conformance/targets.js'
+import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
+import { commandTarget, workerTarget, type ProcessTargetOptions, type Target } from '../../conformance/targets.js'
+import { embeddedTarget } from '../../conformance/reference/target.js'
 
 /** The target flags as parsed. */
 export interface TargetFlags {

@@ -6,11 +6,11 @@
  * A variant that cannot pass is either forbidden by a written requirement (then it is a mutant) or
  * exposes a fixture that over-specifies (then the fixture is wrong).
  */
-import { createConformanceExtension } from './extension/extension.js'
-import { SHORT_REQUEST_TIMEOUT_MS, type Target } from './targets.js'
-import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators } from '../src/runtime/runtime.js'
-import { createMemoryPair } from '../src/transport/memory.js'
-import { validatorFor } from '../src/validate/index.js'
+import { createConformanceExtension } from '../extension/extension.js'
+import { SHORT_REQUEST_TIMEOUT_MS, type Target } from '../targets.js'
+import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators } from '../../src/runtime/runtime.js'
+import { createMemoryPair } from '../../src/transport/memory.js'
+import { validatorFor } from '../../src/validate/index.js'
 
 /** One conforming variant. */
 export interface Variant {

@@ -7,12 +7,12 @@
  * one of those two: a host message is rewritten before validation (a runtime that coerces instead
  * of validating), or the context the extension sees is replaced by a broken one.
  */
-import type { Disposable, ExtensionContext, ExtensionModule, NetworkAPI } from '../src/runtime/api.js'
-import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators } from '../src/runtime/runtime.js'
-import { createMemoryPair } from '../src/transport/memory.js'
-import { createConformanceExtension } from './extension/extension.js'
+import type { Disposable, ExtensionContext, ExtensionModule, NetworkAPI } from '../../src/runtime/api.js'
+import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators } from '../../src/runtime/runtime.js'
+import { createMemoryPair } from '../../src/transport/memory.js'
+import { createConformanceExtension } from '../extension/extension.js'
 import type { Mutant } from './mutants.js'
-import { SHORT_REQUEST_TIMEOUT_MS, type Target } from './targets.js'
+import { SHORT_REQUEST_TIMEOUT_MS, type Target } from '../targets.js'
 
 type Msg = { type?: unknown; id?: unknown; method?: unknown; payload?: Record<string, unknown> }
 

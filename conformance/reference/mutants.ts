@@ -3,9 +3,10 @@
  * real implementation (often upstream 0.22.1 itself) does; `npm test` checks that the suite fails
  * each on the requirement it names, and the fuzzer is measured against the same list.
  */
-import { embeddedTarget, type OutgoingFilter, type Target } from './targets.js'
+import { type Target } from '../targets.js'
+import { embeddedTarget, type OutgoingFilter } from './target.js'
 import { interposedTarget } from './variants.js'
-import { validatorFor } from '../src/validate/index.js'
+import { validatorFor } from '../../src/validate/index.js'
 
 /** One broken variant. */
 export interface Mutant {
