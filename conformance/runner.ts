@@ -116,7 +116,7 @@ export function fixtureDeadline(fixture: Fixture, options: Pick<RunOptions, 'ste
   for (const s of fixture.steps) {
     if ('waitMs' in s) total += s.waitMs
     else if ('expectNone' in s) total += s.withinMs
-    else if ('activate' in s) total += step
+    else if ('activate' in s) total += Math.max(step, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS)
     else if ('unordered' in s) total += Math.max(0, ...s.unordered.map(expectBudget))
     else if ('expect' in s) total += expectBudget(s)
     if (total >= MAX_DERIVED_DEADLINE_MS) return MAX_DERIVED_DEADLINE_MS
@@ -253,7 +253,7 @@ export class FixtureRun {
           const m = r.message as { type?: unknown; payload?: { message?: unknown } } | null
           return m?.type === 'log' && m.payload?.message === ACTIVATED_LOG
         },
-        this.timeoutMs,
+        Math.max(this.timeoutMs, this.control.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS), // activation is start-up work: it gets the ready timeout, not a step's
         from,
         `the log "${ACTIVATED_LOG}"`,
       )

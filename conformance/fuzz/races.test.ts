@@ -61,7 +61,7 @@ describe('races under fc.scheduler', () => {
       }),
       { numRuns: 25 },
     )
-  })
+  }, 60_000)
 
   it('deactivate during a tool run: the tool request still gets exactly one answer', async () => {
     await fc.assert(
@@ -81,7 +81,7 @@ describe('races under fc.scheduler', () => {
       }),
       { numRuns: 25 },
     )
-  })
+  }, 60_000)
 
   it('a response after its timeout: one answer, success or timeout, never both', async () => {
     await fc.assert(
@@ -104,7 +104,7 @@ describe('races under fc.scheduler', () => {
       }),
       { numRuns: 25 },
     )
-  })
+  }, 60_000)
 
   it('chunks of two streams interleaved: every chunk acked once, each stream gets its own data', async () => {
     await fc.assert(
@@ -142,5 +142,5 @@ describe('races under fc.scheduler', () => {
       }),
       { numRuns: 25 },
     )
-  })
+  }, 60_000)
 })
