@@ -14,7 +14,7 @@ import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from '../../conformance/report/reporters.js'
 import { loadRequirements } from '../../conformance/requirements.js'
 import { defaultConcurrency, runSuite, TargetStartError } from '../../conformance/runner.js'
-import { selectTarget } from './target.js'
+import { selectTarget, TARGET_OPTIONS } from './target.js'
 import { PACKAGE_ROOT } from '../../conformance/paths.js'
 import { buildReport, compileExpectedFailures, ExpectedFailuresError, parseExpectedFailures } from '../../conformance/verdicts.js'
 
@@ -88,11 +88,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     args: [...io.argv],
     allowPositionals: false,
     options: {
-      worker: { type: 'string' },
-      cmd: { type: 'string' },
-      cwd: { type: 'string' },
-      mutant: { type: 'string' },
-      features: { type: 'string', multiple: true },
+      ...TARGET_OPTIONS,
       filter: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
       level: { type: 'string', multiple: true },

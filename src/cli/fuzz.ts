@@ -10,7 +10,7 @@ import { UsageError, outputFile } from './io.js'
 import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.js'
 import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { escapeControl } from '../../conformance/report/reporters.js'
-import { selectTarget, shellQuote } from './target.js'
+import { selectTarget, shellQuote, TARGET_OPTIONS } from './target.js'
 import { runCampaign } from '../../conformance/fuzz/campaign.js'
 
 /** Usage text. */
@@ -39,11 +39,7 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: [...io.argv],
     options: {
-      worker: { type: 'string' },
-      cmd: { type: 'string' },
-      cwd: { type: 'string' },
-      mutant: { type: 'string' },
-      features: { type: 'string', multiple: true },
+      ...TARGET_OPTIONS,
       runs: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },

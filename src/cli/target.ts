@@ -9,6 +9,15 @@ import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { commandTarget, workerTarget, type ProcessTargetOptions, type Target } from '../../conformance/targets.js'
 import { embeddedTarget } from '../../conformance/reference/target.js'
 
+/** The `parseArgs` options of the target flags, shared by every subcommand that takes a target. */
+export const TARGET_OPTIONS = {
+  worker: { type: 'string' },
+  cmd: { type: 'string' },
+  cwd: { type: 'string' },
+  mutant: { type: 'string' },
+  features: { type: 'string', multiple: true },
+} as const
+
 /** The target flags as parsed. */
 export interface TargetFlags {
   readonly worker?: string | undefined
