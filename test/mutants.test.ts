@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Fixture } from '../conformance/fixture/schema.js'
-import { MUTANTS } from '../conformance/reference/mutants.js'
+import { ALL_MUTANTS as MUTANTS } from '../conformance/reference/index.js'
 import { runSuite } from '../conformance/runner.js'
 import { buildReport } from '../conformance/verdicts.js'
 import { allFixtures, requirements } from './helpers/suite.js'

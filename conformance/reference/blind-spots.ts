@@ -27,11 +27,12 @@ interface Breakage {
 }
 
 /** A mutant running the reference runtime and the conformance extension, broken by `breakage()` per connection. */
-function broken(name: string, description: string, requirement: string, breakage: () => Breakage): Mutant {
+function broken(name: string, description: string, requirement: string, breakage: () => Breakage, blind: Readonly<Record<string, string>> = {}): Mutant {
   return {
     name,
     description,
     requirement,
+    blind,
     target: (): Target => {
       let validators: RuntimeValidators | undefined
       return {
@@ -173,15 +174,72 @@ function activationNotAwaited(): Breakage {
   }
 }
 
+/** Fixtures citing the requirement of `unvalidated-settings-changed` that cannot see its breakage, and why. */
+const BLIND_UNVALIDATED_SETTINGS_CHANGED: Readonly<Record<string, string>> = {
+  'fetch/blind-invalid-chunk-on-live-stream': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/garbage-logged-and-survived': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-action-request': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-background-start-logged': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-background-task-stop-ignored': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-chat-request': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-chunk-logged': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-models-request': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-response-logged': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-scheduler-fire-not-delivered': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/invalid-tool-request': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'inbound/unknown-type-logged': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+  'permissions/activate-without-permissions-rejected': 'sends no invalid settings-changed, the one message this runtime fails to validate',
+}
+
+/** Fixtures citing the requirement of `unvalidated-scheduler-fire` that cannot see its breakage, and why. */
+const BLIND_UNVALIDATED_SCHEDULER_FIRE: Readonly<Record<string, string>> = {
+  'fetch/blind-invalid-chunk-on-live-stream': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/garbage-logged-and-survived': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-action-request': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-background-start-logged': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-background-task-stop-ignored': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-chat-request': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-chunk-logged': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-models-request': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-response-logged': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-settings-changed-not-delivered': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/invalid-tool-request': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'inbound/unknown-type-logged': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+  'permissions/activate-without-permissions-rejected': 'sends no invalid scheduler-fire, the one message this runtime fails to validate',
+}
+
+/** Fixtures citing the requirement of `unvalidated-background-task-stop` that cannot see its breakage, and why. */
+const BLIND_UNVALIDATED_BACKGROUND_TASK_STOP: Readonly<Record<string, string>> = {
+  'fetch/blind-invalid-chunk-on-live-stream': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/garbage-logged-and-survived': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-action-request': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-background-start-logged': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-chat-request': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-chunk-logged': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-models-request': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-response-logged': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-scheduler-fire-not-delivered': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-settings-changed-not-delivered': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/invalid-tool-request': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'inbound/unknown-type-logged': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+  'permissions/activate-without-permissions-rejected': 'sends no invalid background-task-stop, the one message this runtime fails to validate',
+}
+
+/** Fixtures citing the requirement of `activation-not-awaited` that cannot see its breakage, and why. */
+const BLIND_ACTIVATION_NOT_AWAITED: Readonly<Record<string, string>> = {
+  'lifecycle/messages-during-activation-wait': 'the extension registers everything before its first await here, so nothing arrives before its handlers exist (only late-register activations expose it)',
+  'lifecycle/scheduler-fire-during-activation': 'the extension registers everything before its first await here, so nothing arrives before its handlers exist (only late-register activations expose it)',
+}
+
 /** One broken runtime per blind spot of the issue, each caught by the fixture written for it. */
 export const BLIND_SPOT_MUTANTS: readonly Mutant[] = [
   broken('error-lost-while-consumer-busy', 'ends a fetch stream as a success when its error chunk arrives while the consumer is busy with an earlier chunk', 'EXT-FETCH-007', errorLostWhileConsumerBusy),
   broken('response-body-for-every-status', 'builds the network.fetch Response with the host body for every status, so 204, 304 and 101 throw in the worker (upstream B19)', 'EXT-REQ-008', responseBodyForEveryStatus),
   broken('invalid-chunk-reaches-consumer', 'turns an invalid chunk of a live stream into text and hands it to the consumer', 'EXT-FETCH-008', invalidChunkReachesConsumer),
-  broken('unvalidated-settings-changed', 'does not validate settings-changed: a non-string key is turned into text and reaches onChange', 'EXT-IN-001', coercing('settings-changed', 'key')),
-  broken('unvalidated-scheduler-fire', 'does not validate scheduler-fire: a non-string job id is turned into text and reaches onFire', 'EXT-IN-001', coercing('scheduler-fire', 'id')),
-  broken('unvalidated-background-task-stop', 'does not validate background-task-stop: a non-string taskId is turned into text and stops that task', 'EXT-IN-001', coercing('background-task-stop', 'taskId')),
-  broken('activation-not-awaited', 'dispatches host messages while an async activate is still running, so handlers registered after an await miss them (upstream B5)', 'EXT-LIFE-009', activationNotAwaited),
+  broken('unvalidated-settings-changed', 'does not validate settings-changed: a non-string key is turned into text and reaches onChange', 'EXT-IN-001', coercing('settings-changed', 'key'), BLIND_UNVALIDATED_SETTINGS_CHANGED),
+  broken('unvalidated-scheduler-fire', 'does not validate scheduler-fire: a non-string job id is turned into text and reaches onFire', 'EXT-IN-001', coercing('scheduler-fire', 'id'), BLIND_UNVALIDATED_SCHEDULER_FIRE),
+  broken('unvalidated-background-task-stop', 'does not validate background-task-stop: a non-string taskId is turned into text and stops that task', 'EXT-IN-001', coercing('background-task-stop', 'taskId'), BLIND_UNVALIDATED_BACKGROUND_TASK_STOP),
+  broken('activation-not-awaited', 'dispatches host messages while an async activate is still running, so handlers registered after an await miss them (upstream B5)', 'EXT-LIFE-009', activationNotAwaited, BLIND_ACTIVATION_NOT_AWAITED),
 ]
 
 /** The fixture that closes each blind spot, by mutant name (the test checks that it is the one that fails). */
