@@ -73,7 +73,3 @@ export async function startWorker(options: { module?: ExtensionModule; requestTi
   return worker
 }
 
-/** Lets pending deliveries happen. */
-export function tick(ms = 20): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
