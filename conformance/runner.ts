@@ -575,12 +575,10 @@ export async function runSuite(fixtures: readonly Fixture[], target: Target, opt
     clearTimeout(runTimer)
   }
   if (startFailure !== undefined) throw new TargetStartError(startFailure)
-  if (controller.signal.aborted) {
-    // The run deadline: every fixture is accounted for, those never started as untested.
-    return fixtures.map(
-      (f, i) =>
-        results[i] ?? { id: f.id, title: f.title, level: f.level, requirements: f.requirements, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `not run: ${String(controller.signal.reason)}` },
-    )
-  }
-  return results.filter((r): r is FixtureResult => r !== undefined)
+  // Every fixture is accounted for: those never started (the run deadline, or --bail) are untested, with
+  // the reason, so that a stopped run can never read as a complete one.
+  const why = controller.signal.aborted ? String(controller.signal.reason) : '--bail stopped the run after a failure'
+  return fixtures.map(
+    (f, i) => results[i] ?? { id: f.id, title: f.title, level: f.level, requirements: f.requirements, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `not run: ${why}` },
+  )
 }

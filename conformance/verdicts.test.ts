@@ -39,6 +39,22 @@ const report = (results: FixtureResult[], extra: Partial<Parameters<typeof build
 const all = () => suite.map((s) => pass(s.id))
 
 describe('the overall verdict', () => {
+  it('a MUST with one covering fixture passed and another untested is untested, not passed (no false CONFORMANT)', () => {
+    const twoCover: SuiteFixture[] = [...suite, { id: 'a/one-more', level: 'MUST', requirements: ['EXT-A-001'] }]
+    const results = [...all(), { ...pass('a/one'), id: 'a/one-more', status: 'untested' as const, reason: 'stopped at step 3: the run deadline of 1000 ms passed' }]
+    const r = report(results, { suite: twoCover })
+    expect(r.requirements.find((v) => v.id === 'EXT-A-001')?.status).toBe('untested')
+    expect(r.verdict.status).toBe('incomplete')
+    expect(r.exitCode).toBe(4)
+  })
+
+  it("a fixture stopped by its own deadline is not the worker's failure: its requirement is blocked, exit 4", () => {
+    const r = report([pass('a/one'), pass('a/two'), result('a/three', 'fail', [fail('EXT-A-003', 'deadline')]), pass('b/one')])
+    expect(r.requirements.find((v) => v.id === 'EXT-A-003')?.status).toBe('blocked')
+    expect(r.verdict.status).not.toBe('not-conformant')
+    expect(r.exitCode).toBe(4)
+  })
+
   it('CONFORMANT only when every MUST requirement of the suite was exercised and passed', () => {
     const r = report(all())
     expect(r.verdict.line).toBe('CONFORMANT: all 3 MUST requirements of the suite exercised and passed')

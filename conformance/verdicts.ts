@@ -141,7 +141,9 @@ export interface SuiteFixture {
   readonly requirements: readonly string[]
 }
 
-const workerFailures = (r: FixtureResult) => r.failures.filter((f) => f.kind !== 'suite')
+/** The failures that are the worker's: not the fixture's own mistakes, and not a fixture deadline (every
+ * step has its own bound, so a fixture's deadline passes only when its budget is over the cap). */
+const workerFailures = (r: FixtureResult) => r.failures.filter((f) => f.kind !== 'suite' && f.kind !== 'deadline')
 
 function classify(r: FixtureResult, expected: readonly ExpectedFailure[]): ClassifiedResult {
   const byId = expected.some((e) => e.fixture?.test(r.id))
@@ -191,11 +193,11 @@ export function buildReport(args: {
   const loadErrors = args.suiteErrors ?? []
   const levelOf = (id: string, fallback: SuiteFixture['level']) => args.requirements.get(id)?.level ?? fallback
 
-  const byRequirement = new Map<string, { level: SuiteFixture['level']; fixtures: string[]; failedIn: string[]; knownIn: string[]; blocked: boolean; blockedUnlisted: boolean; ran: boolean }>()
+  const byRequirement = new Map<string, { level: SuiteFixture['level']; fixtures: string[]; failedIn: string[]; knownIn: string[]; blocked: boolean; blockedUnlisted: boolean; ran: boolean; gap: boolean }>()
   const entry = (id: string, level: SuiteFixture['level']) => {
     let e = byRequirement.get(id)
     if (!e) {
-      e = { level: levelOf(id, level), fixtures: [], failedIn: [], knownIn: [], blocked: false, blockedUnlisted: false, ran: false }
+      e = { level: levelOf(id, level), fixtures: [], failedIn: [], knownIn: [], blocked: false, blockedUnlisted: false, ran: false, gap: false }
       byRequirement.set(id, e)
     }
     return e
@@ -206,6 +208,8 @@ export function buildReport(args: {
       const e = entry(id, r.level)
       e.fixtures.push(r.id)
       if (r.status === 'pass' || r.status === 'fail') e.ran = true
+      // A covering fixture that did not run (or did not run through) leaves the requirement unjudged.
+      else if (r.expectation !== 'known') e.gap = true
       if (attributed.has(id)) (r.expectation === 'known' ? e.knownIn : e.failedIn).push(r.id)
       else if (r.status === 'fail') {
         e.blocked = true
@@ -218,7 +222,7 @@ export function buildReport(args: {
     .map(([id, e]) => ({
       id,
       level: e.level,
-      status: e.failedIn.length + e.knownIn.length > 0 ? 'fail' : e.blocked ? 'blocked' : e.ran ? 'pass' : 'untested',
+      status: e.failedIn.length + e.knownIn.length > 0 ? 'fail' : e.blocked ? 'blocked' : e.ran && !e.gap ? 'pass' : 'untested',
       fixtures: e.fixtures,
       failedIn: [...e.failedIn, ...e.knownIn],
     }))

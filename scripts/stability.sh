@@ -56,5 +56,9 @@ while [ "$i" -le "$N" ]; do
   fi
   i=$((i + 1))
 done
-if [ "$status" -eq 0 ]; then echo "extwire stability: all $N runs gave identical verdicts"; else echo "extwire stability: verdicts differ between runs"; fi
+if ! grep -qx "exit 0" "$out/verdicts-1.txt"; then
+  echo "extwire stability: run 1 did not exit 0 (identical failing runs are not stability)"
+  status=1
+fi
+if [ "$status" -eq 0 ]; then echo "extwire stability: all $N runs gave identical verdicts, exit 0"; else echo "extwire stability: verdicts differ between runs, or the runs failed"; fi
 exit "$status"

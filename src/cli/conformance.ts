@@ -68,7 +68,7 @@ Exit code: 0 nothing failed that was not listed as known (CONFORMANT, or INCOMPL
 1 the worker failed a MUST requirement; 2 usage error; 3 the target cannot start (a missing module, a command
 not found, a crash or silence before ready in the first fixtures): the run stops at once; 4 the run cannot
 vouch for its selection (suite errors, untested or blocked MUST requirements, stale or unmatched
-expected-failures entries).`
+expected-failures entries); 70 a fault inside extwire itself.`
 
 function split(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)

@@ -34,6 +34,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['validate', { usage: VALIDATE_USAGE, run: validateCommand }],
 ])
 
+/** Exit code of a fault inside extwire (a bug, or an output that cannot be written), apart from the target's verdicts. */
+export const INTERNAL_ERROR_EXIT = 70
+
 /** Runs the CLI with `io`; resolves to the exit code. Never calls process.exit. */
 export async function run(io: CliIo): Promise<number> {
   const [name, ...rest] = io.argv
@@ -62,7 +65,8 @@ export async function run(io: CliIo): Promise<number> {
       io.stderr.write(`extwire ${name}: ${(error as Error).message.split('\n')[0]} (see extwire ${name} --help)\n`)
       return 2
     }
-    io.stderr.write(`extwire ${name}: ${(error as Error).stack ?? String(error)}\n`)
-    return 1
+    // Anything else is a fault of extwire itself, never the target's: an exit code of its own.
+    io.stderr.write(`extwire ${name}: internal error (please report it): ${(error as Error).stack ?? String(error)}\n`)
+    return INTERNAL_ERROR_EXIT
   }
 }
