@@ -31,7 +31,7 @@ describe('sequence fuzzing', () => {
   it('finds at least half of the broken runtimes on its own', async () => {
     const found: string[] = []
     for (const mutant of MUTANTS) {
-      const result = await runCampaign(mutant.target(), { runs: 150, seed: 7, stepTimeoutMs: 150 })
+      const result = await runCampaign(mutant.target(), { runs: 150, seed: 7, stepTimeoutMs: 150, readyTimeoutMs: 1000 })
       if (result.failed) found.push(mutant.name)
     }
     expect(found.length).toBeGreaterThanOrEqual(Math.ceil(MUTANTS.length / 2))

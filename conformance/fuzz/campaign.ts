@@ -28,6 +28,8 @@ export interface CampaignOptions {
   readonly size?: fc.SizeForArbitrary
   /** Wait per expectation (ms, default 1000). */
   readonly stepTimeoutMs?: number
+  /** Wait for `ready` and for activation (ms, default the runner's ready timeout): in-process targets can use a short one. */
+  readonly readyTimeoutMs?: number
   /** Called every `every` sequences. */
   readonly onProgress?: (done: number, total: number) => void
   readonly progressEvery?: number
@@ -78,7 +80,7 @@ export class HarnessError extends Error {
 }
 
 /** Plays one command sequence against a fresh worker; throws SequenceFailure on any violation, HarnessError when the fuzzer itself fails. */
-export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000): Promise<Fixture['steps']> {
+export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000, readyTimeoutMs?: number): Promise<Fixture['steps']> {
   let transport
   try {
     transport = await target.connect()
@@ -86,7 +88,7 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
     throw new SequenceFailure('EXT-LIFE-001', `could not start the worker: ${(error as Error).message}`, [])
   }
   const peer = new HostPeer(transport)
-  const run = new FixtureRun(fuzzFixture('fuzz/sequence', []), peer, stepTimeoutMs)
+  const run = new FixtureRun(fuzzFixture('fuzz/sequence', []), peer, stepTimeoutMs, readyTimeoutMs === undefined ? {} : { readyTimeoutMs })
   const session = new FuzzSession(run, peer)
   const rejections: unknown[] = []
   const onRejection = (reason: unknown) => rejections.push(reason)
@@ -129,7 +131,7 @@ export async function runCampaign(target: Target, options: CampaignOptions): Pro
     ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}),
   })
   const property = fc.asyncProperty(arbitrary, async (commands) => {
-    await playSequence(target, commands, options.stepTimeoutMs)
+    await playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs)
     done++
     if (options.onProgress && done % (options.progressEvery ?? 100) === 0) options.onProgress(done, options.runs)
   })
@@ -150,7 +152,7 @@ export async function runCampaign(target: Target, options: CampaignOptions): Pro
   // Replay the shrunk sequence once more to capture exactly its steps.
   let failure: SequenceFailure | HarnessError | undefined
   try {
-    await playSequence(target, commands, options.stepTimeoutMs)
+    await playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs)
   } catch (error) {
     failure = error instanceof SequenceFailure || error instanceof HarnessError ? error : new HarnessError(String(error))
   }
