@@ -88,6 +88,11 @@ describe('fixture lint', () => {
     expect(lint({ ...should, steps: [...base.steps.slice(0, 2), { expect: { type: 'tool-execute-response' }, requirement: 'EXT-TOOL-001' }] })).toEqual([expect.stringContaining('names EXT-TOOL-001, a MUST, above the fixture\'s level SHOULD')])
     expect(lint({ ...should, steps: [...base.steps.slice(0, 2), { expectNone: { type: 'request' }, withinMs: 0, requirement: 'EXT-TOOL-001' }] })).toEqual([expect.stringContaining('names EXT-TOOL-001, a MUST')])
     expect(lint({ ...should, requirements: ['EXT-IN-101', 'EXT-TOOL-001'], steps: base.steps.slice(0, 2) })).toEqual([expect.stringContaining('requirement EXT-TOOL-001 is a MUST, above the fixture\'s level SHOULD')])
+    // A rule that is only a placeholder (EXT-IN-101: `contains <type>`) allows the values the fixture sent, never any text.
+    const diag = (message: unknown) => lint({ ...should, steps: [...base.steps.slice(0, 2), { expect: { type: 'log', payload: { message } } }] })
+    expect(diag({ $match: 'regex', pattern: 'tool-execute-request' })).toEqual([])
+    expect(diag({ $match: 'regex', pattern: '^Invalid host message: unknown type' })).toHaveLength(1)
+    expect(diag('activate ignored')).toHaveLength(1)
   })
 
   it('reports a requirement that no fixture covers', () => {
