@@ -18,6 +18,8 @@ export interface Target {
   readonly name: string
   /** Features the target declares (see FEATURES in ./fixture/schema.ts). */
   readonly features: ReadonlySet<string>
+  /** The implementation runs in this process (its unhandled rejections are its own, not the runner's). */
+  readonly inProcess?: boolean
   /** A fresh worker, connected; its `close()` ends it. `context` says what the fixture about to run needs. */
   connect(context?: ConnectContext): Promise<Transport>
 }

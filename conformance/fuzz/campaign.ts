@@ -103,7 +103,11 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
     }
     const violations = checkInvariants(peer.timeline, { complete: false })
     if (violations.length > 0) throw new SequenceFailure(violations[0]!.requirement, violations[0]!.message, session.steps)
-    if (rejections.length > 0) throw new SequenceFailure('EXT-IN-001', `unhandled promise rejection: ${String(rejections[0])}`, session.steps)
+    if (rejections.length > 0) {
+      // Only an implementation in this process can cause a rejection here; otherwise it is the harness's.
+      if (target.inProcess === true) throw new SequenceFailure('EXT-IN-001', `unhandled promise rejection: ${String(rejections[0])}`, session.steps)
+      throw new HarnessError(`unhandled promise rejection in the fuzzer: ${String(rejections[0])}`)
+    }
     if (peer.closedWith) throw new SequenceFailure('EXT-IN-001', 'the worker went away', session.steps)
     return session.steps
   } catch (error) {

@@ -38,6 +38,7 @@ function broken(name: string, description: string, requirement: string, breakage
       return {
         name: `mutant ${name}`,
         features: new Set(['short-request-timeout']),
+        inProcess: true,
         async connect() {
           const [host, worker] = createMemoryPair({ copy: 'structured-clone' })
           const b = breakage()

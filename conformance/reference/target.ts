@@ -28,6 +28,7 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
   return {
     name: options.name ?? 'embedded reference runtime',
     features: new Set(['short-request-timeout']),
+    inProcess: true,
     async connect(context?: ConnectContext) {
       const [host, worker] = createMemoryPair({ copy: options.copy ?? 'structured-clone' })
       const filter = options.outgoing?.()

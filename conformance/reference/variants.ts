@@ -53,6 +53,7 @@ export function interposedTarget(name: string, filters: () => Filters): Target {
   return {
     name,
     features: new Set(['short-request-timeout']),
+    inProcess: true,
     async connect() {
       const [host, worker] = createMemoryPair({ copy: 'structured-clone' })
       const f = filters()
