@@ -13,13 +13,35 @@ import { SHORT_REQUEST_TIMEOUT_MS, wantsShortRequestTimeout, type ConnectContext
 /** Wraps a worker transport: every message the worker sends goes through `outgoing` (used by the mutants). */
 export type OutgoingFilter = (message: unknown, send: (message: unknown) => void) => void
 
+/** How a filter passes a message on: to the host, or to the worker. */
+export interface Wiring {
+  toHost(message: unknown): void
+  toWorker(message: unknown): void
+}
+
+/** Filters between the runtime and the host, made fresh per connection; `close` releases their timers. */
+export interface Filters {
+  incoming?(message: unknown, wiring: Wiring): void
+  outgoing?(message: unknown, wiring: Wiring): void
+  close?(): void
+}
+
 /** Options of {@link embeddedTarget}. */
 export interface EmbeddedOptions {
   readonly copy?: CopyMode
   readonly runtime?: WorkerRuntimeOptions
   /** Rewrites what the worker sends (deliberately broken variants). */
   readonly outgoing?: () => OutgoingFilter
+  /** Filters in both directions (legal variants, and mutants that need the incoming side). */
+  readonly filters?: () => Filters
   readonly name?: string
+}
+
+/** The filters of a connection: `filters`, or `outgoing` alone, or none. */
+function filtersOf(options: EmbeddedOptions): Filters | undefined {
+  if (options.filters) return options.filters()
+  const outgoing = options.outgoing?.()
+  return outgoing ? { outgoing: (m, w) => outgoing(m, (x) => w.toHost(x)) } : undefined
 }
 
 /** The reference runtime with the conformance extension, in-process over an in-memory pair. */
@@ -31,16 +53,32 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
     inProcess: true,
     async connect(context?: ConnectContext) {
       const [host, worker] = createMemoryPair({ copy: options.copy ?? 'structured-clone' })
-      const filter = options.outgoing?.()
-      const transport = filter
-        ? { send: (m: unknown) => filter(m, (x) => worker.send(x)), onMessage: worker.onMessage.bind(worker) }
+      const f = filtersOf(options)
+      let deliver: (message: unknown) => void = () => undefined
+      const wiring: Wiring = {
+        toHost: (m) => {
+          if (!worker.closed) worker.send(m)
+        },
+        toWorker: (m) => deliver(m),
+      }
+      const transport = f
+        ? {
+            send: (m: unknown) => (f.outgoing ? f.outgoing(m, wiring) : wiring.toHost(m)),
+            onMessage: (listener: (message: unknown) => void) => {
+              deliver = listener
+              return worker.onMessage((m) => (f.incoming ? f.incoming(m, wiring) : listener(m)))
+            },
+          }
         : worker
       const runtime = createWorkerRuntime({
         transport,
         module: createConformanceExtension(),
         options: { ...(wantsShortRequestTimeout(context) ? { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } : {}), validators: (validators ??= createRuntimeValidators()), ...options.runtime },
       })
-      host.onClose(() => runtime.dispose())
+      host.onClose(() => {
+        f?.close?.()
+        runtime.dispose()
+      })
       return host
     },
   }

@@ -6,10 +6,8 @@
  * A variant that cannot pass is either forbidden by a written requirement (then it is a mutant) or
  * exposes a fixture that over-specifies (then the fixture is wrong).
  */
-import { createConformanceExtension } from '../extension/extension.js'
 import { SHORT_REQUEST_TIMEOUT_MS, type Target } from '../targets.js'
-import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators } from '../../src/runtime/runtime.js'
-import { createMemoryPair } from '../../src/transport/memory.js'
+import { embeddedTarget, type Filters, type Wiring } from './target.js'
 import { validatorFor } from '../../src/validate/index.js'
 
 /** One conforming variant. */
@@ -27,18 +25,6 @@ export interface Variant {
 }
 
 /** The two directions a variant can act on; `toHost` and `toWorker` deliver without filtering. */
-export interface Wiring {
-  toHost(message: unknown): void
-  toWorker(message: unknown): void
-}
-
-/** A variant's filters, made fresh per connection; `close` releases its timers. */
-export interface Filters {
-  incoming?(message: unknown, wiring: Wiring): void
-  outgoing?(message: unknown, wiring: Wiring): void
-  close?(): void
-}
-
 type Msg = { type?: unknown; id?: unknown; method?: unknown; payload?: Record<string, unknown> }
 
 const asMsg = (m: unknown): Msg => (typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Msg) : {})
@@ -49,40 +35,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
  * both directions (the mutants use it too, where breaking a requirement needs the incoming side).
  */
 export function interposedTarget(name: string, filters: () => Filters): Target {
-  let validators: RuntimeValidators | undefined
-  return {
-    name,
-    features: new Set(['short-request-timeout']),
-    inProcess: true,
-    async connect() {
-      const [host, worker] = createMemoryPair({ copy: 'structured-clone' })
-      const f = filters()
-      let deliver: (message: unknown) => void = () => undefined
-      const wiring: Wiring = {
-        toHost: (m) => {
-          if (!worker.closed) worker.send(m)
-        },
-        toWorker: (m) => deliver(m),
-      }
-      const transport = {
-        send: (m: unknown) => (f.outgoing ? f.outgoing(m, wiring) : wiring.toHost(m)),
-        onMessage: (listener: (message: unknown) => void) => {
-          deliver = listener
-          return worker.onMessage((m) => (f.incoming ? f.incoming(m, wiring) : listener(m)))
-        },
-      }
-      const runtime = createWorkerRuntime({
-        transport,
-        module: createConformanceExtension(),
-        options: { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS, validators: (validators ??= createRuntimeValidators()) },
-      })
-      host.onClose(() => {
-        f.close?.()
-        runtime.dispose()
-      })
-      return host
-    },
-  }
+  // Every connection gets the short request timeout: the variants that model pending requests rely on it.
+  return embeddedTarget({ name, filters, runtime: { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } })
 }
 
 /** Replaces the payload fields `keys` of `m` by `map` of their string values. */
@@ -475,3 +429,5 @@ export const VARIANTS: readonly Variant[] = [
       }),
   },
 ]
+
+export type { Filters, Wiring } from './target.js'
