@@ -4,7 +4,7 @@
  * each on the requirement it names, and the fuzzer is measured against the same list.
  */
 import { type Target } from '../targets.js'
-import { embeddedTarget, type OutgoingFilter } from './target.js'
+import { embeddedTarget, LIFECYCLE_DROPPED_TYPES, REGISTRATION_TYPES, type OutgoingFilter } from './target.js'
 import { interposedTarget } from './variants.js'
 import { validatorFor } from '../../src/validate/index.js'
 
@@ -54,10 +54,8 @@ const mapping = (map: (m: Msg) => unknown[]) => (): OutgoingFilter => (m, send) 
 }
 
 const asMsg = (m: unknown): Msg => (typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Msg) : {})
-const REGISTERED = new Set(['provider-registered', 'tool-registered', 'action-registered', 'background-task-registered'])
 const ACTIVATED_LOG = 'conformance extension activated'
 const isActivatedLog = (m: Msg) => m.type === 'log' && m.payload?.['message'] === ACTIVATED_LOG
-const LIFECYCLE = new Set(['settings-changed', 'scheduler-fire', 'background-task-start', 'background-task-stop'])
 
 const event = (m: Msg) => (m.payload?.['event'] ?? {}) as { type?: string; message?: string }
 
@@ -163,7 +161,7 @@ export const MUTANTS: readonly Mutant[] = [
           },
           outgoing(m, w) {
             const msg = asMsg(m)
-            if (REGISTERED.has(String(msg.type))) registrations.push(m)
+            if (REGISTRATION_TYPES.has(String(msg.type))) registrations.push(m)
             if (isActivatedLog(msg)) active = true
             w.toHost(m)
           },
@@ -182,7 +180,7 @@ export const MUTANTS: readonly Mutant[] = [
         return {
           incoming(m, w) {
             wiring = w
-            if (early && LIFECYCLE.has(String(asMsg(m).type))) return void early.push(m)
+            if (early && LIFECYCLE_DROPPED_TYPES.has(String(asMsg(m).type))) return void early.push(m)
             w.toWorker(m)
           },
           outgoing(m, w) {

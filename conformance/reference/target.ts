@@ -13,6 +13,12 @@ import { SHORT_REQUEST_TIMEOUT_MS, wantsShortRequestTimeout, type ConnectContext
 /** Wraps a worker transport: every message the worker sends goes through `outgoing` (used by the mutants). */
 export type OutgoingFilter = (message: unknown, send: (message: unknown) => void) => void
 
+/** The messages that announce a registration. */
+export const REGISTRATION_TYPES: ReadonlySet<string> = new Set(['provider-registered', 'tool-registered', 'action-registered', 'background-task-registered'])
+
+/** The uncorrelated host messages EXT-LIFE-011 drops while no extension is active. */
+export const LIFECYCLE_DROPPED_TYPES: ReadonlySet<string> = new Set(['settings-changed', 'scheduler-fire', 'background-task-start', 'background-task-stop'])
+
 /** How a filter passes a message on: to the host, or to the worker. */
 export interface Wiring {
   toHost(message: unknown): void

@@ -7,7 +7,7 @@
  * exposes a fixture that over-specifies (then the fixture is wrong).
  */
 import { SHORT_REQUEST_TIMEOUT_MS, type Target } from '../targets.js'
-import { embeddedTarget, type Filters, type Wiring } from './target.js'
+import { embeddedTarget, LIFECYCLE_DROPPED_TYPES, REGISTRATION_TYPES, type Filters, type Wiring } from './target.js'
 import { validatorFor } from '../../src/validate/index.js'
 
 /** One conforming variant. */
@@ -71,9 +71,7 @@ function reword(text: string): string {
   return text
 }
 
-const LIFECYCLE_DROPPED = new Set(['settings-changed', 'scheduler-fire', 'background-task-start', 'background-task-stop'])
 const CORRELATED = new Set(['tool-execute-request', 'action-execute-request', 'provider-chat-request', 'provider-models-request'])
-const REGISTERED = new Set(['provider-registered', 'tool-registered', 'action-registered', 'background-task-registered'])
 const ACTIVATED = 'conformance extension activated'
 const DEACTIVATED = 'conformance extension deactivated'
 const logMessage = (m: Msg) => (m.type === 'log' ? str(m.payload?.['message']) : undefined)
@@ -274,7 +272,7 @@ export const VARIANTS: readonly Variant[] = [
             if (!checked.ok && msg.type !== 'activate' && !CORRELATED.has(String(msg.type))) return
             if (checked.ok && msg.type === 'activate') active = true
             if (msg.type === 'deactivate') active = false
-            if (!active && LIFECYCLE_DROPPED.has(String(msg.type))) return
+            if (!active && LIFECYCLE_DROPPED_TYPES.has(String(msg.type))) return
             w.toWorker(m)
           },
         }
@@ -347,7 +345,7 @@ export const VARIANTS: readonly Variant[] = [
           outgoing(m, w) {
             const msg = asMsg(m)
             const text = logMessage(msg)
-            if (holding && REGISTERED.has(String(msg.type))) return void held.push(m)
+            if (holding && REGISTRATION_TYPES.has(String(msg.type))) return void held.push(m)
             w.toHost(m)
             if (text === ACTIVATED) {
               for (const r of held) w.toHost(r)
