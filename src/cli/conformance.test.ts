@@ -117,7 +117,10 @@ describe('extwire conformance', () => {
     it('--bail stops after the first failure', async () => {
       const r = await cli('conformance', '--fixture', failing, '--fixture', passing, '--bail', '--concurrency', '1')
       expect(r.code).toBe(1)
-      expect(r.out).toContain('1 fixtures against')
+      // The fixture never started is accounted for as untested, with the reason, not dropped.
+      expect(r.out).toContain('2 fixtures against')
+      expect(r.out).toContain('0 passed, 1 failed (0 known), 1 untested')
+      expect(r.out).toContain('not run: --bail stopped the run after a failure')
     })
   })
 
