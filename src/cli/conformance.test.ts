@@ -192,6 +192,8 @@ describe('extwire conformance', () => {
       ['fuzz with an empty --cmd', ['fuzz', '--cmd', ''], /--cmd is empty/],
       ['fuzz with an empty --worker', ['fuzz', '--worker', ''], /--worker is empty/],
       ['fuzz with a huge --timeout', ['fuzz', '--timeout', '3000000000'], /--timeout 3000000000/],
+      ['fuzz with a bad --max-message-bytes', ['fuzz', '--cmd', 'x', '--max-message-bytes', 'lots'], /--max-message-bytes lots: expected a positive whole number of bytes/],
+      ['conformance with a bad --max-message-bytes', ['conformance', '--max-message-bytes', '0'], /--max-message-bytes 0: expected a positive whole number of bytes/],
       ['record without a target', ['record', '--out', 'x.json'], /give --cmd or --worker/],
       ['record with a mutant', ['record', '--mutant', 'x', '--out', 'x.json'], /Unknown option '--mutant'/],
     ]

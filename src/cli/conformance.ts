@@ -14,7 +14,7 @@ import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from '../../conformance/report/reporters.js'
 import { loadRequirements } from '../../conformance/requirements.js'
 import { defaultConcurrency, runSuite, TargetStartError } from '../../conformance/runner.js'
-import { selectTarget, TARGET_OPTIONS } from './target.js'
+import { PROCESS_OPTIONS, processOptionsOf, selectTarget, TARGET_OPTIONS } from './target.js'
 import { PACKAGE_ROOT } from '../../conformance/paths.js'
 import { buildReport, compileExpectedFailures, ExpectedFailuresError, parseExpectedFailures } from '../../conformance/verdicts.js'
 
@@ -104,8 +104,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
       concurrency: { type: 'string' },
       'ready-timeout': { type: 'string' },
       deadline: { type: 'string' },
-      'max-message-bytes': { type: 'string' },
-      'pass-env': { type: 'string', multiple: true },
+      ...PROCESS_OPTIONS,
       bail: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
     },
@@ -117,8 +116,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   const timeout = milliseconds(values.timeout, '--timeout', 1000)
   const readyTimeout = milliseconds(values['ready-timeout'], '--ready-timeout', 10_000)
   const deadline = values.deadline === undefined ? undefined : positiveInteger(values.deadline, '--deadline', 0)
-  const maxMessageBytes = values['max-message-bytes'] === undefined ? undefined : positiveInteger(values['max-message-bytes'], '--max-message-bytes', 0)
-  const processOptions = { passEnv: split(values['pass-env']), ...(maxMessageBytes !== undefined ? { maxMessageBytes } : {}) }
+  const processOptions = processOptionsOf(values)
   const concurrency = values.concurrency === undefined ? defaultConcurrency() : Number(values.concurrency)
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${values.concurrency}: expected a positive integer`)
   for (const [flag, v] of [['--since', values.since], ['--protocol', values.protocol]] as const) {

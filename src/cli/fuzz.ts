@@ -10,7 +10,7 @@ import { UsageError, outputFile } from './io.js'
 import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.js'
 import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { escapeControl } from '../../conformance/report/reporters.js'
-import { selectTarget, shellQuote, TARGET_OPTIONS } from './target.js'
+import { PROCESS_OPTIONS, processOptionsOf, selectTarget, shellQuote, TARGET_OPTIONS } from './target.js'
 import { runCampaign } from '../../conformance/fuzz/campaign.js'
 
 /** Usage text. */
@@ -23,6 +23,8 @@ export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<comm
   --max-commands <n>  commands per sequence at most (default 20)
   --timeout <ms>      wait per expectation (default 1000, at most ${MAX_STEP_TIMEOUT_MS})
   --out <file>        where to write the counterexample fixture (default fuzz-counterexample-<seed>.json)
+  --pass-env <A,B>    pass these variables to a --worker/--cmd worker too (by default: PATH, HOME, locale, EXTWIRE_*)
+  --max-message-bytes <n>  longest line accepted from a --cmd worker (default 4194304)
   --mutant <name>     fuzz a deliberately broken reference runtime (${MUTANTS.map((m) => m.name).join(', ')})
 A failure prints a replay: line (the same target and flags) and a check: line (the fixture against the same target).
 Exit code: 0 nothing found, 1 a counterexample, 2 usage error, 4 a harness error (the fuzzer failed, not the worker).`
@@ -40,6 +42,7 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     args: [...io.argv],
     options: {
       ...TARGET_OPTIONS,
+      ...PROCESS_OPTIONS,
       runs: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },
@@ -58,7 +61,7 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   for (const f of (values.features ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
     if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
   }
-  const choice = selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'] })
+  const choice = selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'], process: processOptionsOf(values) })
   const explicitOut = values.out === undefined ? undefined : outputFile(io.cwd, values.out, '--out')
   const target = choice.target()
   io.stderr.write(`extwire fuzz: ${runs} sequences against ${target.name}\n`)

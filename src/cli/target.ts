@@ -18,6 +18,20 @@ export const TARGET_OPTIONS = {
   features: { type: 'string', multiple: true },
 } as const
 
+/** The `parseArgs` options that shape how a worker process is started, shared by conformance and fuzz. */
+export const PROCESS_OPTIONS = {
+  'max-message-bytes': { type: 'string' },
+  'pass-env': { type: 'string', multiple: true },
+} as const
+
+/** `--pass-env` and `--max-message-bytes` as target options; a bad size is a usage error. */
+export function processOptionsOf(values: { readonly 'pass-env'?: readonly string[] | undefined; readonly 'max-message-bytes'?: string | undefined }): ProcessTargetOptions {
+  const size = values['max-message-bytes']
+  const n = size === undefined ? undefined : Number(size)
+  if (n !== undefined && (!Number.isInteger(n) || n <= 0)) throw new UsageError(`--max-message-bytes ${String(size)}: expected a positive whole number of bytes`)
+  return { passEnv: split(values['pass-env']), ...(n !== undefined ? { maxMessageBytes: n } : {}) }
+}
+
 /** The target flags as parsed. */
 export interface TargetFlags {
   readonly worker?: string | undefined
