@@ -23,7 +23,7 @@ describe('blind-spot mutants', () => {
   it('their fixtures pass the reference runtime', async () => {
     const own = fixtures.filter((f) => Object.values(BLIND_SPOT_FIXTURES).includes(f.id))
     expect(own).toHaveLength(new Set(Object.values(BLIND_SPOT_FIXTURES)).size)
-    const results = await runSuite(own, embeddedTarget(), { concurrency: 4 })
+    const results = await runSuite(own, embeddedTarget(), { concurrency: 4, stepTimeoutMs: 5000 })
     expect(results.map((r) => [r.id, r.status])).toEqual(own.map((f) => [f.id, 'pass']))
   }, 60_000)
 
