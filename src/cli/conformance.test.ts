@@ -169,6 +169,12 @@ describe('extwire conformance', () => {
     })
   })
 
+  it('fuzz: a target that cannot start is not a counterexample: one line, exit 3', async () => {
+    const r = await cli('fuzz', '--cmd', 'exit 0', '--runs', '1')
+    expect(r.code).toBe(3)
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^extwire fuzz: the target cannot start \(command exit 0\): /)])
+  }, 30_000)
+
   describe('usage errors: one line, exit 2, no stack, before any fixture runs', () => {
     const dir = tmp()
     writeFileSync(join(dir, 'bad.txt'), 'id:tools/x\n')

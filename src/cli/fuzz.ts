@@ -12,6 +12,9 @@ import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { escapeControl } from '../../conformance/report/reporters.js'
 import { PROCESS_OPTIONS, processOptionsOf, selectTarget, shellQuote, TARGET_OPTIONS } from './target.js'
 import { runCampaign } from '../../conformance/fuzz/campaign.js'
+import { DEFAULT_READY_TIMEOUT_MS } from '../../conformance/runner.js'
+import type { Target } from '../../conformance/targets.js'
+import { HostPeer } from '../host/peer.js'
 
 /** Usage text. */
 export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<command>" [--cwd <dir>] | --mutant <name>] [options]
@@ -27,7 +30,8 @@ export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<comm
   --max-message-bytes <n>  longest line accepted from a --cmd worker (default 4194304)
   --mutant <name>     fuzz a deliberately broken reference runtime (${MUTANTS.map((m) => m.name).join(', ')})
 A failure prints a replay: line (the same target and flags) and a check: line (the fixture against the same target).
-Exit code: 0 nothing found, 1 a counterexample, 2 usage error, 4 a harness error (the fuzzer failed, not the worker).`
+Exit code: 0 nothing found, 1 a counterexample, 2 usage error, 3 the target cannot start (no ready within 10 s),
+4 a harness error (the fuzzer failed, not the worker).`
 
 function integer(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
@@ -64,6 +68,11 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   const choice = selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'], process: processOptionsOf(values) })
   const explicitOut = values.out === undefined ? undefined : outputFile(io.cwd, values.out, '--out')
   const target = choice.target()
+  const startProblem = await cannotStart(target)
+  if (startProblem !== undefined) {
+    io.stderr.write(`extwire fuzz: the target cannot start (${escapeControl(target.name)}): ${escapeControl(startProblem)}\n`)
+    return 3
+  }
   io.stderr.write(`extwire fuzz: ${runs} sequences against ${target.name}\n`)
   const result = await runCampaign(target, {
     runs,
@@ -119,4 +128,18 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     ].join('\n'),
   )
   return 1
+}
+
+/** Why one fresh worker of `target` does not reach `ready` (undefined when it does): a target that cannot start is not a counterexample. */
+async function cannotStart(target: Target): Promise<string | undefined> {
+  let peer: HostPeer | undefined
+  try {
+    peer = new HostPeer(await target.connect())
+    await peer.waitForType('ready', DEFAULT_READY_TIMEOUT_MS)
+    return undefined
+  } catch (error) {
+    return (error as Error).message.replace(/\s+/g, ' ').slice(0, 400)
+  } finally {
+    await peer?.close().catch(() => undefined)
+  }
 }
