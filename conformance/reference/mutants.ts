@@ -4,6 +4,7 @@
  * each on the requirement it names, and the fuzzer is measured against the same list.
  */
 import { type Target } from '../targets.js'
+import { ACTIVATED_LOG } from '../runner.js'
 import { embeddedTarget, LIFECYCLE_DROPPED_TYPES, REGISTRATION_TYPES, type OutgoingFilter } from './target.js'
 import { interposedTarget } from './variants.js'
 import { validatorFor } from '../../src/validate/index.js'
@@ -54,7 +55,6 @@ const mapping = (map: (m: Msg) => unknown[]) => (): OutgoingFilter => (m, send) 
 }
 
 const asMsg = (m: unknown): Msg => (typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as Msg) : {})
-const ACTIVATED_LOG = 'conformance extension activated'
 const isActivatedLog = (m: Msg) => m.type === 'log' && m.payload?.['message'] === ACTIVATED_LOG
 
 const event = (m: Msg) => (m.payload?.['event'] ?? {}) as { type?: string; message?: string }

@@ -7,6 +7,7 @@
  * exposes a fixture that over-specifies (then the fixture is wrong).
  */
 import { SHORT_REQUEST_TIMEOUT_MS, type Target } from '../targets.js'
+import { ACTIVATED_LOG as ACTIVATED } from '../runner.js'
 import { embeddedTarget, LIFECYCLE_DROPPED_TYPES, REGISTRATION_TYPES, type Filters, type Wiring } from './target.js'
 import { validatorFor } from '../../src/validate/index.js'
 
@@ -72,7 +73,6 @@ function reword(text: string): string {
 }
 
 const CORRELATED = new Set(['tool-execute-request', 'action-execute-request', 'provider-chat-request', 'provider-models-request'])
-const ACTIVATED = 'conformance extension activated'
 const DEACTIVATED = 'conformance extension deactivated'
 const logMessage = (m: Msg) => (m.type === 'log' ? str(m.payload?.['message']) : undefined)
 
