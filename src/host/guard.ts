@@ -93,7 +93,7 @@ export function createInboundGuard(handler: (message: WorkerToHostMessage) => vo
   const validator = options.validator ?? validatorFor()
   // A validator without the worker-to-host scope is a programming error: it fails here, at creation
   // (ScopeError), never later inside a transport's message callback.
-  validator.validateWorkerToHost(undefined)
+  validator.validateWorkerToHost({ type: 'ready' })
   const { onInvalid, onHandlerError } = options
   const valid = new Map<string, number>()
   const invalid = new Map<string, number>()

@@ -52,6 +52,7 @@ export function networkAccess(permissions: readonly string[], url: string): Netw
   const local = LOCALHOST.has(host)
   if (local && (hasPermission(granted, 'network:localhost') || hasPermission(granted, `network:localhost:${port}`))) return { ok: true }
   if (hasPermission(granted, `network:${host}`) || hasPermission(granted, `network:${host}:${port}`)) return { ok: true }
-  const required = local ? `network:localhost:${port}` : `network:${host}:${port}`
-  return { ok: false, error: `Network access to ${host}:${port} not allowed. Required permission: ${required}` }
+  const name = host.length > MAX_SHOWN ? `${host.slice(0, MAX_SHOWN)}…` : host
+  const required = local ? `network:localhost:${port}` : `network:${name}:${port}`
+  return { ok: false, error: `Network access to ${name}:${port} not allowed. Required permission: ${required}` }
 }
