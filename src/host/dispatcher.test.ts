@@ -211,6 +211,25 @@ describe('checks before the backend (EXT-HOST-021, 022, 025)', () => {
     expect(calls.map((c) => c[0])).toEqual(['storage.set'])
   })
 
+  it('checks and uses one read of the request: a getter cannot pass the check with one value and reach the backend with another', async () => {
+    const { calls, backends } = spyBackends()
+    const d = createRequestDispatcher({ backends })
+    let reads = 0
+    const payload = Object.defineProperty({}, 'key', { enumerable: true, get: () => (++reads === 1 ? 'safe' : '../../other') })
+    const r = await answer(d.dispatch(ctx(), request('storage.get', payload)))
+    expect(r.payload.success).toBe(true)
+    expect(reads).toBe(1)
+    expect(calls).toEqual([['storage.get', [{ extensionId: 'ext-a' }, 'safe']]])
+  })
+
+  it('a value that is not plain data (a function) is refused, never stored', async () => {
+    const { calls, backends } = spyBackends()
+    const d = createRequestDispatcher({ backends })
+    const r = await answer(d.dispatch(ctx(), request('storage.set', { key: 'k', value: () => 1 })))
+    expect(errorOf(r)).toMatch(/^Invalid request: expected plain data, received a value that cannot be copied/)
+    expect(calls).toEqual([])
+  })
+
   it('property: any request value is answered exactly once, never with a thrown error', async () => {
     const d = createRequestDispatcher({ backends: spyBackends().backends })
     const methodName = fc.oneof(fc.constantFrom(...METHODS.map((m) => m.method)), fc.string())
