@@ -48,10 +48,10 @@ export interface InboundGuard {
 }
 
 /** The key counts use for a message without a readable string `type`. */
-export const UNKNOWN_TYPE = '<unknown>'
+export const UNKNOWN_MESSAGE_TYPE = '<unknown>'
 
 /** The `type` of a message when it is a readable string; never throws. */
-export function typeOf(message: unknown): string | undefined {
+export function messageTypeOf(message: unknown): string | undefined {
   try {
     if (typeof message !== 'object' || message === null) return undefined
     const type = (message as { type?: unknown }).type
@@ -67,7 +67,7 @@ export function typeOf(message: unknown): string | undefined {
  */
 export function requestIdOf(message: unknown): string | undefined {
   try {
-    if (typeOf(message) !== 'request') return undefined
+    if (messageTypeOf(message) !== 'request') return undefined
     const id = (message as { id?: unknown }).id
     return typeof id === 'string' && id.length > 0 ? id : undefined
   } catch {
@@ -133,8 +133,8 @@ export function createInboundGuard(handler: (message: WorkerToHostMessage) => vo
       }
       return
     }
-    const type = typeOf(message)
-    bump(invalid, type ?? UNKNOWN_TYPE)
+    const type = messageTypeOf(message)
+    bump(invalid, type ?? UNKNOWN_MESSAGE_TYPE)
     if (onInvalid === undefined) return
     const requestId = requestIdOf(message)
     const report: InvalidInbound = requestId === undefined ? { message, type, errors: result.errors } : { message, type, errors: result.errors, requestId }
