@@ -425,3 +425,35 @@ describe('behaviour over the in-memory backends', () => {
     expect(Object.getPrototypeOf((r.payload.data as { headers: object }).headers)).toBe(Object.prototype)
   })
 })
+
+describe('guard and dispatcher together (EXT-HOST-010, EXT-HOST-011)', () => {
+  it('every request with a usable id gets exactly one response, valid or not; others get none and nothing throws', async () => {
+    const { createInboundGuard } = await import('./guard.js')
+    const d = createRequestDispatcher({ backends: spyBackends().backends })
+    const sent: Array<Promise<ResponseMessage>> = []
+    const guard = createInboundGuard(
+      (m) => {
+        if (m.type === 'request') sent.push(d.dispatch(ctx(), m))
+      },
+      { onInvalid: (i) => i.requestId !== undefined && sent.push(d.dispatch(ctx(), i.message)) },
+    )
+    const inputs = [
+      request('storage.get', { key: 'k' }, 'a'),
+      request('storage.get', { key: 5 }, 'b'),
+      request('no.such', {}, 'c'),
+      request('storage.get', { key: 'k' }, ''),
+      { type: 'request', id: 9, method: 'storage.get', payload: { key: 'k' } },
+      { type: 'request', id: 'd' },
+      null,
+    ]
+    for (const m of inputs) guard(m)
+    const responses = await Promise.all(sent)
+    expect(responses.map((r) => [r.payload.requestId, r.payload.success])).toEqual([
+      ['a', true],
+      ['b', false],
+      ['c', false],
+      ['d', false],
+    ])
+    expect(errorOf(responses[3] as ResponseMessage)).toMatch(/^Invalid request: .*\/method/)
+  })
+})
