@@ -177,7 +177,7 @@ export class StreamPump {
       response.body?.cancel().catch(() => undefined)
       return final(`HTTP ${response.status}: ${response.statusText}`)
     }
-    if (response.body === null) return final('No response body available')
+    if (response.body === null) return final() // no body counts as an empty one (EXT-HOST-044)
     const reader = response.body.getReader()
     stream.reader = reader
     const decoder = new TextDecoder('utf-8') // EXT-HOST-043: one streaming decoder per stream
