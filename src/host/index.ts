@@ -48,3 +48,15 @@ export {
   type RequestDispatcher,
   type RequestDispatcherOptions,
 } from './dispatcher.js'
+export {
+  TaskSupervisor,
+  resolvePolicy,
+  restartDelay,
+  DEFAULT_RESTART_POLICY,
+  DEFAULT_TASK_START_TIMEOUT_MS,
+  type ResolvedRestartPolicy,
+  type TaskEvent,
+  type TaskState,
+  type TaskSupervisorOptions,
+  type TaskView,
+} from './supervisor.js'
