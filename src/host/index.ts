@@ -60,3 +60,16 @@ export {
   type TaskSupervisorOptions,
   type TaskView,
 } from './supervisor.js'
+export { StreamPump, DEFAULT_ACK_TIMEOUT_MS, type StreamPumpOptions } from './stream-pump.js'
+export {
+  createHost,
+  HOST_DEFAULTS,
+  type ActionInfo,
+  type ExtensionManifest,
+  type ExtensionView,
+  type Host,
+  type HostEvent,
+  type HostOptions,
+  type ProviderInfo,
+  type ToolInfo,
+} from './host.js'

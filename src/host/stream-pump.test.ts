@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { StreamingFetchChunkMessage } from '../protocol/messages/rpc.js'
 import { VirtualClock } from './clock.js'
-import { StreamPump, type FetchLikeResponse, type NetworkBackend } from './stream-pump.js'
+import type { FetchLikeResponse, NetworkBackend } from './backends.js'
+import { StreamPump } from './stream-pump.js'
 
 const turns = async (n = 20): Promise<void> => {
   for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve))

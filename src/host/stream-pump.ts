@@ -4,27 +4,13 @@
  * that a worker that stops acking can never hold the HTTP body open (upstream H7), and with one
  * streaming UTF-8 decoder per stream, flushed at the end, so no character is split or lost (B18).
  */
-import type { FetchOptions, RequestPayloads } from '../protocol/methods.js'
+import type { RequestPayloads } from '../protocol/methods.js'
 import type { StreamingFetchChunkMessage } from '../protocol/messages/rpc.js'
+import type { FetchLikeResponse, NetworkBackend } from './backends.js'
 import type { Clock, TimerHandle } from './clock.js'
 
 /** The payload of an accepted `network.fetch-stream` request. */
 export type NetworkFetchStreamPayload = RequestPayloads['network.fetch-stream']
-
-/** The part of a fetch `Response` the pump reads; a WHATWG `Response` fits. */
-export interface FetchLikeResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly ok: boolean
-  readonly headers: { forEach(cb: (value: string, key: string) => void): void }
-  readonly body: ReadableStream<Uint8Array> | null
-  text(): Promise<string>
-}
-
-/** Where the host fetches from; injected so that hosts can proxy, and tests can serve bodies. */
-export interface NetworkBackend {
-  fetch(url: string, init: FetchOptions | undefined): Promise<FetchLikeResponse>
-}
 
 /** Default ack timeout (EXT-HOST-042): the worker's own request timeout. */
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000
