@@ -134,6 +134,7 @@ describe('createHost with the reference runtime over memory', () => {
     expect(await call('settings', 'set', ['theme', 'dark'])).toEqual({ success: true, data: null })
     expect(await call('settings', 'get', ['theme'])).toEqual({ success: true, data: 'dark' })
     expect(await call('events', 'emit', ['ping', { n: 1 }])).toEqual({ success: true, data: null })
+    expect(h.events).toContainEqual({ type: 'extension-event', extensionId: 'conformance', name: 'ping', payload: { n: 1 } })
     expect(await call('database', 'execute', ['select 1'])).toMatchObject({ success: false })
   })
 
@@ -450,5 +451,47 @@ describe('createHost with a worker the test plays', () => {
     expect(h.clock.pending).toBe(0)
     expect(h.events.filter((e) => e.type === 'extension-error')).toEqual([])
     expect(h.events.filter((e) => e.type === 'extension-unloaded')).toEqual([{ type: 'extension-unloaded', extensionId: 'quits', requested: true }])
+  })
+
+  it('changes a setting and fires a schedule on an active extension, and refuses both otherwise (EXT-HOST-073, 077, 078)', async () => {
+    const h = harness()
+    const w = playedWorker(h)
+    const loading = h.host.load({ id: 's', version: '1', permissions: ['settings.register'], settings: { theme: 'light' } }, w.hostEnd)
+    w.send({ type: 'ready' })
+    await loading
+    h.host.changeSetting('s', 'theme', 'dark')
+    const payload = { id: 'job-1', scheduledFor: '2026-01-01T00:00:00.000Z', firedAt: '2026-01-01T00:00:01.000Z', delayMs: 1000, userId: 'u1', payload: { a: 1 } }
+    h.host.fireSchedule('s', payload)
+    await until(() => w.received.length === 3, 'settings-changed and scheduler-fire')
+    expect(w.received.slice(1).map((m) => [m.type, m.payload])).toEqual([
+      ['settings-changed', { key: 'theme', value: 'dark' }],
+      ['scheduler-fire', payload],
+    ])
+    w.send({ type: 'request', id: 'g', method: 'settings.get', payload: { key: 'theme' } })
+    await until(() => w.received.some((m) => m.type === 'response'), 'settings.get answered')
+    expect(w.received.find((m) => m.type === 'response')?.payload).toEqual({ requestId: 'g', success: true, data: 'dark' })
+    expect(() => h.host.changeSetting('nobody', 'k', 1)).toThrow('Extension nobody is not loaded')
+    expect(() => h.host.fireSchedule('nobody', payload)).toThrow('Extension nobody is not loaded')
+    expect(() => h.host.stopTask('s', 'no-task')).toThrow('Task no-task is not registered')
+  })
+
+  it('drops the events of a chat whose consumer stopped early (EXT-HOST-076)', async () => {
+    const h = harness()
+    const w = playedWorker(h)
+    const loading = h.host.load({ id: 'c', version: '1', permissions: ['provider.register'] }, w.hostEnd)
+    w.send({ type: 'ready' })
+    await loading
+    w.send({ type: 'provider-registered', payload: { id: 'p', name: 'P' } })
+    await until(() => h.host.extension('c')?.providers.length === 1, 'provider')
+    const chat = h.host.chat('c', 'p', [{ role: 'user', content: 'hi' }])
+    await until(() => w.received.some((m) => m.type === 'provider-chat-request'), 'chat request')
+    const requestId = w.received.find((m) => m.type === 'provider-chat-request')?.id
+    expect(w.received.find((m) => m.type === 'provider-chat-request')?.payload).toEqual({ providerId: 'p', messages: [{ role: 'user', content: 'hi' }], options: {} })
+    w.send({ type: 'stream-event', payload: { requestId, event: { type: 'content', text: 'a' } } })
+    expect(await chat.next()).toEqual({ value: { type: 'content', text: 'a' }, done: false })
+    expect(await chat.return?.()).toEqual({ value: undefined, done: true })
+    w.send({ type: 'stream-event', payload: { requestId, event: { type: 'content', text: 'b' } } })
+    await until(() => h.events.some((e) => e.type === 'diagnostic' && e.text.includes('matches no open chat')), 'late event dropped')
+    expect(await chat.next()).toEqual({ value: undefined, done: true })
   })
 })

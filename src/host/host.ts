@@ -24,7 +24,7 @@ import type {
 import type { CloseInfo, Disposable, Transport } from '../transport/types.js'
 import type { ValidationError } from '../validate/errors.js'
 import type { ProtocolValidator } from '../validate/validator.js'
-import { defaultBackends, type HostBackends } from './backends.js'
+import { defaultBackends, type EventsBackend, type HostBackends } from './backends.js'
 import { systemClock, type Clock, type TimerHandle } from './clock.js'
 import { createRequestDispatcher, type RequestContext, type RequestDispatcher } from './dispatcher.js'
 import { createInboundGuard, type InboundGuard, type InvalidInbound } from './guard.js'
@@ -228,7 +228,15 @@ export function createHost(options: HostOptions = {}): Host {
   }
   const diagnostic = (text: string, extensionId?: string): void => emit(extensionId === undefined ? { type: 'diagnostic', text } : { type: 'diagnostic', extensionId, text })
 
-  const backends = defaultBackends(options.backends)
+  // EXT-HOST-028: `events.emit` reaches the host's own event stream, then the application's backend.
+  const appEvents = options.backends?.events
+  const events: EventsBackend = {
+    emit(extensionId, name, payload) {
+      emit({ type: 'extension-event', extensionId, name, payload })
+      return appEvents?.emit(extensionId, name, payload)
+    },
+  }
+  const backends = defaultBackends({ ...options.backends, events })
   const dispatcher: RequestDispatcher = createRequestDispatcher({
     backends,
     clock,
