@@ -4,7 +4,8 @@
  * requirement, against a broken one.
  */
 import { describe, expect, it } from 'vitest'
-import { driverHostTarget } from '../conformance/host/driver.js'
+import { commandHostTarget, driverHostTarget } from '../conformance/host/driver.js'
+import { ROOT } from './helpers/examples.js'
 import { runFixture, runSuite, TargetStartError } from '../conformance/runner.js'
 import type { Fixture } from '../conformance/fixture/schema.js'
 import { checkFixture } from '../conformance/fixture/check.js'
@@ -103,4 +104,18 @@ describe('host-role runner (in-process driver)', () => {
     const r = await runFixture({ ...tool, role: 'worker', id: 'tools/x' }, target())
     expect(r.status).toBe('untested')
   })
+})
+
+describe('host-role runner (--host-cmd: a driver process on stdio)', () => {
+  it('passes the same fixtures through a process that speaks the driver lines', async () => {
+    const target = commandHostTarget('node test/host-role/echo-host.mjs', ROOT)
+    const results = await runSuite([handshake, tool, requests], target, { concurrency: 2 })
+    expect(results.map((r) => [r.id, r.status, r.failures])).toEqual([handshake, tool, requests].map((f) => [f.id, 'pass', []]))
+  }, 60_000)
+
+  it('fails a wrong expectation through the process too', async () => {
+    const wrong: Fixture = { ...tool, steps: tool.steps.map((s) => ('awaitResult' in s ? { ...s, expectResult: { ok: false } } : s)) }
+    const r = await runFixture(wrong, commandHostTarget('node test/host-role/echo-host.mjs', ROOT))
+    expect(r.failures[0]).toMatchObject({ requirement: 'EXT-HOST-075', kind: 'expect', path: '/ok' })
+  }, 60_000)
 })
