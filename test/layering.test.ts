@@ -4,6 +4,7 @@
  * resolved to files, and checked against the rules; test files may import anything.
  */
 import { readdirSync, readFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import { dirname, join, normalize } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PACKAGE_ROOT } from '../conformance/paths.js'
@@ -61,6 +62,16 @@ export function violations(files: ReadonlyMap<string, string>): string[] {
   return out
 }
 
+/** Folders that must run on any JS platform (browser, Deno, workers): no Node built-in imports. */
+const PLATFORM_FREE: readonly string[] = ['src/host/']
+
+/** Node built-in modules a source text imports (`node:fs`, `fs`, `fs/promises`, …). */
+export function nodeImportsOf(text: string): string[] {
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)]
+  const builtins = new Set(builtinModules)
+  return specs.map((m) => (m[1] ?? m[2] ?? m[3]) as string).filter((spec) => spec.startsWith('node:') || builtins.has(spec.split('/')[0] as string))
+}
+
 function sources(dir: string): string[] {
   return readdirSync(join(PACKAGE_ROOT, dir), { withFileTypes: true }).flatMap((e) => {
     const path = `${dir}/${e.name}`
@@ -84,6 +95,16 @@ describe('layers', () => {
   it('nothing below the CLI imports it', () => {
     const users = [...files].filter(([f, t]) => !f.startsWith('src/cli/') && importsOf(f, t).some((i) => i.startsWith('src/cli/')))
     expect(users.map(([f]) => f)).toEqual([])
+  })
+
+  it('the host pieces import no Node built-in module', () => {
+    const users = [...files].filter(([f, t]) => PLATFORM_FREE.some((p) => f.startsWith(p)) && nodeImportsOf(t).length > 0)
+    expect(users.map(([f, t]) => `${f}: ${nodeImportsOf(t).join(', ')}`)).toEqual([])
+  })
+
+  it('finds Node built-in imports in every form', () => {
+    const text = "import { a } from 'node:fs'\nimport b from 'path'\nexport { c } from 'fs/promises'\nconst d = await import('node:worker_threads')\nimport 'node:process'\nimport e from 'typebox'\nimport f from './x.js'"
+    expect(nodeImportsOf(text)).toEqual(['node:fs', 'path', 'fs/promises', 'node:worker_threads', 'node:process'])
   })
 
   it('catches what it is meant to catch', () => {

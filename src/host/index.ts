@@ -1,3 +1,62 @@
 /** Host-side pieces. */
 export { HostPeer, WaitError, DEFAULT_MAX_MESSAGES, describeClose, type HostPeerOptions, type Received, type TimelineEntry } from './peer.js'
 export { VirtualClock, systemClock, type Clock, type TimerHandle } from './clock.js'
+export {
+  createInboundGuard,
+  requestIdOf,
+  typeOf,
+  UNKNOWN_TYPE,
+  type InboundCounts,
+  type InboundGuard,
+  type InboundGuardOptions,
+  type InvalidInbound,
+} from './guard.js'
+export {
+  defaultBackends,
+  globalFetchNetwork,
+  memoryChat,
+  memoryEvents,
+  memoryScheduler,
+  memorySettings,
+  memoryStorage,
+  memoryUser,
+  refusingDatabase,
+  type AppendedInstruction,
+  type Awaitable,
+  type ChatBackend,
+  type DatabaseBackend,
+  type EmittedEvent,
+  type EventsBackend,
+  type FetchLikeResponse,
+  type GlobalFetchOptions,
+  type HostBackends,
+  type MemoryChat,
+  type MemoryEvents,
+  type MemoryScheduler,
+  type NetworkBackend,
+  type SchedulerBackend,
+  type SettingsBackend,
+  type StorageBackend,
+  type StorageScope,
+  type UserProfileBackend,
+} from './backends.js'
+export { networkAccess, type NetworkAccess } from './network-access.js'
+export {
+  createRequestDispatcher,
+  DEFAULT_BACKEND_TIMEOUT_MS,
+  type RequestContext,
+  type RequestDispatcher,
+  type RequestDispatcherOptions,
+} from './dispatcher.js'
+export {
+  TaskSupervisor,
+  resolvePolicy,
+  restartDelay,
+  DEFAULT_RESTART_POLICY,
+  DEFAULT_TASK_START_TIMEOUT_MS,
+  type ResolvedRestartPolicy,
+  type TaskEvent,
+  type TaskState,
+  type TaskSupervisorOptions,
+  type TaskView,
+} from './supervisor.js'
