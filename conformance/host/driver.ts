@@ -162,11 +162,10 @@ export async function serveDriver(factory: HostDriverFactory, channel: Transport
   for (const line of early.splice(0)) handle(line)
   await closed
   for (const s of subscriptions) s.dispose()
-  try {
-    await driver.dispose?.()
-  } finally {
-    for (const t of workers.values()) if (!t.closed) t.markClosed({ reason: 'local', detail: 'the fixture ended' })
-  }
+  // The fixture is over: every worker is gone with the channel, so that the host's teardown never
+  // waits for one (an unload's grace period may be on a clock nobody moves any more).
+  for (const t of workers.values()) if (!t.closed) t.markClosed({ reason: 'exit', detail: 'the fixture ended' })
+  await driver.dispose?.()
 }
 
 /** An in-process host target from a driver factory: a fresh driver (and host) per fixture. */

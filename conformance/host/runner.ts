@@ -280,16 +280,17 @@ export class HostFixtureRun {
     this.session.sendWire(worker, message)
   }
 
-  /** `load` gets the fixture's manifest defaults: id (extensionId or `conformance`), version 1.0.0, its permissions, no settings, worker `main`. */
+  /**
+   * `load` gets the fixture's manifest defaults: id (extensionId or `conformance`), version 1.0.0, its
+   * permissions, no settings, worker `main`; `args.manifest` overrides them, and a field it sets to
+   * `null` is left out (a manifest without permissions, EXT-HOST-002).
+   */
   private argsOf(command: DriverCommand, args: Record<string, unknown>): Record<string, unknown> {
     const given = this.substitute(args) as Record<string, unknown>
     if (command !== 'load') return given
-    const manifest = isObject(given['manifest']) ? given['manifest'] : {}
-    return {
-      ...given,
-      worker: given['worker'] ?? DEFAULT_WORKER,
-      manifest: { id: this.fixture.extensionId ?? 'conformance', version: '1.0.0', permissions: this.fixture.permissions, settings: {}, ...manifest },
-    }
+    const overrides = isObject(given['manifest']) ? given['manifest'] : {}
+    const merged: Record<string, unknown> = { id: this.fixture.extensionId ?? 'conformance', version: '1.0.0', permissions: this.fixture.permissions, settings: {}, ...overrides }
+    return { ...given, worker: given['worker'] ?? DEFAULT_WORKER, manifest: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null)) }
   }
 
   private async doCommand(command: DriverCommand, args: Record<string, unknown>, label: string | undefined, expected: Record<string, unknown> | undefined, timeoutMs: number | undefined, requirement: string | undefined): Promise<void> {
