@@ -2,7 +2,8 @@
  * The requirement registry, read from the spec tables in docs/spec/*.md (rows of the form
  * `| EXT-XXX-NNN | MUST | requirement | reason |`), with the texts docs/spec/texts.md lists per
  * requirement (rows `| EXT-XXX-NNN | exact | \`text\` | why |`). This is the only place that parses
- * the spec.
+ * the spec. Each requirement has a role, taken from its file: `host.md` holds what a host must do
+ * (certified by the host-role suite), every other file what a worker must do (the worker-role suite).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,6 +19,9 @@ export interface TextRule {
   readonly text: string
 }
 
+/** Which side of the protocol a requirement binds, and so which suite certifies it. */
+export type RequirementRole = 'worker' | 'host'
+
 /** One normative requirement. */
 export interface Requirement {
   readonly id: string
@@ -25,6 +29,8 @@ export interface Requirement {
   readonly text: string
   /** Spec file it is defined in, relative to the repository root. */
   readonly file: string
+  /** `host` for docs/spec/host.md, `worker` for every other file (wire, permissions and diagnostics included). */
+  readonly role: RequirementRole
   /** Texts a fixture may match for this requirement (docs/spec/texts.md). */
   readonly texts: readonly TextRule[]
 }
@@ -59,7 +65,7 @@ export function loadRequirements(dir: string): RequirementRegistry {
       if (!m) continue
       const [, id, level, requirement] = m as unknown as [string, string, Requirement['level'], string]
       if (found.has(id)) throw new Error(`docs/spec/${name}: requirement ${id} is defined twice`)
-      found.set(id, { id, level, text: requirement, file: `docs/spec/${name}` })
+      found.set(id, { id, level, text: requirement, file: `docs/spec/${name}`, role: roleOfFile(name) })
     }
   }
   for (const t of texts) {
@@ -67,4 +73,14 @@ export function loadRequirements(dir: string): RequirementRegistry {
   }
   const entries = [...found].map(([id, r]) => [id, { ...r, texts: texts.filter((t) => t.requirement === id) }] as const)
   return new RequirementRegistry(entries, texts.filter((t) => t.requirement === 'extension'))
+}
+
+/** The role of a spec file's requirements (`host.md`, by name or path, is the host's; the rest bind workers). */
+export function roleOfFile(name: string): RequirementRole {
+  return (name.split('/').pop() ?? name) === 'host.md' ? 'host' : 'worker'
+}
+
+/** The requirements of one role, in the registry's order (the suite of that role certifies exactly these). */
+export function requirementsOfRole(requirements: ReadonlyMap<string, Requirement>, role: RequirementRole): Requirement[] {
+  return [...requirements.values()].filter((r) => r.role === role)
 }

@@ -17,7 +17,7 @@ const registry = new Map<string, Requirement>(
     ['EXT-A-002', 'MUST'],
     ['EXT-A-003', 'MUST'],
     ['EXT-B-001', 'SHOULD'],
-  ].map(([id, level]) => [id as string, { id: id as string, level: level as Requirement['level'], text: `${id} text`, file: 'docs/spec/x.md', texts: [] }]),
+  ].map(([id, level]) => [id as string, { id: id as string, level: level as Requirement['level'], text: `${id} text`, file: 'docs/spec/x.md', role: 'worker', texts: [] }]),
 )
 
 const suite: SuiteFixture[] = [

@@ -1,12 +1,15 @@
 /**
  * docs/upstream.md is where the spec's "upstream Bn" citations lead, so that the spec cites nothing
  * outside the repository: every B-number that a fixture or docs/spec cites has an entry, a fixture
- * that names an upstream bug is listed under that bug, and every fixture named there exists.
+ * that names an upstream bug is listed under that bug, and every fixture named there exists. The
+ * host-side facts H1 to H7 each have an entry naming the EXT-HOST requirements of docs/spec/host.md
+ * that decide them (they are decided by host requirements, so no worker fixture is asked of them).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from '../scripts/generate.js'
+import { loadRequirements } from '../conformance/requirements.js'
 
 const upstream = readFileSync(join(ROOT, 'docs/upstream.md'), 'utf8')
 
@@ -34,6 +37,13 @@ const fixtures = filesUnder(join(ROOT, 'fixtures'), '.json')
 function cited(text: string): string[] {
   return [...text.matchAll(/\bB([1-9][0-9]?)\b/g)].map((m) => `B${m[1]}`)
 }
+
+/** The host-side facts cited in a text (`H1` … `H7`). */
+function citedFacts(text: string): string[] {
+  return [...text.matchAll(/\bH([1-9])\b/g)].map((m) => `H${m[1]}`)
+}
+
+const requirements = loadRequirements(join(ROOT, 'docs/spec'))
 
 describe('docs/upstream.md', () => {
   it('has an entry for every B-number a fixture cites, naming that fixture', () => {
@@ -63,6 +73,32 @@ describe('docs/upstream.md', () => {
   it('has the entries B1 to B36, in order', () => {
     const headings = [...upstream.matchAll(/^### (B\d+)$/gm)].map((m) => m[1])
     expect(headings).toEqual(Array.from({ length: 36 }, (_, i) => `B${i + 1}`))
+  })
+
+  it('has the host-side facts H1 to H7, in order, each decided by host requirements that docs/spec/host.md defines', () => {
+    const headings = [...upstream.matchAll(/^### (H\d+)$/gm)].map((m) => m[1])
+    expect(headings).toEqual(Array.from({ length: 7 }, (_, i) => `H${i + 1}`))
+    for (const fact of headings) {
+      const text = entry(fact as string) as string
+      const decided = text.slice(text.indexOf('Decided by'))
+      const ids = [...decided.matchAll(/EXT-HOST-\d{3}/g)].map((m) => m[0])
+      expect(text, `### ${fact}`).toContain('Decided by')
+      expect(ids.length, `### ${fact} names an EXT-HOST requirement`).toBeGreaterThan(0)
+      for (const id of ids) expect(requirements.get(id)?.role, `${id} in ### ${fact}`).toBe('host')
+    }
+  })
+
+  it('has an entry for every H-number docs/spec cites, and host.md cites each of them', () => {
+    const host = readFileSync(join(ROOT, 'docs/spec/host.md'), 'utf8')
+    const spec = filesUnder(join(ROOT, 'docs/spec'), '.md').map((f) => readFileSync(f, 'utf8')).join('\n')
+    for (const fact of new Set(citedFacts(spec))) expect(entry(fact), `### ${fact}`).toBeDefined()
+    expect(new Set(citedFacts(host))).toEqual(new Set(Array.from({ length: 7 }, (_, i) => `H${i + 1}`)))
+  })
+
+  it('names only requirement IDs that docs/spec defines', () => {
+    const named = [...upstream.matchAll(/\bEXT-[A-Z]+-\d{3}\b/g)].map((m) => m[0])
+    expect(named.length).toBeGreaterThan(50)
+    for (const id of named) expect(requirements.has(id), id).toBe(true)
   })
 
   it('is what the spec links to, and the spec names no file outside the repository', () => {

@@ -48,3 +48,28 @@ export {
   type RequestDispatcher,
   type RequestDispatcherOptions,
 } from './dispatcher.js'
+export {
+  TaskSupervisor,
+  resolvePolicy,
+  restartDelay,
+  DEFAULT_RESTART_POLICY,
+  DEFAULT_TASK_START_TIMEOUT_MS,
+  type ResolvedRestartPolicy,
+  type TaskEvent,
+  type TaskState,
+  type TaskSupervisorOptions,
+  type TaskView,
+} from './supervisor.js'
+export { StreamPump, DEFAULT_ACK_TIMEOUT_MS, type StreamPumpOptions } from './stream-pump.js'
+export {
+  createHost,
+  HOST_DEFAULTS,
+  type ActionInfo,
+  type ExtensionManifest,
+  type ExtensionView,
+  type Host,
+  type HostEvent,
+  type HostOptions,
+  type ProviderInfo,
+  type ToolInfo,
+} from './host.js'
