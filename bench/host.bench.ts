@@ -1,6 +1,10 @@
 /**
  * Inbound guard cost (issue 10, point 2): a valid stream of worker->host messages handled by a host's
  * message handler, bare and wrapped in the guard, measured in alternating rounds of the same run.
+ * Nearly all of the guard's cost is the validator itself (the guard adds under 10% on top of
+ * `validateWorkerToHost`); against a handler that only routes and looks up (tens of ns), that cost is
+ * several times the handler, while per message actually received (decoded from a JSON line or a
+ * structured clone) it is a small share. All four ratios are printed against the 1.2× target.
  */
 import type { WorkerToHostMessage } from '../src/protocol/catalogue.js'
 import { createInboundGuard } from '../src/host/guard.js'

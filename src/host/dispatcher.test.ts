@@ -317,6 +317,15 @@ describe('exactly one response whatever the backend does (EXT-HOST-020, 029)', (
     }
   })
 
+  it('data that cannot be copied is success:false, and sent data is a copy of the backend object', async () => {
+    const owned = { greeting: 'hi' }
+    const d = createRequestDispatcher({ backends: spyBackends((name) => (name === 'storage.get' ? () => 1 : owned)).backends })
+    expect(errorOf(await answer(d.dispatch(ctx(), request('storage.get', { key: 'k' }))))).toMatch(/^storage\.get: the host backend returned invalid data: \/payload\/data: expected plain data/)
+    const r = await answer(d.dispatch(ctx(), request('settings.getAll', {})))
+    expect(r.payload.data).toEqual(owned)
+    expect(r.payload.data).not.toBe(owned)
+  })
+
   it('undefined from a method that returns data is success:false; from one that returns nothing it is success', async () => {
     const d = createRequestDispatcher({ backends: spyBackends(() => undefined).backends })
     expect(errorOf(await answer(d.dispatch(ctx(), request('storage.keys', {}))))).toMatch(/returned invalid data: .*\/payload\/data: expected response data, received absent/)

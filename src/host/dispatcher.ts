@@ -210,8 +210,16 @@ export function createRequestDispatcher(options: RequestDispatcherOptions = {}):
   /** EXT-HOST-029: the data to send, or why the backend's answer cannot be sent. */
   function checkData(method: MethodDescriptor, data: unknown): { data: unknown } | { error: string } {
     if (method.noData) return { data: undefined }
-    const checked = validator.validateResponse(method.method, data)
-    return checked.ok ? { data } : { error: `${method.method}: the host backend returned invalid data: ${joinErrors(checked.errors)}` }
+    // A copy: data that no transport could carry (a function, say) fails here, not in send, where
+    // the worker would be left waiting; and the backend's own objects never leave by reference.
+    let copy: unknown
+    try {
+      copy = structuredClone(data)
+    } catch (error) {
+      return { error: `${method.method}: the host backend returned invalid data: /payload/data: expected plain data, received a value that cannot be copied (${errorText(error)})` }
+    }
+    const checked = validator.validateResponse(method.method, copy)
+    return checked.ok ? { data: copy } : { error: `${method.method}: the host backend returned invalid data: ${joinErrors(checked.errors)}` }
   }
 
   /**
