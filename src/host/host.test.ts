@@ -14,10 +14,11 @@ import { createHost, type Host, type HostEvent, type HostOptions } from './host.
 
 const ACTIVATED = 'conformance extension activated'
 
+/** Waits for a condition: first a few event-loop turns, then real time (the worker's own timers), up to a generous bound. */
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 5000; i++) {
+  for (let i = 0; i < 20_000; i++) {
     if (condition()) return
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    await new Promise<void>((resolve) => (i < 200 ? setImmediate(resolve) : setTimeout(resolve, 5)))
   }
   throw new Error(`never happened: ${what}`)
 }
@@ -77,7 +78,7 @@ const taskEvents = (h: Harness, taskId: string) =>
 
 const textResponse = (text: string, status = 200, statusText = 'OK'): FetchLikeResponse => new Response(text, { status, statusText })
 
-describe('createHost with the reference runtime over memory', () => {
+describe('createHost with the reference runtime over memory', { timeout: 60_000 }, () => {
   it('runs tools and actions, and keeps a result with success false apart from an error (EXT-HOST-075)', async () => {
     const h = harness()
     await loadConformance(h)
@@ -283,7 +284,7 @@ describe('createHost with the reference runtime over memory', () => {
   })
 })
 
-describe('createHost with a worker the test plays', () => {
+describe('createHost with a worker the test plays', { timeout: 60_000 }, () => {
   it('ends a worker that never readies, fails the load, and activates nothing on a late ready (EXT-HOST-003)', async () => {
     const h = harness({ readyTimeoutMs: 5000 })
     const w = playedWorker(h)
