@@ -10,6 +10,10 @@ import { match, show, substitute, type Bindings, type Mismatch } from './fixture
 import { availableParallelism } from 'node:os'
 import { checkInvariants } from './invariants.js'
 import type { Target } from './targets.js'
+import { isHostTarget, type HostTarget } from './host/driver.js'
+import { playHost } from './host/runner.js'
+import { roleOf } from './fixture/schema.js'
+import { sleep, Stopped } from './wait.js'
 
 /** What went wrong in a fixture. */
 export interface Failure {
@@ -80,30 +84,6 @@ export const MAX_DERIVED_DEADLINE_MS = 120_000
 /** Margin a derived fixture deadline adds for the runner's own work and the teardown (ms). */
 const DEADLINE_MARGIN_MS = 5000
 
-/** Thrown into a fixture's waits when its deadline (or the run's) stops it. */
-class Stopped extends Error {
-  constructor() {
-    super('stopped')
-    this.name = 'Stopped'
-  }
-}
-
-/** Sleeps `ms`; an abort ends the sleep at once with {@link Stopped}, so no timer outlives a stopped fixture. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Stopped())
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(new Stopped())
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
 /**
  * The default deadline of a fixture: the `ready` wait plus the most every step may take (its
  * timeouts and waits) plus a margin, capped at {@link MAX_DERIVED_DEADLINE_MS}, so that a fixture
@@ -119,6 +99,9 @@ export function fixtureDeadline(fixture: Fixture, options: Pick<RunOptions, 'ste
     else if ('activate' in s) total += Math.max(step, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS)
     else if ('unordered' in s) total += Math.max(0, ...s.unordered.map(expectBudget))
     else if ('expect' in s) total += expectBudget(s)
+    else if ('do' in s) total += s.expectResult !== undefined ? (s.timeoutMs ?? step) : 0
+    else if ('awaitResult' in s || 'expectEvent' in s || 'expectClosed' in s) total += s.timeoutMs ?? step
+    else if ('expectNoEvent' in s) total += s.withinMs
     if (total >= MAX_DERIVED_DEADLINE_MS) return MAX_DERIVED_DEADLINE_MS
   }
   return Math.min(total, MAX_DERIVED_DEADLINE_MS)
@@ -213,7 +196,8 @@ export class FixtureRun {
     if ('waitMs' in step) return sleep(step.waitMs, this.control.signal)
     if ('expectNone' in step) return this.expectNone(step.expectNone, step.withinMs, step.requirement)
     if ('unordered' in step) return this.unordered(step.unordered)
-    return this.expectOne(step)
+    if ('expect' in step) return this.expectOne(step)
+    this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: a ${Object.keys(step)[0] ?? ''} step belongs to host-role fixtures` })
   }
 
   private send(template: Record<string, unknown>, invalid: boolean): void {
@@ -438,6 +422,17 @@ function describeStep(step: Step | undefined): string {
   return kind ?? 'step'
 }
 
+/** Plays a fixture of either role on a target of either role; a fixture of the other role is untested. */
+async function playAny(fixture: Fixture, target: Target | HostTarget, options: RunOptions, hooks: PlayHooks): Promise<Outcome> {
+  const targetRole = isHostTarget(target) ? 'host' : 'worker'
+  if (roleOf(fixture) !== targetRole) {
+    const result: FixtureResult = { id: fixture.id, title: fixture.title, level: fixture.level, requirements: fixture.requirements, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `a ${roleOf(fixture)}-role fixture; the target is a ${targetRole}` }
+    return { result }
+  }
+  if (isHostTarget(target)) return playHost(fixture, target, { ...options, deadlineMs: options.deadlineMs ?? fixtureDeadline(fixture, options) }, hooks)
+  return play(fixture, target, options, hooks)
+}
+
 async function play(fixture: Fixture, target: Target, options: RunOptions, hooks: PlayHooks): Promise<Outcome> {
   const started = performance.now()
   const base = { id: fixture.id, title: fixture.title, level: fixture.level, requirements: fixture.requirements }
@@ -520,9 +515,9 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
   return startFailure !== undefined ? { result, startFailure } : { result }
 }
 
-/** Runs one fixture against a fresh worker from `target`, within its deadline. */
-export async function runFixture(fixture: Fixture, target: Target, options: RunOptions = {}): Promise<FixtureResult> {
-  return (await play(fixture, target, options, {})).result
+/** Runs one fixture against a fresh worker (or, for a host-role fixture, a fresh host) from `target`, within its deadline. */
+export async function runFixture(fixture: Fixture, target: Target | HostTarget, options: RunOptions = {}): Promise<FixtureResult> {
+  return (await playAny(fixture, target, options, {})).result
 }
 
 /** Options of {@link runSuite}. */
@@ -542,8 +537,8 @@ export interface SuiteOptions extends RunOptions {
   readonly stopOnStartFailure?: boolean
 }
 
-/** Runs fixtures against `target`, several at a time; results come back in fixture order. */
-export async function runSuite(fixtures: readonly Fixture[], target: Target, options: SuiteOptions = {}): Promise<FixtureResult[]> {
+/** Runs fixtures against `target` (a worker or a host), several at a time; results come back in fixture order. */
+export async function runSuite(fixtures: readonly Fixture[], target: Target | HostTarget, options: SuiteOptions = {}): Promise<FixtureResult[]> {
   const results: Array<FixtureResult | undefined> = new Array(fixtures.length)
   const controller = new AbortController()
   let next = 0
@@ -557,7 +552,7 @@ export async function runSuite(fixtures: readonly Fixture[], target: Target, opt
   const worker = async () => {
     while (!stop && !controller.signal.aborted && next < fixtures.length) {
       const index = next++
-      const { result, startFailure: failed } = await play(fixtures[index] as Fixture, target, options, hooks)
+      const { result, startFailure: failed } = await playAny(fixtures[index] as Fixture, target, options, hooks)
       if (failed !== undefined && options.stopOnStartFailure && !anyReady && startFailure === undefined) {
         startFailure = failed
         stop = true

@@ -1,6 +1,6 @@
 /**
  * `describeConformance(...)`: the fixtures as vitest tests inside an implementer's own suite,
- * against a transport they supply. Each fixture is one test whose failure message is the first
+ * against a transport they supply (worker role) or a host driver factory (`host`, host role). Each fixture is one test whose failure message is the first
  * divergence; a fixture listed in `expectedFailures` runs as `it.fails`, so it turns red when it
  * starts passing (stale).
  */
@@ -11,11 +11,17 @@ import { PACKAGE_ROOT } from './paths.js'
 import { globToRegExp, selectFixtures } from './fixture/select.js'
 import { loadFixtures } from './fixture/load.js'
 import { fixtureDeadline, runFixture, type Failure } from './runner.js'
+import { driverHostTarget, type HostDriverFactory } from './host/driver.js'
 
 /** Options of {@link describeConformance}. */
 export interface DescribeConformanceOptions {
-  /** Opens a connection to a fresh worker for one fixture; the runner closes it. */
-  readonly connect: () => Promise<Transport> | Transport
+  /** Worker role: opens a connection to a fresh worker for one fixture; the runner closes it. */
+  readonly connect?: () => Promise<Transport> | Transport
+  /**
+   * Host role: a driver factory (docs/host-driver.md), called for a fresh host per fixture; the
+   * host-role fixtures run instead of the worker ones. Give `connect` or `host`, not both.
+   */
+  readonly host?: HostDriverFactory
   /** Features the worker supports (e.g. `short-request-timeout`). */
   readonly features?: readonly string[]
   /** Fixture id globs to run (default: all). */
@@ -44,11 +50,13 @@ export class SuiteErrorInFixture extends Error {
 /** Declares one vitest test per selected fixture, inside a `describe(name)`. */
 export function describeConformance(name: string, options: DescribeConformanceOptions): void {
   const dir = options.fixturesDir ?? join(PACKAGE_ROOT, 'fixtures')
-  const { fixtures, errors } = loadFixtures(dir)
+  const { connect, host } = options
+  if ((connect === undefined) === (host === undefined)) throw new TypeError('describeConformance: give connect (a worker) or host (a host driver factory), exactly one')
+  const { fixtures, errors } = loadFixtures(dir, process.cwd(), { role: host ? 'host' : 'worker' })
   if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'))
   const selected = selectFixtures(fixtures, { filter: [...(options.filter ?? [])], skip: [...(options.skip ?? [])], levels: [] })
   const expected = (options.expectedFailures ?? []).map(globToRegExp)
-  const target = { name, features: new Set(options.features ?? []), connect: async () => options.connect() }
+  const target = host ? driverHostTarget(host, name) : { name, features: new Set(options.features ?? []), connect: async () => (connect as () => Promise<Transport> | Transport)() }
   describe(name, () => {
     for (const { fixture } of selected) {
       const listed = expected.some((re) => re.test(fixture.id))

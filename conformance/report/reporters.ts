@@ -61,7 +61,7 @@ export function progressLine(r: ClassifiedResult, done: number, total: number): 
 
 function failureBlock(f: Failure): string {
   const e = escapeControl
-  const lines = [`    ${e(f.requirement)} ${f.kind === 'suite' ? 'suite error (not the worker\'s failure)' : f.kind}${f.step !== undefined ? ` at step ${f.step}` : ''}: ${e(f.message)}`]
+  const lines = [`    ${e(f.requirement)} ${f.kind === 'suite' ? 'suite error (not the target\'s failure)' : f.kind}${f.step !== undefined ? ` at step ${f.step}` : ''}: ${e(f.message)}`]
   if (f.expected !== undefined) lines.push(`      expected: ${e(f.expected)}`)
   if (f.actual !== undefined) lines.push(`      actual:   ${e(f.actual)}`)
   if (f.path !== undefined) lines.push(`      differs at: ${e(f.path) || '(message)'}`)
@@ -75,7 +75,7 @@ export function verdictLines(report: SuiteReport): string[] {
 
 const EXIT_MEANING: Readonly<Record<number, string>> = {
   0: 'nothing failed that was not listed as known',
-  1: 'the worker failed a MUST requirement',
+  1: 'the target (worker or host) failed a MUST requirement',
   4: 'the run cannot vouch for its selection (suite errors, untested or blocked MUST requirements, or a stale expected-failures file)',
 }
 
@@ -90,7 +90,7 @@ export function consoleReport(report: SuiteReport, requirementText: (id: string)
   }
   const suiteErrors = report.results.filter((r) => r.status === 'suite-error')
   if (report.suiteErrors.length + suiteErrors.length > 0) {
-    out.push(`\nSuite errors (the fixture is wrong; not the worker's failures):`)
+    out.push(`\nSuite errors (the fixture is wrong; not the target's failures):`)
     for (const e of report.suiteErrors) out.push(`  ${escapeControl(e.message)}`)
     for (const r of suiteErrors) for (const f of r.failures.filter((x) => x.kind === 'suite')) out.push(`  ${escapeControl(r.id)}${f.step !== undefined ? ` step ${f.step}` : ''}: ${escapeControl(f.message)}`)
   }

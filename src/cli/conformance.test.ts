@@ -158,7 +158,7 @@ describe('extwire conformance', () => {
       expect(report.verdict.line).toContain('5 suite errors')
       expect(r.err).toContain('suite error (not run)')
       const text = await cli('conformance', '--fixtures', dir)
-      expect(text.out).toContain("Suite errors (the fixture is wrong; not the worker's failures):")
+      expect(text.out).toContain("Suite errors (the fixture is wrong; not the target's failures):")
       expect(text.out).not.toContain('NOT CONFORMANT')
     })
 

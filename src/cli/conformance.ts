@@ -14,14 +14,24 @@ import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from '../../conformance/report/reporters.js'
 import { loadRequirements } from '../../conformance/requirements.js'
 import { defaultConcurrency, runSuite, TargetStartError } from '../../conformance/runner.js'
-import { PROCESS_OPTIONS, processOptionsOf, selectTarget, TARGET_OPTIONS } from './target.js'
+import { HOST_OPTIONS, PROCESS_OPTIONS, processOptionsOf, roleOfFlags, selectHostTarget, selectTarget, TARGET_OPTIONS } from './target.js'
+import { roleOf } from '../../conformance/fixture/schema.js'
 import { PACKAGE_ROOT } from '../../conformance/paths.js'
 import { buildReport, compileExpectedFailures, ExpectedFailuresError, parseExpectedFailures } from '../../conformance/verdicts.js'
 
 /** Usage text. */
 export const CONFORMANCE_USAGE = `Usage: extwire conformance [options]
 
-Target (default: the embedded reference runtime, in-process):
+Role:
+  --role <worker|host>       what the run certifies (default worker; --host/--host-cmd imply host). A host-role
+                             run plays the worker(s) against a host behind its driver (docs/host-driver.md) and
+                             runs the host-role fixtures (fixtures/host/), with a verdict per EXT-HOST requirement
+  --host <module>            host role: a JS module exporting createHostDriver (or a default) driver factory,
+                             called in process for each fixture
+  --host-cmd "<command>"     host role: start <command> for each fixture; it speaks the driver's tagged JSON lines
+                             on stdio (--cwd sets its working directory)
+
+Worker target (default: the embedded reference runtime, in-process):
   --worker <module>          start <module> as a worker_threads worker for each fixture
   --cmd "<command>"          start <command> for each fixture; it speaks one JSON message per line on stdio
   --cwd <dir>                working directory of --cmd
@@ -89,6 +99,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     allowPositionals: false,
     options: {
       ...TARGET_OPTIONS,
+      ...HOST_OPTIONS,
       filter: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
       level: { type: 'string', multiple: true },
@@ -123,14 +134,15 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     if (v !== undefined && !/^\d+\.\d+\.\d+$/.test(v)) throw new UsageError(`${flag} ${v}: expected a version such as 0.22.0`)
   }
   for (const f of split(values.features)) if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
-  const choice = selectTarget(values, io.cwd, { process: processOptions })
+  const role = roleOfFlags(values)
+  const choice = role === 'host' ? selectHostTarget(values, io.cwd, processOptions) : selectTarget(values, io.cwd, { process: processOptions })
   const expectedText = values['expected-failures'] === undefined ? undefined : readTextFile(io.cwd, values['expected-failures'], '--expected-failures')
   const fixtureFiles = (values.fixture ?? []).map((f) => existingFile(io.cwd, f, '--fixture'))
   const fixtureDir = values.fixtures ? existingDir(io.cwd, values.fixtures, '--fixtures') : resolve(PACKAGE_ROOT, 'fixtures')
   const output = values.output === undefined ? undefined : outputFile(io.cwd, values.output, '--output')
 
   // Fixture mistakes found at load time are suite errors: reported apart, never run, never the worker's failures.
-  const all = loadFixtures(fixtureDir, io.cwd)
+  const all = loadFixtures(fixtureDir, io.cwd, { role })
   let loaded: LoadedFixture[] = all.fixtures
   let loadErrors: FixtureError[] = all.errors
   if (fixtureFiles.length > 0) {
@@ -138,8 +150,10 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     loadErrors = []
     for (const file of fixtureFiles) {
       const one = loadFixtureFile(file, io.cwd)
-      if ('fixture' in one) loaded.push(one)
-      else loadErrors.push(one)
+      if ('fixture' in one) {
+        if (roleOf(one.fixture) !== role) throw new UsageError(`--fixture ${one.file} is a ${roleOf(one.fixture)}-role fixture; this run certifies a ${role} (see --role)`)
+        loaded.push(one)
+      } else loadErrors.push(one)
     }
   }
   const selection = {

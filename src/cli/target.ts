@@ -8,6 +8,7 @@ import { UsageError } from './io.js'
 import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { commandTarget, workerTarget, type ProcessTargetOptions, type Target } from '../../conformance/targets.js'
 import { embeddedTarget } from '../../conformance/reference/target.js'
+import { commandHostTarget, moduleHostTarget, type HostTarget } from '../../conformance/host/driver.js'
 
 /** The `parseArgs` options of the target flags, shared by every subcommand that takes a target. */
 export const TARGET_OPTIONS = {
@@ -111,4 +112,57 @@ export function selectTarget(
   }
   if (options.embedded === false) throw new UsageError('give --cmd or --worker')
   return { kind: 'embedded', features: ['short-request-timeout'], flags: [], target: () => embeddedTarget() }
+}
+
+/** The `parseArgs` options that choose a host (host-role conformance). */
+export const HOST_OPTIONS = {
+  role: { type: 'string' },
+  host: { type: 'string' },
+  'host-cmd': { type: 'string' },
+} as const
+
+/** The host flags as parsed. */
+export interface HostFlags {
+  readonly role?: string | undefined
+  readonly host?: string | undefined
+  readonly 'host-cmd'?: string | undefined
+  readonly cwd?: string | undefined
+}
+
+/** The role a run certifies: `--role`, or `host` when `--host`/`--host-cmd` is given; a contradiction is a usage error. */
+export function roleOfFlags(flags: HostFlags & TargetFlags): 'worker' | 'host' {
+  const hostGiven = (['host', 'host-cmd'] as const).filter((k) => flags[k] !== undefined)
+  const workerGiven = (['worker', 'cmd', 'mutant'] as const).filter((k) => flags[k] !== undefined)
+  if (flags.role !== undefined && flags.role !== 'worker' && flags.role !== 'host') throw new UsageError(`--role ${flags.role}: expected worker or host`)
+  const role = flags.role ?? (hostGiven.length > 0 ? 'host' : 'worker')
+  if (role === 'worker' && hostGiven.length > 0) throw new UsageError(`--${hostGiven[0] as string} chooses a host: it needs --role host (or no --role)`)
+  if (role === 'host' && workerGiven.length > 0) throw new UsageError(`--${workerGiven[0] as string} chooses a worker; a host-role run takes --host <module> or --host-cmd "<command>"`)
+  if (role === 'host' && flags.features !== undefined) throw new UsageError('--features applies to worker targets; a host driver says what it supports through describe')
+  return role
+}
+
+/** A chosen host: what to connect to, and the flags that choose it again. */
+export interface HostChoice {
+  readonly kind: 'host' | 'host-cmd'
+  readonly value: string
+  readonly flags: readonly string[]
+  target(): HostTarget
+}
+
+/** Chooses the host of a host-role run (`--host` or `--host-cmd`, with `--cwd` for the command). */
+export function selectHostTarget(flags: HostFlags, cwd: string, proc: ProcessTargetOptions = {}): HostChoice {
+  if (flags.host !== undefined && flags['host-cmd'] !== undefined) throw new UsageError('give one of --host, --host-cmd, not both')
+  if (flags.cwd !== undefined && flags['host-cmd'] === undefined) throw new UsageError('--cwd applies only to --cmd and --host-cmd')
+  if (flags.host !== undefined) {
+    if (flags.host.trim() === '') throw new UsageError('--host is empty: give a module path')
+    const file = resolve(cwd, flags.host)
+    return { kind: 'host', value: file, flags: ['--host', shellQuote(file)], target: () => moduleHostTarget(file) }
+  }
+  if (flags['host-cmd'] !== undefined) {
+    const command = flags['host-cmd']
+    if (command.trim() === '') throw new UsageError('--host-cmd is empty: give a command')
+    const dir = resolve(cwd, flags.cwd ?? '.')
+    return { kind: 'host-cmd', value: command, flags: ['--host-cmd', shellQuote(command), '--cwd', shellQuote(dir)], target: () => commandHostTarget(command, dir, proc) }
+  }
+  throw new UsageError('a host-role run needs --host <module> or --host-cmd "<command>"')
 }

@@ -4,8 +4,8 @@ export { VirtualClock, systemClock, type Clock, type TimerHandle } from './clock
 export {
   createInboundGuard,
   requestIdOf,
-  typeOf,
-  UNKNOWN_TYPE,
+  messageTypeOf,
+  UNKNOWN_MESSAGE_TYPE,
   type InboundCounts,
   type InboundGuard,
   type InboundGuardOptions,
