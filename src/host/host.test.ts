@@ -224,6 +224,23 @@ describe('createHost with the reference runtime over memory', { timeout: 60_000 
     await until(() => taskEvents(h, 'always-task').filter((e) => e.type === 'started').length === 2, 'started again')
   })
 
+  it('honours a stop the extension made: the restart goes unconfirmed and is never retried (EXT-HOST-056)', async () => {
+    const h = harness()
+    await loadConformance(h)
+    await until(() => taskEvents(h, 'always-task').some((e) => e.type === 'started'), 'always-task running')
+    expect(await h.host.executeTool('conformance', 'background', { op: 'stop', taskId: 'always-task' })).toEqual({ success: true })
+    await until(() => taskEvents(h, 'always-task').some((e) => e.type === 'restarting'), 'restart scheduled after the stopped status')
+    h.clock.advance(1000) // the restart's start goes out; the worker ignores it (EXT-BG-005)
+    await turns()
+    expect(h.host.extension('conformance')?.tasks.find((t) => t.taskId === 'always-task')?.state).toBe('starting')
+    h.clock.advance(10_000)
+    expect(taskEvents(h, 'always-task').map((e) => e.type).filter((t) => t !== 'health')).toEqual(['started', 'stopped', 'restarting', 'unconfirmed'])
+    expect(h.host.extension('conformance')?.tasks.find((t) => t.taskId === 'always-task')).toMatchObject({ state: 'stopped', unconfirmed: true })
+    h.clock.advance(600_000)
+    await turns()
+    expect(taskEvents(h, 'always-task').filter((e) => e.type === 'restarting')).toHaveLength(1)
+  })
+
   it('settles the pending calls of the unloaded extension only, and reports no error for a deliberate unload (EXT-HOST-070, 071)', async () => {
     const h = harness()
     await loadConformance(h, 'one')
