@@ -4,6 +4,7 @@
  */
 import { runtimeBench } from './runtime.bench.js'
 import { fuzzBench } from './fuzz.bench.js'
+import { hostBench } from './host.bench.js'
 import { suiteBench } from './suite.bench.js'
 import { validateBench } from './validate.bench.js'
 
@@ -13,6 +14,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['runtime', runtimeBench],
   ['suite', suiteBench],
   ['fuzz', fuzzBench],
+  ['host', hostBench],
 ]
 
 for (const [name, bench] of benches) {

@@ -211,6 +211,25 @@ describe('checks before the backend (EXT-HOST-021, 022, 025)', () => {
     expect(calls.map((c) => c[0])).toEqual(['storage.set'])
   })
 
+  it('checks and uses one read of the request: a getter cannot pass the check with one value and reach the backend with another', async () => {
+    const { calls, backends } = spyBackends()
+    const d = createRequestDispatcher({ backends })
+    let reads = 0
+    const payload = Object.defineProperty({}, 'key', { enumerable: true, get: () => (++reads === 1 ? 'safe' : '../../other') })
+    const r = await answer(d.dispatch(ctx(), request('storage.get', payload)))
+    expect(r.payload.success).toBe(true)
+    expect(reads).toBe(1)
+    expect(calls).toEqual([['storage.get', [{ extensionId: 'ext-a' }, 'safe']]])
+  })
+
+  it('a value that is not plain data (a function) is refused, never stored', async () => {
+    const { calls, backends } = spyBackends()
+    const d = createRequestDispatcher({ backends })
+    const r = await answer(d.dispatch(ctx(), request('storage.set', { key: 'k', value: () => 1 })))
+    expect(errorOf(r)).toMatch(/^Invalid request: expected plain data, received a value that cannot be copied/)
+    expect(calls).toEqual([])
+  })
+
   it('property: any request value is answered exactly once, never with a thrown error', async () => {
     const d = createRequestDispatcher({ backends: spyBackends().backends })
     const methodName = fc.oneof(fc.constantFrom(...METHODS.map((m) => m.method)), fc.string())
@@ -404,5 +423,37 @@ describe('behaviour over the in-memory backends', () => {
     const r = await answer(d.dispatch(ctx(), request('network.fetch', { url: 'https://example.com/' })))
     expect(r.payload.data).toEqual(JSON.parse('{"status":404,"statusText":"Not Found","headers":{"x-thing":"a","__proto__":"p"},"body":"nope"}'))
     expect(Object.getPrototypeOf((r.payload.data as { headers: object }).headers)).toBe(Object.prototype)
+  })
+})
+
+describe('guard and dispatcher together (EXT-HOST-010, EXT-HOST-011)', () => {
+  it('every request with a usable id gets exactly one response, valid or not; others get none and nothing throws', async () => {
+    const { createInboundGuard } = await import('./guard.js')
+    const d = createRequestDispatcher({ backends: spyBackends().backends })
+    const sent: Array<Promise<ResponseMessage>> = []
+    const guard = createInboundGuard(
+      (m) => {
+        if (m.type === 'request') sent.push(d.dispatch(ctx(), m))
+      },
+      { onInvalid: (i) => i.requestId !== undefined && sent.push(d.dispatch(ctx(), i.message)) },
+    )
+    const inputs = [
+      request('storage.get', { key: 'k' }, 'a'),
+      request('storage.get', { key: 5 }, 'b'),
+      request('no.such', {}, 'c'),
+      request('storage.get', { key: 'k' }, ''),
+      { type: 'request', id: 9, method: 'storage.get', payload: { key: 'k' } },
+      { type: 'request', id: 'd' },
+      null,
+    ]
+    for (const m of inputs) guard(m)
+    const responses = await Promise.all(sent)
+    expect(responses.map((r) => [r.payload.requestId, r.payload.success])).toEqual([
+      ['a', true],
+      ['b', false],
+      ['c', false],
+      ['d', false],
+    ])
+    expect(errorOf(responses[3] as ResponseMessage)).toMatch(/^Invalid request: .*\/method/)
   })
 })

@@ -214,14 +214,34 @@ export function createRequestDispatcher(options: RequestDispatcherOptions = {}):
     return checked.ok ? { data } : { error: `${method.method}: the host backend returned invalid data: ${joinErrors(checked.errors)}` }
   }
 
-  function dispatch(ctx: RequestContext, request: unknown): Promise<ResponseMessage> {
-    const requestId = requestIdOf(request)
-    if (requestId === undefined) {
-      return Promise.resolve(response('', { error: `Invalid request: no usable id (expected a request with a non-empty string id, received ${describeValue(request)})` }))
+  /**
+   * The request as plain data, read once: what is checked is exactly what the backend gets, even when
+   * the value is a live object (the memory transport passes objects by reference) whose getters could
+   * answer differently on a second read.
+   */
+  function snapshotOf(request: unknown): { value: unknown } | { error: string; requestId: string | undefined } {
+    try {
+      return { value: structuredClone(request) }
+    } catch (error) {
+      const checked = validator.validateWorkerToHost(request)
+      const why = checked.ok ? `expected plain data, received a value that cannot be copied (${errorText(error)})` : joinErrors(checked.errors)
+      return { error: `Invalid request: ${why}`, requestId: requestIdOf(request) }
     }
+  }
+
+  function unanswerable(request: unknown): Promise<ResponseMessage> {
+    return Promise.resolve(response('', { error: `Invalid request: no usable id (expected a request with a non-empty string id, received ${describeValue(request)})` }))
+  }
+
+  function dispatch(ctx: RequestContext, request: unknown): Promise<ResponseMessage> {
+    const snapshot = snapshotOf(request)
+    if ('error' in snapshot) return snapshot.requestId === undefined ? unanswerable(request) : Promise.resolve(response(snapshot.requestId, { error: snapshot.error }))
+    const message = snapshot.value
+    const requestId = requestIdOf(message)
+    if (requestId === undefined) return unanswerable(message)
     let decided: Plan
     try {
-      decided = plan(ctx, requestId, request as object)
+      decided = plan(ctx, requestId, message as object)
     } catch (error) {
       decided = { error: `Invalid request: ${errorText(error)}` }
     }

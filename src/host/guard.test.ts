@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { arbitraryOf } from '../../conformance/fuzz/arbitrary.js'
 import { WorkerToHostMessage } from '../protocol/catalogue.js'
 import { createValidator, validatorFor } from '../validate/index.js'
-import { createInboundGuard, requestIdOf, typeOf, UNKNOWN_TYPE, type InvalidInbound } from './guard.js'
+import { createInboundGuard, requestIdOf, messageTypeOf, UNKNOWN_MESSAGE_TYPE, type InvalidInbound } from './guard.js'
 
 const tolerant = validatorFor()
 /** Valid worker->host messages of every type, derived from the schema. */
@@ -70,7 +70,7 @@ describe('createInboundGuard (EXT-HOST-010)', () => {
     guard({ type: '__proto__' })
     const counts = guard.counts()
     expect(counts.valid).toEqual({ ready: 2, log: 1 })
-    expect(counts.invalid).toEqual({ log: 1, [UNKNOWN_TYPE]: 2, ['__proto__']: 1 })
+    expect(counts.invalid).toEqual({ log: 1, [UNKNOWN_MESSAGE_TYPE]: 2, ['__proto__']: 1 })
     expect(Object.getOwnPropertyNames(counts.invalid)).toContain('__proto__')
     // A snapshot: later messages do not change it.
     guard({ type: 'ready' })
@@ -188,7 +188,7 @@ describe('createInboundGuard (EXT-HOST-010)', () => {
         let got: unknown
         createInboundGuard((x) => (got = x))(m)
         expect(got).toBe(m)
-        seen.add(typeOf(m) as string)
+        seen.add(messageTypeOf(m) as string)
       }),
       { numRuns: 400 },
     )
@@ -196,14 +196,14 @@ describe('createInboundGuard (EXT-HOST-010)', () => {
   })
 })
 
-describe('typeOf and requestIdOf', () => {
+describe('messageTypeOf and requestIdOf', () => {
   it('read safely', () => {
-    expect(typeOf({ type: 'ready' })).toBe('ready')
-    expect(typeOf({ type: 1 })).toBeUndefined()
-    expect(typeOf(null)).toBeUndefined()
+    expect(messageTypeOf({ type: 'ready' })).toBe('ready')
+    expect(messageTypeOf({ type: 1 })).toBeUndefined()
+    expect(messageTypeOf(null)).toBeUndefined()
     const { proxy, revoke } = Proxy.revocable({}, {})
     revoke()
-    expect(typeOf(proxy)).toBeUndefined()
+    expect(messageTypeOf(proxy)).toBeUndefined()
     expect(requestIdOf(proxy)).toBeUndefined()
     expect(requestIdOf({ type: 'request', id: 'a' })).toBe('a')
     expect(requestIdOf({ type: 'log', id: 'a' })).toBeUndefined()

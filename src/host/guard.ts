@@ -4,7 +4,7 @@
  * reported with the validator's errors and goes no further; a handler that throws is reported too,
  * and nothing ever throws back into the transport that delivered the message.
  */
-import type { WorkerToHostMessage } from '../protocol/catalogue.js'
+import { WORKER_TO_HOST_TYPES, type WorkerToHostMessage } from '../protocol/catalogue.js'
 import type { ValidationError } from '../validate/errors.js'
 import { validatorFor } from '../validate/index.js'
 import type { ProtocolValidator } from '../validate/validator.js'
@@ -48,10 +48,10 @@ export interface InboundGuard {
 }
 
 /** The key counts use for a message without a readable string `type`. */
-export const UNKNOWN_TYPE = '<unknown>'
+export const UNKNOWN_MESSAGE_TYPE = '<unknown>'
 
 /** The `type` of a message when it is a readable string; never throws. */
-export function typeOf(message: unknown): string | undefined {
+export function messageTypeOf(message: unknown): string | undefined {
   try {
     if (typeof message !== 'object' || message === null) return undefined
     const type = (message as { type?: unknown }).type
@@ -67,7 +67,7 @@ export function typeOf(message: unknown): string | undefined {
  */
 export function requestIdOf(message: unknown): string | undefined {
   try {
-    if (typeOf(message) !== 'request') return undefined
+    if (messageTypeOf(message) !== 'request') return undefined
     const id = (message as { id?: unknown }).id
     return typeof id === 'string' && id.length > 0 ? id : undefined
   } catch {
@@ -75,13 +75,20 @@ export function requestIdOf(message: unknown): string | undefined {
   }
 }
 
-function bump(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1)
+/** A mutable counter: bumping it on the hot path is one map read and one increment, no map write. */
+interface Cell {
+  n: number
 }
 
-function snapshot(map: ReadonlyMap<string, number>): Readonly<Record<string, number>> {
+function bump(map: Map<string, Cell>, key: string): void {
+  const cell = map.get(key)
+  if (cell !== undefined) cell.n++
+  else map.set(key, { n: 1 })
+}
+
+function snapshot(map: ReadonlyMap<string, Cell>): Readonly<Record<string, number>> {
   // fromEntries defines own properties, so a type named `__proto__` is counted, not assigned.
-  return Object.freeze(Object.fromEntries(map))
+  return Object.freeze(Object.fromEntries([...map].filter(([, c]) => c.n > 0).map(([k, c]) => [k, c.n])))
 }
 
 /**
@@ -95,8 +102,9 @@ export function createInboundGuard(handler: (message: WorkerToHostMessage) => vo
   // (ScopeError), never later inside a transport's message callback.
   validator.validateWorkerToHost({ type: 'ready' })
   const { onInvalid, onHandlerError } = options
-  const valid = new Map<string, number>()
-  const invalid = new Map<string, number>()
+  // Seeded with every worker type, so a valid message never grows the map.
+  const valid = new Map<string, Cell>(WORKER_TO_HOST_TYPES.map((t) => [t, { n: 0 }]))
+  const invalid = new Map<string, Cell>()
 
   const handlerFailed = (error: unknown, message: WorkerToHostMessage): void => {
     try {
@@ -125,8 +133,8 @@ export function createInboundGuard(handler: (message: WorkerToHostMessage) => vo
       }
       return
     }
-    const type = typeOf(message)
-    bump(invalid, type ?? UNKNOWN_TYPE)
+    const type = messageTypeOf(message)
+    bump(invalid, type ?? UNKNOWN_MESSAGE_TYPE)
     if (onInvalid === undefined) return
     const requestId = requestIdOf(message)
     const report: InvalidInbound = requestId === undefined ? { message, type, errors: result.errors } : { message, type, errors: result.errors, requestId }

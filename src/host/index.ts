@@ -4,8 +4,8 @@ export { VirtualClock, systemClock, type Clock, type TimerHandle } from './clock
 export {
   createInboundGuard,
   requestIdOf,
-  typeOf,
-  UNKNOWN_TYPE,
+  messageTypeOf,
+  UNKNOWN_MESSAGE_TYPE,
   type InboundCounts,
   type InboundGuard,
   type InboundGuardOptions,
@@ -60,3 +60,16 @@ export {
   type TaskSupervisorOptions,
   type TaskView,
 } from './supervisor.js'
+export { StreamPump, DEFAULT_ACK_TIMEOUT_MS, type StreamPumpOptions } from './stream-pump.js'
+export {
+  createHost,
+  HOST_DEFAULTS,
+  type ActionInfo,
+  type ExtensionManifest,
+  type ExtensionView,
+  type Host,
+  type HostEvent,
+  type HostOptions,
+  type ProviderInfo,
+  type ToolInfo,
+} from './host.js'

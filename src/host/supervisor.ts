@@ -222,6 +222,8 @@ export class TaskSupervisor {
       this.emit({ type: 'stopped', extensionId, taskId: task.taskId, restartCount: task.restartCount, requested: false })
     }
     const wanted = task.policy.type === 'always' || (task.policy.type === 'on-failure' && payload.status === 'failed')
+    // A host stop or an exhaustion leaves no run open, so a counted status cannot meet one; the flags
+    // are checked anyway, so that EXT-HOST-053 and -055 do not rest on that argument alone.
     if (wanted && !task.stopRequested && !task.exhausted) this.decideRestart(task, payload.status)
   }
 
@@ -318,6 +320,8 @@ export class TaskSupervisor {
   private decideRestart(task: Task, last: 'stopped' | 'failed'): void {
     const { policy } = task
     if (policy.maxRestarts > 0 && task.restartCount >= policy.maxRestarts) {
+      // H2: no restart may follow an exhaustion. A decision needs an open run, so no restart timer
+      // can be pending here; it is cleared regardless, as EXT-HOST-053 says.
       this.clearTimer(task)
       task.exhausted = true
       this.emit({ type: 'exhausted', extensionId: task.extensionId, taskId: task.taskId, restartCount: task.restartCount, state: last })
