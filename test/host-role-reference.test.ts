@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { lintFixtures } from '../conformance/fixture/lint.js'
 import { loadFixtures, loadUntestable } from '../conformance/fixture/load.js'
-import { driverHostTarget } from '../conformance/host/driver.js'
+import { commandHostTarget, driverHostTarget } from '../conformance/host/driver.js'
 import { referenceHostDriver } from '../conformance/reference/host-driver.js'
 import { runSuite } from '../conformance/runner.js'
 import { describeConformance } from '../conformance/vitest.js'
@@ -63,3 +63,11 @@ describe('the reference host', () => {
 })
 
 describeConformance('the reference host through describeConformance', { host: referenceHostDriver(), filter: ['host/handshake/**'] })
+
+describe('the reference host as a --host-cmd process', () => {
+  it('gives the in-process verdict over stdio (conformance/reference/host-stdio.ts)', async () => {
+    const one = hostFixtures.filter((f) => f.id === 'host/inbound/correlation-is-per-extension')
+    const results = await runSuite(one, commandHostTarget('node --import tsx conformance/reference/host-stdio.ts', ROOT), { readyTimeoutMs: 60_000 })
+    expect(results.map((r) => [r.id, r.status, r.failures])).toEqual([['host/inbound/correlation-is-per-extension', 'pass', []]])
+  }, 180_000)
+})
