@@ -147,7 +147,7 @@ const keyOf = (extensionId: string, taskId: string): string => JSON.stringify([e
 
 /**
  * Supervises the background tasks of every extension of one host. Tasks are keyed by (extension,
- * task id), so two extensions may use the same task id. Not re-entrant across hosts: one per host.
+ * task id), so two extensions may use the same task id. A host creates one for all its extensions.
  */
 export class TaskSupervisor {
   private readonly tasksByKey = new Map<string, Task>()
