@@ -6,6 +6,7 @@ export { runFixture, runSuite, FixtureRun, StepFailure, TargetStartError, defaul
 export { workerTarget, commandTarget, workerEnv, SHORT_REQUEST_TIMEOUT_MS, type Target, type ConnectContext, type ProcessTargetOptions } from './targets.js'
 export { Fixture, Step, FEATURES, DRIVER_COMMANDS, DEFAULT_WORKER, roleOf, type Level, type Role, type DriverCommand } from './fixture/schema.js'
 export { serveDriver, driverHostTarget, moduleHostTarget, commandHostTarget, driverFactoryOf, isHostTarget, type HostDriver, type HostDriverFactory, type HostDriverContext, type HostTarget, type DriverLine, type DriverDescription } from './host/driver.js'
+export { referenceHostDriver, createHostDriver as referenceHostDriverFactory, type ReferenceHostDriverOptions } from './reference/host-driver.js'
 export { playHost, DriverSession, HostFixtureRun, checkHostInvariants, HOST_INVARIANTS } from './host/runner.js'
 export { match, substitute, type Bindings, type MatchResult, type Mismatch } from './fixture/match.js'
 export { loadFixtures, loadFixtureFile, loadUntestable, listFixtureFiles, HOST_FIXTURES_DIR, type LoadedFixture, type FixtureError, type LoadOptions } from './fixture/load.js'

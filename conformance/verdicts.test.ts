@@ -160,7 +160,7 @@ describe('reporters', () => {
 
   it('every reporter carries the verdict; suite errors are apart (JUnit <error>, TAP severity)', () => {
     expect(consoleReport(r, () => undefined)).toContain(r.verdict.line)
-    expect(consoleReport(r, () => undefined)).toContain("Suite errors (the fixture is wrong; not the worker's failures):")
+    expect(consoleReport(r, () => undefined)).toContain("Suite errors (the fixture is wrong; not the target's failures):")
     const junit = junitReport(r)
     expect(XMLValidator.validate(junit)).toBe(true)
     expect(junit).toContain('<property name="extwire.verdict" value="NOT CONFORMANT')

@@ -19,7 +19,7 @@ export function expectedFiles(): Map<string, string> {
   const out = new Map<string, string>()
   for (const [path, schema] of generateJsonSchemaFiles()) out.set(`schema/${path}`, `${JSON.stringify(schema, null, 2)}\n`)
   const formats: Array<[string, string, typeof Fixture | typeof ConformanceReport, string]> = [
-    ['conformance-fixture.schema.json', 'ConformanceFixture', Fixture, 'One conformance fixture: a host-side script played against a fresh worker.'],
+    ['conformance-fixture.schema.json', 'ConformanceFixture', Fixture, 'One conformance fixture: a script played against a fresh worker (worker role, the default) or a fresh host behind its driver ("role": "host").'],
     ['conformance-report.schema.json', 'ConformanceReport', ConformanceReport, 'The JSON report of one extwire conformance run.'],
   ]
   for (const [file, title, schema, description] of formats) {

@@ -88,7 +88,6 @@ describe('extwire conformance --role host', () => {
       ['--role', 'worker', '--host', 'x.js'],
       ['--role', 'host', '--cmd', 'x'],
       ['--host', 'x.js', '--host-cmd', 'y'],
-      ['--role', 'host'],
       ['--role', 'sideways'],
       ['--role', 'host', '--host', 'x.js', '--fixture', 'fixtures/tools/action-result-unchanged.json'],
     ]) {

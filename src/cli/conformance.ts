@@ -25,7 +25,8 @@ export const CONFORMANCE_USAGE = `Usage: extwire conformance [options]
 Role:
   --role <worker|host>       what the run certifies (default worker; --host/--host-cmd imply host). A host-role
                              run plays the worker(s) against a host behind its driver (docs/host-driver.md) and
-                             runs the host-role fixtures (fixtures/host/), with a verdict per EXT-HOST requirement
+                             runs the host-role fixtures (fixtures/host/), with a verdict per EXT-HOST requirement;
+                             without --host/--host-cmd it certifies the reference host, in process, on a virtual clock
   --host <module>            host role: a JS module exporting createHostDriver (or a default) driver factory,
                              called in process for each fixture
   --host-cmd "<command>"     host role: start <command> for each fixture; it speaks the driver's tagged JSON lines

@@ -8,7 +8,8 @@ import { UsageError } from './io.js'
 import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { commandTarget, workerTarget, type ProcessTargetOptions, type Target } from '../../conformance/targets.js'
 import { embeddedTarget } from '../../conformance/reference/target.js'
-import { commandHostTarget, moduleHostTarget, type HostTarget } from '../../conformance/host/driver.js'
+import { commandHostTarget, driverHostTarget, moduleHostTarget, type HostTarget } from '../../conformance/host/driver.js'
+import { referenceHostDriver } from '../../conformance/reference/host-driver.js'
 
 /** The `parseArgs` options of the target flags, shared by every subcommand that takes a target. */
 export const TARGET_OPTIONS = {
@@ -143,13 +144,13 @@ export function roleOfFlags(flags: HostFlags & TargetFlags): 'worker' | 'host' {
 
 /** A chosen host: what to connect to, and the flags that choose it again. */
 export interface HostChoice {
-  readonly kind: 'host' | 'host-cmd'
+  readonly kind: 'reference' | 'host' | 'host-cmd'
   readonly value: string
   readonly flags: readonly string[]
   target(): HostTarget
 }
 
-/** Chooses the host of a host-role run (`--host` or `--host-cmd`, with `--cwd` for the command). */
+/** Chooses the host of a host-role run: `--host`, `--host-cmd` (with `--cwd`), or the reference host in process. */
 export function selectHostTarget(flags: HostFlags, cwd: string, proc: ProcessTargetOptions = {}): HostChoice {
   if (flags.host !== undefined && flags['host-cmd'] !== undefined) throw new UsageError('give one of --host, --host-cmd, not both')
   if (flags.cwd !== undefined && flags['host-cmd'] === undefined) throw new UsageError('--cwd applies only to --cmd and --host-cmd')
@@ -164,5 +165,5 @@ export function selectHostTarget(flags: HostFlags, cwd: string, proc: ProcessTar
     const dir = resolve(cwd, flags.cwd ?? '.')
     return { kind: 'host-cmd', value: command, flags: ['--host-cmd', shellQuote(command), '--cwd', shellQuote(dir)], target: () => commandHostTarget(command, dir, proc) }
   }
-  throw new UsageError('a host-role run needs --host <module> or --host-cmd "<command>"')
+  return { kind: 'reference', value: 'reference host', flags: ['--role', 'host'], target: () => driverHostTarget(referenceHostDriver(), 'the reference host (in process, virtual clock)') }
 }

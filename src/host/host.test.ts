@@ -14,10 +14,11 @@ import { createHost, type Host, type HostEvent, type HostOptions } from './host.
 
 const ACTIVATED = 'conformance extension activated'
 
+/** Waits for a condition: first a few event-loop turns, then real time (the worker's own timers), up to a generous bound. */
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 5000; i++) {
+  for (let i = 0; i < 20_000; i++) {
     if (condition()) return
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    await new Promise<void>((resolve) => (i < 200 ? setImmediate(resolve) : setTimeout(resolve, 5)))
   }
   throw new Error(`never happened: ${what}`)
 }
@@ -77,7 +78,7 @@ const taskEvents = (h: Harness, taskId: string) =>
 
 const textResponse = (text: string, status = 200, statusText = 'OK'): FetchLikeResponse => new Response(text, { status, statusText })
 
-describe('createHost with the reference runtime over memory', () => {
+describe('createHost with the reference runtime over memory', { timeout: 60_000 }, () => {
   it('runs tools and actions, and keeps a result with success false apart from an error (EXT-HOST-075)', async () => {
     const h = harness()
     await loadConformance(h)
@@ -223,6 +224,23 @@ describe('createHost with the reference runtime over memory', () => {
     await until(() => taskEvents(h, 'always-task').filter((e) => e.type === 'started').length === 2, 'started again')
   })
 
+  it('honours a stop the extension made: the restart goes unconfirmed and is never retried (EXT-HOST-056)', async () => {
+    const h = harness()
+    await loadConformance(h)
+    await until(() => taskEvents(h, 'always-task').some((e) => e.type === 'started'), 'always-task running')
+    expect(await h.host.executeTool('conformance', 'background', { op: 'stop', taskId: 'always-task' })).toEqual({ success: true })
+    await until(() => taskEvents(h, 'always-task').some((e) => e.type === 'restarting'), 'restart scheduled after the stopped status')
+    h.clock.advance(1000) // the restart's start goes out; the worker ignores it (EXT-BG-005)
+    await turns()
+    expect(h.host.extension('conformance')?.tasks.find((t) => t.taskId === 'always-task')?.state).toBe('starting')
+    h.clock.advance(10_000)
+    expect(taskEvents(h, 'always-task').map((e) => e.type).filter((t) => t !== 'health')).toEqual(['started', 'stopped', 'restarting', 'unconfirmed'])
+    expect(h.host.extension('conformance')?.tasks.find((t) => t.taskId === 'always-task')).toMatchObject({ state: 'stopped', unconfirmed: true })
+    h.clock.advance(600_000)
+    await turns()
+    expect(taskEvents(h, 'always-task').filter((e) => e.type === 'restarting')).toHaveLength(1)
+  })
+
   it('settles the pending calls of the unloaded extension only, and reports no error for a deliberate unload (EXT-HOST-070, 071)', async () => {
     const h = harness()
     await loadConformance(h, 'one')
@@ -283,7 +301,7 @@ describe('createHost with the reference runtime over memory', () => {
   })
 })
 
-describe('createHost with a worker the test plays', () => {
+describe('createHost with a worker the test plays', { timeout: 60_000 }, () => {
   it('ends a worker that never readies, fails the load, and activates nothing on a late ready (EXT-HOST-003)', async () => {
     const h = harness({ readyTimeoutMs: 5000 })
     const w = playedWorker(h)

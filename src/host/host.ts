@@ -97,7 +97,11 @@ export interface ActionInfo {
   readonly id: string
 }
 
-/** What a host UI shows of one extension. A snapshot. */
+/**
+ * What a host UI shows of one extension. A snapshot. The protocol has no activation ack, so this
+ * host goes from `loading` to `active` when it sends `activate` (`activating` is for hosts that
+ * learn more, e.g. from an extension's own log); an `unloaded` extension is no longer listed.
+ */
 export interface ExtensionView {
   readonly id: string
   readonly version: string
@@ -406,7 +410,7 @@ export function createHost(options: HostOptions = {}): Host {
     switch (message.type) {
       case 'ready': {
         if (ext.activateSent || ext.unloading) {
-          diagnostic(`second ready from ${ext.id} ignored (EXT-HOST-001)`, ext.id)
+          diagnostic(ext.unloading ? `ready from ${ext.id} during its unload ignored` : `second ready from ${ext.id} ignored (EXT-HOST-001)`, ext.id)
           return
         }
         if (ext.readyTimer !== undefined) clock.clearTimeout(ext.readyTimer)
