@@ -100,7 +100,7 @@ export function fixtureDeadline(fixture: Fixture, options: Pick<RunOptions, 'ste
     else if ('unordered' in s) total += Math.max(0, ...s.unordered.map(expectBudget))
     else if ('expect' in s) total += expectBudget(s)
     else if ('do' in s) total += s.expectResult !== undefined ? (s.timeoutMs ?? step) : 0
-    else if ('awaitResult' in s || 'expectEvent' in s || 'expectClosed' in s) total += s.timeoutMs ?? step
+    else if ('awaitResult' in s || 'expectEvent' in s || 'expectClosed' in s || 'expectHttpClosed' in s) total += s.timeoutMs ?? step
     else if ('expectNoEvent' in s) total += s.withinMs
     if (total >= MAX_DERIVED_DEADLINE_MS) return MAX_DERIVED_DEADLINE_MS
   }

@@ -14,6 +14,7 @@ import { DEFAULT_WORKER, type DriverCommand, type ExpectStep, type Fixture, type
 import type { Failure, FixtureResult, FixtureStatus, RunOptions } from '../runner.js'
 import { sleep, Stopped } from '../wait.js'
 import type { HostTarget } from './driver.js'
+import { FixtureHttpServer, substituteHttp } from './http.js'
 
 /** Requirements the host-role invariants judge (docs/spec/host.md). */
 export const HOST_INVARIANTS = {
@@ -218,6 +219,8 @@ export class HostFixtureRun {
     private readonly session: DriverSession,
     private readonly timeoutMs: number,
     private readonly signal?: AbortSignal,
+    /** The fixture's scripted network, when it has an `http` section. */
+    private readonly http?: FixtureHttpServer,
   ) {}
 
   get currentStep(): number {
@@ -262,12 +265,34 @@ export class HostFixtureRun {
     if ('expectNoEvent' in step) return this.expectNoEvent(step.expectNoEvent, step.withinMs, step.requirement)
     if ('closeWorker' in step) return this.session.closeWorker(step.closeWorker)
     if ('expectClosed' in step) return this.expectClosed(step.expectClosed, step.timeoutMs, step.requirement)
+    if ('httpRelease' in step) return this.httpServer().release(step.httpRelease)
+    if ('expectHttpClosed' in step) return this.expectHttpClosed(step.expectHttpClosed, step.timeoutMs, step.requirement)
     this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: a ${Object.keys(step)[0] ?? ''} step belongs to worker-role fixtures` })
+  }
+
+  private httpServer(): FixtureHttpServer {
+    if (this.http === undefined) this.fail({ requirement: this.requirementOf(), kind: 'suite', message: 'fixture error: an http step in a fixture without an http section' })
+    return this.http
+  }
+
+  private async expectHttpClosed(route: string, timeoutMs: number | undefined, requirement: string | undefined): Promise<void> {
+    const server = this.httpServer()
+    const wait = timeoutMs ?? this.timeoutMs
+    const closed = await server.waitUntil(() => server.closedEarly(route) > 0, wait, this.signal)
+    if (this.signal?.aborted) throw new Stopped()
+    if (!closed) {
+      this.fail({
+        requirement: requirement ?? this.requirementOf(),
+        kind: 'expect',
+        message: `the host did not close its connection for ${route} within ${wait} ms (the body is still being read; ${server.requests(route)} request(s) reached the route)`,
+        expected: `the response body of ${route} cancelled`,
+      })
+    }
   }
 
   private substitute(template: unknown): unknown {
     try {
-      return substitute(template, this.bindings)
+      return substitute(substituteHttp(template, this.http), this.bindings)
     } catch (error) {
       this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: ${(error as Error).message}` })
     }
@@ -534,7 +559,19 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
   const onOutside = () => stop('outside')
   hooks.signal?.addEventListener('abort', onOutside, { once: true })
   if (hooks.signal?.aborted) stop('outside')
-  const run = new HostFixtureRun(fixture, session, options.stepTimeoutMs ?? 1000, controller.signal)
+  let http: FixtureHttpServer | undefined
+  if (fixture.http !== undefined) {
+    try {
+      http = await FixtureHttpServer.start(fixture.http)
+    } catch (error) {
+      clearTimeout(timer)
+      hooks.signal?.removeEventListener('abort', onOutside)
+      await closeSession()
+      const message = `fixture error: the fixture's HTTP server could not start: ${(error as Error).message}`
+      return { result: { ...base, status: 'suite-error', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: first, kind: 'suite', message }] } }
+    }
+  }
+  const run = new HostFixtureRun(fixture, session, options.stepTimeoutMs ?? 1000, controller.signal, http)
   let described = false
   let untested: string | undefined
   try {
@@ -569,6 +606,7 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
   } finally {
     clearTimeout(timer)
     hooks.signal?.removeEventListener('abort', onOutside)
+    await http?.close()
   }
   const where = `step ${run.currentStep} (${describeStep(fixture.steps[run.currentStep - 1])})`
   if (stoppedBy === 'outside') {
