@@ -4,7 +4,8 @@
  * that names an upstream bug is listed under that bug, and every fixture named there exists. The
  * host-side facts H1 to H7 each have an entry naming the EXT-HOST requirements of docs/spec/host.md
  * that decide them (they are decided by host requirements, so no worker fixture is asked of them).
- * Host-role fixtures that cite a B-number need its entry; naming them there is not yet required.
+ * Host-role fixtures that cite a B-number are named in its entry too, and each fact H1 to H7 names
+ * the host-role fixtures that show it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -53,9 +54,26 @@ describe('docs/upstream.md', () => {
     for (const f of withBug) {
       const text = entry(f.upstream as string)
       expect(text, `### ${f.upstream} (cited by ${f.id})`).toBeDefined()
-      // Worker fixtures are listed under their entry; host-role fixtures are listed where the entry
-      // has a "Host-role fixtures" line, and need not be, while the host-role suite is still growing.
-      if (!f.id.startsWith('host/')) expect(text, `### ${f.upstream} names ${f.id}`).toContain(`\`${f.id}\``)
+      expect(text, `### ${f.upstream} names ${f.id}`).toContain(`\`${f.id}\``)
+    }
+  })
+
+  it('has the upstream field on every host-role fixture whose description cites an upstream bug', () => {
+    const hostFixtures = fixtures.filter((f) => f.id.startsWith('host/'))
+    expect(hostFixtures.filter((f) => f.upstream !== undefined).length).toBeGreaterThan(15)
+    for (const f of hostFixtures as Array<{ id: string; upstream?: string; description?: string }>) {
+      const bug = /upstream (B\d+) \(docs\/upstream\.md#b\d+\)/.exec(f.description ?? '')?.[1]
+      if (bug !== undefined) expect(f.upstream, f.id).toBe(bug)
+    }
+  })
+
+  it('names, under each host-side fact H1 to H7, the host-role fixtures that show it', () => {
+    const ids = new Set(fixtures.map((f) => f.id))
+    for (let i = 1; i <= 7; i++) {
+      const text = entry(`H${i}`) as string
+      const named = [...text.matchAll(/`(host\/[a-z0-9-]+\/[a-z0-9-]+)`/g)].map((m) => m[1] as string)
+      expect(named.length, `### H${i} names a host-role fixture`).toBeGreaterThan(0)
+      for (const id of named) expect(ids.has(id), `${id} in ### H${i}`).toBe(true)
     }
   })
 
@@ -68,7 +86,7 @@ describe('docs/upstream.md', () => {
 
   it('names only fixtures that exist', () => {
     const ids = new Set(fixtures.map((f) => f.id))
-    const named = [...upstream.matchAll(/`((?:host\/)?(?:lifecycle|permissions|requests|providers|tools|fetch|scheduler|settings|background|inbound|handshake)\/[a-z0-9-]+)`/g)].map((m) => m[1] as string)
+    const named = [...upstream.matchAll(/`((?:host\/)?(?:lifecycle|permissions|requests|providers|tools|fetch|scheduler|settings|background|inbound|handshake|api|unload|diagnostics)\/[a-z0-9-]+)`/g)].map((m) => m[1] as string)
     expect(named.length).toBeGreaterThan(30)
     expect(named.filter((id) => id.startsWith('host/')).length).toBeGreaterThan(5)
     for (const id of named) expect(ids.has(id), id).toBe(true)
