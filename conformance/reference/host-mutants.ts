@@ -81,12 +81,16 @@ export interface HostBreakage {
   readonly wire?: () => WireFilters
 }
 
-/** The reference host driver (virtual clock) over a host changed by `breakage`. */
-export function changedHostDriver(breakage: HostBreakage): HostDriverFactory {
-  const inner = referenceHostDriver({ ...(breakage.host ? { host: breakage.host } : {}), ...(breakage.wrap ? { wrap: breakage.wrap } : {}) })
-  const wire = breakage.wire
-  if (!wire) return inner
+/**
+ * The reference host driver (virtual clock) over a host changed by `breakage`; a function is called
+ * once per host (one fixture), for changes whose pieces share state.
+ */
+export function changedHostDriver(breakage: HostBreakage | (() => HostBreakage)): HostDriverFactory {
   return (ctx: HostDriverContext) => {
+    const b = typeof breakage === 'function' ? breakage() : breakage
+    const inner = referenceHostDriver({ ...(b.host ? { host: b.host } : {}), ...(b.wrap ? { wrap: b.wrap } : {}) })
+    const wire = b.wire
+    if (!wire) return inner(ctx)
     const filters = wire()
     const ends = new Map<string, Transport>()
     return inner({
@@ -164,7 +168,7 @@ function dispatcherWith(wrap: (inner: RequestDispatcher, options: RequestDispatc
 }
 
 /** A host whose API also reports through events of its own making (for wrappers that emit). */
-function withOwnEvents(host: Host, change: (host: Host, emit: (event: HostEvent) => void) => Partial<Host>): Host {
+export function withOwnEvents(host: Host, change: (host: Host, emit: (event: HostEvent) => void) => Partial<Host>): Host {
   const listeners = new Set<(event: HostEvent) => void>()
   const emit = (event: HostEvent) => {
     for (const l of [...listeners]) l(event)
