@@ -41,6 +41,8 @@ export interface HostMutant {
    * no fixture fails on the requirement, so the entry goes stale (and the test fails) once one can.
    */
   readonly unseen?: string
+  /** How the host is broken (to build it without a driver, as the tests of the unseen mutants do). */
+  readonly breakage: HostBreakage | (() => HostBreakage)
   /** A fresh target running the broken host behind the reference driver. */
   readonly target: () => HostTarget
 }
@@ -128,7 +130,7 @@ export function cannedNetwork(body = 'ok'): NetworkBackend {
 }
 
 function mutant(name: string, description: string, requirement: string, breakage: HostBreakage, extra: Pick<HostMutant, 'blind' | 'unseen'> = {}): HostMutant {
-  return { name, description, requirement, ...extra, target: () => driverHostTarget(changedHostDriver(breakage), `host mutant ${name}`) }
+  return { name, description, requirement, ...extra, breakage, target: () => driverHostTarget(changedHostDriver(breakage), `host mutant ${name}`) }
 }
 
 /** Host options whose `pieces` are `pieces`, with the canned network (nothing leaves the process). */
