@@ -316,6 +316,26 @@ export const HOST_MUTANTS: readonly HostMutant[] = [
         }),
       }),
     },
+    { blind: { 'host/requests/network-default-port-by-scheme': 'its URLs are on the granted hostname itself; the mutant widens only to subdomains' } },
+  ),
+  mutant(
+    'wss-default-port-80',
+    'gives a `wss:` URL without a port the port 80 instead of 443, so `network:<hostname>:80` allows it (upstream B29)',
+    'EXT-HOST-023',
+    {
+      host: withPieces({
+        dispatcher: dispatcherWith((inner) => (ctx, request) => {
+          const r = asMsg(request)
+          const url = r.payload?.['url']
+          if ((r.method === 'network.fetch' || r.method === 'network.fetch-stream') && typeof url === 'string' && URL.canParse(url)) {
+            const parsed = new URL(url)
+            if (parsed.protocol === 'wss:' && parsed.port === '' && ctx.permissions.includes(`network:${parsed.hostname}:80`)) return inner.dispatch({ ...ctx, permissions: [...ctx.permissions, `network:${parsed.hostname}:443`] }, request)
+          }
+          return inner.dispatch(ctx, request)
+        }),
+      }),
+    },
+    { blind: { 'host/requests/network-no-subdomain-match': 'no wss: URL, and no port in its permission' } },
   ),
   mutant(
     'crash-on-invalid-message',
