@@ -3,7 +3,7 @@
 --host-cmd: tagged JSON lines on stdio (docs/host-driver.md). The host loads extensions, answers
 their workers' requests (permission, then payload schema, then an in-memory backend), runs tools,
 actions, chats and model requests, and unloads. It takes an injected clock, which the driver moves
-on `advanceClock`. No background tasks and no streaming fetch: see README.md for what it passes.
+on `advanceClock`. No background tasks and no network backend: see README.md for what it passes.
 
     npx extwire conformance --host-cmd "python3 examples/python-host/host.py" \
         --filter 'host/handshake/**' --filter 'host/requests/**' --filter 'host/inbound/**'
@@ -11,10 +11,7 @@ on `advanceClock`. No background tasks and no streaming fetch: see README.md for
 import json
 import os
 import sys
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from schema_check import errors, load
 
@@ -23,8 +20,8 @@ GATES = {"settings.getAll": "settings.register", "settings.get": "settings.regis
          "scheduler.cancel": "scheduler.register", "chat.appendInstruction": "chat.message.write",
          "database.execute": "database.own", "network.fetch": None, "network.fetch-stream": None}
 GATES.update({"storage." + m: "storage.local" for m in ("get", "set", "delete", "keys", "getForUser", "setForUser", "deleteForUser", "keysForUser")})
-REGISTER = {"tool-registered": ("tool", "tools.register", "tools"), "action-registered": ("action", "actions.register", "actions"),
-            "provider-registered": ("provider", "provider.register", "providers")}
+REGISTER = {"tool-registered": ("tool", "tools.register"), "action-registered": ("action", "actions.register"),
+            "provider-registered": ("provider", "provider.register")}
 ANSWERS = {"tool-execute-response": "tool", "action-execute-response": "action", "provider-models-response": "models", "stream-event": "chat"}
 STORAGE_ROOT = os.path.join(os.path.expanduser("~"), ".python-host", "extensions")
 
@@ -52,11 +49,6 @@ class Clock:
             self.now = timer[0]
             timer[2]()
         self.now = end
-
-
-class NoFollow(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args):  # a redirect goes back to the extension unfollowed (EXT-HOST-023)
-        return None
 
 
 def url_allowed(permissions, url):
@@ -186,7 +178,7 @@ class Host:
             self.settle_all(ext, "extension %s failed to activate" % ext["id"])
             self.emit({"type": "extension-error", "extensionId": ext["id"], "error": payload["message"]})
         elif kind in REGISTER and ext["state"] == "active":
-            what, permission, _ = REGISTER[kind]
+            what, permission = REGISTER[kind]
             if permission not in ext["permissions"]:
                 return self.emit({"type": "registration-refused", "extensionId": ext["id"], "kind": what, "id": payload["id"], "permission": permission})
             ext[what].add(payload["id"])
@@ -253,32 +245,7 @@ class Host:
         if method == "events.emit":
             self.emit({"type": "extension-event", "extensionId": ext["id"], "name": payload["name"], "payload": payload.get("payload")})
             return self.respond(ext, request_id)
-        if method == "network.fetch":
-            return threading.Thread(target=self.fetch, args=(ext, request_id, payload), daemon=True).start()
-        self.respond(ext, request_id, "this host has no backend for %s (no database, scheduler, chat, profile or streaming fetch)" % method)
-
-    def fetch(self, ext, request_id, payload):
-        options = payload.get("options") or {}
-        body = options.get("body")
-        request = urllib.request.Request(payload["url"], method=options.get("method", "GET"), headers=options.get("headers") or {},
-                                         data=body.encode("utf-8") if isinstance(body, str) else None)
-        try:
-            try:
-                response = urllib.request.build_opener(NoFollow).open(request, timeout=30)
-            except urllib.error.HTTPError as http_error:
-                response = http_error  # a non-2xx status is a successful fetch (EXT-HOST-031)
-            with response:
-                data = {"status": response.status, "statusText": response.reason or "", "body": response.read().decode("utf-8", "replace"),
-                        "headers": {name.lower(): value for name, value in response.headers.items()}}
-            error = None
-        except Exception as failure:  # the network failed
-            data, error = None, "fetch failed: %s" % failure
-        with LOCK:
-            if self.conns.get(ext["worker"]) is ext:
-                self.respond(ext, request_id, error, data, has_data=True)
-
-
-LOCK = threading.Lock()
+        self.respond(ext, request_id, "this host has no backend for %s (no network, database, scheduler, chat or profile)" % method)
 
 
 def out(line):
@@ -295,15 +262,14 @@ def main():
     for raw in sys.stdin:
         if not raw.strip():
             continue
-        with LOCK:
-            try:
-                line = json.loads(raw)
-                if line["ch"] == "wire":
-                    host.closed(line["worker"]) if line.get("close") else host.receive(line["worker"], line["msg"])
-                else:
-                    command(host, clock, line)
-            except Exception as failure:  # the host never dies of one line; its log goes to stderr
-                print("python-host: %r on line %s" % (failure, raw.strip()[:200]), file=sys.stderr)
+        try:
+            line = json.loads(raw)
+            if line["ch"] == "wire":
+                host.closed(line["worker"]) if line.get("close") else host.receive(line["worker"], line["msg"])
+            else:
+                command(host, clock, line)
+        except Exception as failure:  # the host never dies of one line; its log goes to stderr
+            print("python-host: %r on line %s" % (failure, raw.strip()[:200]), file=sys.stderr)
 
 
 def command(host, clock, line):
