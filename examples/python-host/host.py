@@ -290,7 +290,7 @@ def run(host, clock, command, args, done):
         done(True, {"name": "python-host example", "commands": ["describe", "load", "executeTool", "executeAction", "chat", "getModels",
                                                                  "fireSchedule", "changeSetting", "unload", "advanceClock"]})
     elif command == "load":
-        host.load({k: v for k, v in args["manifest"].items() if v is not None}, args.get("worker", "main"), done)
+        host.load(args["manifest"], args["worker"], done)
     elif command in ("executeTool", "executeAction"):
         kind = "tool" if command == "executeTool" else "action"
         payload = {kind + "Id": args[kind + "Id"], "params": args.get("params") or {}}
