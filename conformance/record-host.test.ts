@@ -3,12 +3,16 @@
  * runtime, recorded once, becomes a worker-role fixture that replays green against the reference
  * runtime and a host-role fixture that replays green against the reference host.
  */
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../src/host/clock.js'
 import { createHost, type Host, type HostEvent } from '../src/host/host.js'
 import type { ChatMessage, ChatOptions, SchedulerFirePayload } from '../src/protocol/types.js'
 import { createMemoryPair } from '../src/transport/memory.js'
+import { createStdioTransport } from '../src/transport/stdio.js'
+import { run } from '../src/cli/main.js'
 import { checkFixture } from './fixture/check.js'
 import { lintFixtures } from './fixture/lint.js'
 import type { Fixture } from './fixture/schema.js'
@@ -160,4 +164,35 @@ describe('extwire record, both roles from one trace', () => {
     expect(lint('fixtures/host/recorded/tasks.json', hostFixture)).toEqual([])
     expect(failuresOf(await runFixture(hostFixture, driverHostTarget(referenceHost, 'reference host')))).toEqual(['pass'])
   }, 60_000)
+
+  it('works as a command: extwire record --role host between a host and a worker process', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'extwire-record-host-')), 'session.json')
+    const transport = createStdioTransport(`node bin/extwire.js record --role host --cmd "node dist/conformance-stdio.js" --out ${out} --id host/recorded/via-cli`, { cwd: PACKAGE_ROOT })
+    const clock = new VirtualClock()
+    const host = createHost({ clock })
+    const events: HostEvent[] = []
+    host.onEvent((e) => events.push(e))
+    await host.load({ id: 'conformance', version: '1.0.0', permissions: ['tools.register'] }, transport)
+    await until(events, logged('conformance extension activated'))
+    expect(await host.executeTool('conformance', 'echo', { via: 'cli' })).toEqual({ success: true, data: { via: 'cli' } })
+    const unloading = host.unload('conformance')
+    await until(events, logged('conformance extension deactivated'))
+    clock.advance(1000)
+    await unloading
+    await host.dispose()
+    await transport.close()
+    const fixture = JSON.parse(readFileSync(out, 'utf8')) as Fixture
+    expect([fixture.id, fixture.role]).toEqual(['host/recorded/via-cli', 'host'])
+    expect(lint('fixtures/host/recorded/via-cli.json', fixture)).toEqual([])
+    expect(failuresOf(await runFixture(fixture, driverHostTarget(referenceHost, 'reference host')))).toEqual(['pass'])
+  }, 120_000)
+
+  it('refuses an unknown --role and a host-role id outside host/ before starting anything', async () => {
+    let text = ''
+    const io = { cwd: PACKAGE_ROOT, stdout: { write: (t: string) => (text += t) }, stderr: { write: (t: string) => (text += t) } }
+    expect(await run({ ...io, argv: ['record', '--role', 'judge', '--cmd', 'node dist/conformance-stdio.js', '--out', join(tmpdir(), 'never.json')] })).toBe(2)
+    expect(text).toContain('--role judge: expected worker or host')
+    expect(await run({ ...io, argv: ['record', '--role', 'host', '--id', 'recorded/x', '--cmd', 'node dist/conformance-stdio.js', '--out', join(tmpdir(), 'never.json')] })).toBe(2)
+    expect(text).toContain("a host-role fixture's id starts with host/")
+  })
 })
