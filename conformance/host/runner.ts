@@ -14,6 +14,7 @@ import { DEFAULT_WORKER, type DriverCommand, type ExpectStep, type Fixture, type
 import type { Failure, FixtureResult, FixtureStatus, RunOptions } from '../runner.js'
 import { sleep, Stopped } from '../wait.js'
 import type { HostTarget } from './driver.js'
+import { checkTaskInvariants } from './task-invariants.js'
 
 /** Requirements the host-role invariants judge (docs/spec/host.md). */
 export const HOST_INVARIANTS = {
@@ -465,7 +466,7 @@ export class HostFixtureRun {
   }
 }
 
-/** Host-role trace invariants: one `activate` per worker connection, and one `response` per worker request. */
+/** Host-role trace invariants: one `activate` per worker connection, one `response` per worker request, and the task-start and unload bounds of ./task-invariants.ts. */
 export function checkHostInvariants(trace: readonly TraceEntry[]): Array<{ requirement: string; message: string }> {
   const out: Array<{ requirement: string; message: string }> = []
   const activates = new Map<string, number>()
@@ -488,7 +489,7 @@ export function checkHostInvariants(trace: readonly TraceEntry[]): Array<{ requi
       if (n === 2) out.push({ requirement: HOST_INVARIANTS.oneResponse, message: `the host answered request ${m.payload.requestId} on worker ${t.worker ?? '?'} more than once` })
     }
   }
-  return out
+  return [...out, ...checkTaskInvariants(trace)]
 }
 
 /** What playing one fixture gave: the result, and why the host could not start, when it could not. */
