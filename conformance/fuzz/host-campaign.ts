@@ -54,7 +54,7 @@ export async function playHostSequence(target: HostTarget, run: HostRun, options
     controller.abort()
     void session.close().catch(() => undefined)
   }, deadlineMs)
-  const fixture = hostFuzzFixture('fuzz/host-sequence', permissions, [])
+  const fixture = hostFuzzFixture('host/fuzz/sequence', permissions, [])
   const runner = new HostFixtureRun(fixture, session, options.stepTimeoutMs ?? 1000, controller.signal)
   const real = new HostFuzzSession(runner)
   const rejections: unknown[] = []
@@ -124,7 +124,7 @@ export async function runHostCampaign(target: HostTarget, options: HostCampaignO
       play: (run) => playHostSequence(target, run, { ...(options.stepTimeoutMs !== undefined ? { stepTimeoutMs: options.stepTimeoutMs } : {}), ...(options.readyTimeoutMs !== undefined ? { readyTimeoutMs: options.readyTimeoutMs } : {}), ...(options.sequenceDeadlineMs !== undefined ? { sequenceDeadlineMs: options.sequenceDeadlineMs } : {}) }),
       commandsOf: (run) => run[2],
       fixture: (id, steps, run) => hostFuzzFixture(id, run?.[0] ?? [], steps),
-      idPrefix: 'fuzz/host-counterexample',
+      idPrefix: 'host/fuzz/counterexample',
     },
     options,
   )
