@@ -18,7 +18,7 @@ import { driverHostTarget } from '../host/driver.js'
 import { referenceHostDriver } from '../reference/host-driver.js'
 import { checkTaskInvariants } from '../host/task-invariants.js'
 import { runHostCampaign } from './host-campaign.js'
-import { flawedHostDriver } from './host-flaws.js'
+import { flawedHostDriver } from '../reference/host-flaws.js'
 
 async function cli(...argv: string[]) {
   let out = ''
@@ -56,7 +56,7 @@ describe('host sequence fuzzing', () => {
   }, 60_000)
 
   it('saves the counterexample through the CLI; extwire conformance --role host --fixture fails on it', async () => {
-    const module = join(PACKAGE_ROOT, 'conformance/fuzz/host-flaws.ts')
+    const module = join(PACKAGE_ROOT, 'conformance/reference/host-flaws.ts')
     const out = join(mkdtempSync(join(tmpdir(), 'extwire-hfuzz-')), 'counterexample.json')
     const fuzz = await cli('fuzz', '--host', module, '--runs', '300', '--seed', '4', '--out', out)
     expect(fuzz.code).toBe(1)

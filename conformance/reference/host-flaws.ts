@@ -1,12 +1,12 @@
 /**
- * Deliberately broken hosts for the host fuzzer's own tests: the reference host behind its driver,
- * with one flaw added from outside (a wrapped transport or a wrapped host API), so that the fuzzer
- * is shown to find and shrink a real violation, never only to pass.
+ * Deliberately broken hosts for the host fuzzer's own tests (conformance/fuzz/host-campaign.test.ts):
+ * the reference host behind its driver, with one flaw added from outside (a wrapped transport or a
+ * wrapped host API), so that the fuzzer is shown to find and shrink a real violation, never only to pass.
  */
 import type { Host } from '../../src/host/host.js'
 import type { Transport } from '../../src/transport/types.js'
 import type { HostDriverFactory } from '../host/driver.js'
-import { referenceHostDriver } from '../reference/host-driver.js'
+import { referenceHostDriver } from './host-driver.js'
 
 /** `answers-twice`: every `response` to a worker request is sent twice (EXT-HOST-020); `undoes-stop`: a host stop is followed by a start (EXT-HOST-055, upstream H1's effect). */
 export type HostFlaw = 'answers-twice' | 'undoes-stop'
