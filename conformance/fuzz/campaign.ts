@@ -35,6 +35,8 @@ export interface CampaignOptions {
   readonly progressEvery?: number
   /** Id of the fixture written for a counterexample. */
   readonly fixtureId?: string
+  /** Deadline of the whole campaign (ms): no new sequence starts after it (the result says `interrupted`). */
+  readonly deadlineMs?: number
 }
 
 /** What a campaign found. */
@@ -47,6 +49,8 @@ export interface CampaignResult {
   /** True unless the outcome is `clean`. */
   readonly failed: boolean
   readonly durationMs: number
+  /** The campaign deadline stopped it before `runs` sequences (a clean result then covers only `runs`). */
+  readonly interrupted?: boolean
   /** When failed: fast-check's replay paths, the requirement broken (none for a harness error), the message, the shrunk commands and their fixture. */
   readonly counterexample?: {
     readonly path: string
@@ -124,46 +128,91 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
   }
 }
 
-/** Runs a campaign. */
+/**
+ * What a campaign plays, whatever the role: how one run is drawn (fast-check value), how it is
+ * played (throwing {@link SequenceFailure} or {@link HarnessError}), which commands it holds (for the
+ * report and the replay path), and the fixture its steps make.
+ */
+export interface CampaignPlan<T> {
+  readonly arbitrary: fc.Arbitrary<T>
+  play(value: T): Promise<Fixture['steps']>
+  commandsOf(value: T): Iterable<FuzzCommandLike>
+  fixture(id: string, steps: Fixture['steps'], value: T | undefined): Fixture
+  /** Id of a counterexample fixture without `fixtureId`, before `-<seed>` (default `fuzz/counterexample`). */
+  readonly idPrefix?: string
+}
+
+/** What the report needs of a command: its text (fast-check's command lists print their replay path). */
+export type FuzzCommandLike = { toString(): string }
+
+/** Runs a worker-role campaign against `target`. */
 export async function runCampaign(target: Target, options: CampaignOptions): Promise<CampaignResult> {
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
-  const started = performance.now()
-  let done = 0
   const arbitrary = fc.commands(commandArbitraries(), {
     maxCommands: options.maxCommands ?? 20,
     size: options.size ?? 'medium',
     ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}),
   })
-  const property = fc.asyncProperty(arbitrary, async (commands) => {
-    await playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs)
+  return runPlan<Iterable<FuzzCommand>>(
+    {
+      arbitrary,
+      play: (commands) => playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs),
+      commandsOf: (commands) => commands,
+      fixture: (id, steps) => fuzzFixture(id, [...steps]),
+    },
+    options,
+  )
+}
+
+/** Runs any campaign plan: checks, shrinks, replays the shrunk run once more to capture its steps. */
+export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions): Promise<CampaignResult> {
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
+  const started = performance.now()
+  let done = 0
+  const property = fc.asyncProperty(plan.arbitrary, async (value) => {
+    await plan.play(value)
     done++
     if (options.onProgress && done % (options.progressEvery ?? 100) === 0) options.onProgress(done, options.runs)
   })
+  const fixtureId = options.fixtureId ?? `${plan.idPrefix ?? 'fuzz/counterexample'}-${seed}`
   let details
   try {
-    details = await fc.check(property, { numRuns: options.runs, seed, ...(options.path ? { path: options.path } : {}), endOnFailure: false })
+    details = await fc.check(property, {
+      numRuns: options.runs,
+      seed,
+      ...(options.path ? { path: options.path } : {}),
+      endOnFailure: false,
+      ...(options.deadlineMs !== undefined ? { plugins: [fc.interruptAfterTimeLimit(options.deadlineMs)] } : {}),
+    })
   } catch (error) {
     // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
     const message = `fast-check: ${(error as Error).message}`
-    return { runs: done, seed, outcome: 'harness-error', failed: true, durationMs: performance.now() - started, counterexample: { path: options.path ?? '', replayPath: options.replayPath ?? '', requirement: '', message, commands: [], fixture: fuzzFixture(options.fixtureId ?? `fuzz/counterexample-${seed}`, []) } }
+    return { runs: done, seed, outcome: 'harness-error', failed: true, durationMs: performance.now() - started, counterexample: { path: options.path ?? '', replayPath: options.replayPath ?? '', requirement: '', message, commands: [], fixture: plan.fixture(fixtureId, [], undefined) } }
   }
   const durationMs = performance.now() - started
-  if (!details.failed) return { runs: details.numRuns, seed, outcome: 'clean', failed: false, durationMs }
-  const [commands] = details.counterexample as [Iterable<FuzzCommand>]
+  if (!details.failed) {
+    if (details.interrupted && details.numRuns === 0) {
+      // Nothing was played before the deadline: that is no evidence of anything, never a green.
+      const message = `the campaign deadline of ${options.deadlineMs ?? 0} ms passed before one sequence completed`
+      return { runs: 0, seed, outcome: 'harness-error', failed: true, durationMs, interrupted: true, counterexample: { path: '', replayPath: '', requirement: '', message, commands: [], fixture: plan.fixture(fixtureId, [], undefined) } }
+    }
+    return { runs: details.numRuns, seed, outcome: 'clean', failed: false, durationMs, ...(details.interrupted ? { interrupted: true } : {}) }
+  }
+  const [value] = details.counterexample as [T]
+  const commands = plan.commandsOf(value)
   const listed = [...commands].map(String)
   // fast-check appends the command replay path to the sequence's text: /*replayPath="..."*/
   const replayPath = replayPathOf(String(commands))
   // Replay the shrunk sequence once more to capture exactly its steps.
   let failure: SequenceFailure | HarnessError | undefined
   try {
-    await playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs)
+    await plan.play(value)
   } catch (error) {
     failure = error instanceof SequenceFailure || error instanceof HarnessError ? error : new HarnessError(String(error))
   }
   const first = details.errorInstance
   const cause = first instanceof SequenceFailure || first instanceof HarnessError ? first : failure
   const harness = cause instanceof HarnessError || cause === undefined
-  const fixture = fuzzFixture(options.fixtureId ?? `fuzz/counterexample-${seed}`, failure instanceof SequenceFailure ? [...failure.steps] : [])
+  const fixture = plan.fixture(fixtureId, failure instanceof SequenceFailure ? [...failure.steps] : [], value)
   if (cause instanceof SequenceFailure) fixture.requirements = [cause.requirement]
   fixture.description = `extwire fuzz --seed ${seed} --path ${details.counterexamplePath ?? ''} --replay-path ${replayPath}: ${listed.join(', ')}`
   return {

@@ -15,6 +15,7 @@ import type { Failure, FixtureResult, FixtureStatus, RunOptions } from '../runne
 import { sleep, Stopped } from '../wait.js'
 import type { HostTarget } from './driver.js'
 import { FixtureHttpServer, substituteHttp } from './http.js'
+import { checkTaskInvariants } from './task-invariants.js'
 
 /** Requirements the host-role invariants judge (docs/spec/host.md). */
 export const HOST_INVARIANTS = {
@@ -490,7 +491,7 @@ export class HostFixtureRun {
   }
 }
 
-/** Host-role trace invariants: one `activate` per worker connection, and one `response` per worker request. */
+/** Host-role trace invariants: one `activate` per worker connection, one `response` per worker request, and the task-start and unload bounds of ./task-invariants.ts. */
 export function checkHostInvariants(trace: readonly TraceEntry[]): Array<{ requirement: string; message: string }> {
   const out: Array<{ requirement: string; message: string }> = []
   const activates = new Map<string, number>()
@@ -513,7 +514,7 @@ export function checkHostInvariants(trace: readonly TraceEntry[]): Array<{ requi
       if (n === 2) out.push({ requirement: HOST_INVARIANTS.oneResponse, message: `the host answered request ${m.payload.requestId} on worker ${t.worker ?? '?'} more than once` })
     }
   }
-  return out
+  return [...out, ...checkTaskInvariants(trace)]
 }
 
 /** What playing one fixture gave: the result, and why the host could not start, when it could not. */

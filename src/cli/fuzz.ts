@@ -1,7 +1,8 @@
 /**
  * `extwire fuzz`: model-based sequence fuzzing against the embedded reference runtime, a worker
- * module or a command, through the same transports and targets as `extwire conformance`. A
- * failure prints the seed and path for replay and writes the shrunk counterexample as a fixture.
+ * module or a command, through the same transports and targets as `extwire conformance`; with
+ * `--role host`, against a host behind its driver (the reference host by default). A failure prints
+ * the seed and path for replay and writes the shrunk counterexample as a fixture of that role.
  */
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -10,14 +11,25 @@ import { UsageError, outputFile } from './io.js'
 import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.js'
 import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { escapeControl } from '../../conformance/report/reporters.js'
-import { PROCESS_OPTIONS, processOptionsOf, selectTarget, shellQuote, TARGET_OPTIONS } from './target.js'
-import { runCampaign } from '../../conformance/fuzz/campaign.js'
+import { HOST_OPTIONS, PROCESS_OPTIONS, processOptionsOf, roleOfFlags, selectHostTarget, selectTarget, shellQuote, TARGET_OPTIONS } from './target.js'
+import { runCampaign, type CampaignResult } from '../../conformance/fuzz/campaign.js'
+import { runHostCampaign } from '../../conformance/fuzz/host-campaign.js'
 import { DEFAULT_READY_TIMEOUT_MS } from '../../conformance/runner.js'
 import type { Target } from '../../conformance/targets.js'
+import { driverHostTarget, isHostTarget, type HostTarget } from '../../conformance/host/driver.js'
+import { DriverSession } from '../../conformance/host/runner.js'
+import { referenceHostDriver } from '../../conformance/reference/host-driver.js'
 import { HostPeer } from '../host/peer.js'
 
 /** Usage text. */
 export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<command>" [--cwd <dir>] | --mutant <name>] [options]
+       extwire fuzz --role host [--host <module> | --host-cmd "<command>" [--cwd <dir>]] [options]
+  --role <worker|host> what is fuzzed (default worker; --host/--host-cmd imply host). A host-role campaign plays
+                      the worker and commands the host's driver (docs/host-driver.md): random worker messages
+                      (valid, invalid, hostile) and driver commands, then the host-role invariants; without
+                      --host/--host-cmd it fuzzes the reference host, in process, on a virtual clock
+  --host <module>     host role: a JS module exporting a host driver factory (as for extwire conformance)
+  --host-cmd "<cmd>"  host role: a host driver speaking tagged JSON lines on stdio, started per sequence
   --features <a,b>    features the target supports (default for --worker/--cmd: short-request-timeout)
   --runs <n>          sequences to run (default 1000)
   --seed <n>          fast-check seed (default: random, always printed)
@@ -25,13 +37,17 @@ export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<comm
   --replay-path <r>   command replay path printed by an earlier failure
   --max-commands <n>  commands per sequence at most (default 20)
   --timeout <ms>      wait per expectation (default 1000, at most ${MAX_STEP_TIMEOUT_MS})
-  --out <file>        where to write the counterexample fixture (default fuzz-counterexample-<seed>.json)
+  --out <file>        where to write the counterexample fixture (default fuzz-counterexample-<seed>.json,
+                      fuzz-host-counterexample-<seed>.json in the host role)
+  --deadline <ms>     deadline of the whole campaign: no sequence starts after it (default none; a campaign
+                      stopped by it says so, and one that completed no sequence is a failure, exit 4)
+  --sequence-deadline <ms>  host role: deadline of one sequence (default 30000); a host past it is a counterexample
   --pass-env <A,B>    pass these variables to a --worker/--cmd worker too (by default: PATH, HOME, locale, EXTWIRE_*)
   --max-message-bytes <n>  longest line accepted from a --cmd worker (default 4194304)
   --mutant <name>     fuzz a deliberately broken reference runtime (${MUTANTS.map((m) => m.name).join(', ')})
 A failure prints a replay: line (the same target and flags) and a check: line (the fixture against the same target).
-Exit code: 0 nothing found, 1 a counterexample, 2 usage error, 3 the target cannot start (no ready within 10 s),
-4 a harness error (the fuzzer failed, not the worker).`
+Exit code: 0 nothing found, 1 a counterexample, 2 usage error, 3 the target cannot start (no ready, or no answer
+to the driver's describe, within 10 s), 4 a harness error (the fuzzer failed, not the implementation).`
 
 function integer(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
@@ -47,6 +63,9 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     options: {
       ...TARGET_OPTIONS,
       ...PROCESS_OPTIONS,
+      ...HOST_OPTIONS,
+      deadline: { type: 'string' },
+      'sequence-deadline': { type: 'string' },
       runs: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },
@@ -65,28 +84,38 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   for (const f of (values.features ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
     if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
   }
-  const choice = selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'], process: processOptionsOf(values) })
+  const deadline = values.deadline === undefined ? undefined : integer(values.deadline, '--deadline', 0, 1)
+  const role = roleOfFlags(values)
+  if (role === 'worker' && values['sequence-deadline'] !== undefined) throw new UsageError('--sequence-deadline applies to the host role (--role host)')
+  const sequenceDeadline = integer(values['sequence-deadline'], '--sequence-deadline', 30_000, 1)
+  const choice = role === 'host' ? hostChoice(values, io.cwd, processOptionsOf(values)) : selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'], process: processOptionsOf(values) })
   const explicitOut = values.out === undefined ? undefined : outputFile(io.cwd, values.out, '--out')
   const target = choice.target()
-  const startProblem = await cannotStart(target)
+  const startProblem = isHostTarget(target) ? await hostCannotStart(target) : await cannotStart(target)
   if (startProblem !== undefined) {
     io.stderr.write(`extwire fuzz: the target cannot start (${escapeControl(target.name)}): ${escapeControl(startProblem)}\n`)
     return 3
   }
   io.stderr.write(`extwire fuzz: ${runs} sequences against ${target.name}\n`)
-  const result = await runCampaign(target, {
+  const options = {
     runs,
     ...(seed !== undefined ? { seed } : {}),
     ...(values.path ? { path: values.path } : {}),
     ...(values['replay-path'] !== undefined ? { replayPath: values['replay-path'] } : {}),
+    ...(deadline !== undefined ? { deadlineMs: deadline } : {}),
     maxCommands,
     stepTimeoutMs: timeout,
     progressEvery: Math.max(1, Math.floor(runs / 20)),
-    onProgress: (done, total) => io.stderr.write(`  ${done}/${total} sequences\n`),
-  })
+    onProgress: (done: number, total: number) => io.stderr.write(`  ${done}/${total} sequences\n`),
+  }
+  const result: CampaignResult =
+    isHostTarget(target)
+      ? await runHostCampaign(target, { ...options, sequenceDeadlineMs: sequenceDeadline })
+      : await runCampaign(target, options)
   const rate = (result.runs / (result.durationMs / 1000)).toFixed(0)
   if (result.outcome === 'clean' || !result.counterexample) {
-    io.stdout.write(`no counterexample in ${result.runs} sequences (seed ${result.seed}, ${rate} sequences/s)\n`)
+    const stopped = result.interrupted === true ? `, stopped by the campaign deadline of ${deadline ?? 0} ms before ${runs}` : ''
+    io.stdout.write(`no counterexample in ${result.runs} sequences (seed ${result.seed}, ${rate} sequences/s${stopped})\n`)
     return 0
   }
   const c = result.counterexample
@@ -104,7 +133,7 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   if (result.outcome === 'harness-error') {
     io.stdout.write(
       [
-        `harness error after ${result.runs} sequence(s): the fuzzer itself failed; this says nothing about the worker`,
+        `harness error after ${result.runs} sequence(s): the fuzzer itself failed; this says nothing about the ${role === 'host' ? 'host' : 'worker'}`,
         `  ${escapeControl(c.message)}`,
         ...(c.commands.length > 0 ? [`  sequence: ${escapeControl(c.commands.join(', '))}`] : []),
         `  replay: ${replay}`,
@@ -113,9 +142,9 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     )
     return 4
   }
-  const out = explicitOut ?? outputFile(io.cwd, `fuzz-counterexample-${result.seed}.json`, '--out')
+  const out = explicitOut ?? outputFile(io.cwd, `fuzz-${role === 'host' ? 'host-' : ''}counterexample-${result.seed}.json`, '--out')
   writeFileSync(out, `${JSON.stringify(c.fixture, null, 2)}\n`)
-  const check = ['extwire conformance', ...choice.flags, '--fixture', shellQuote(out), `--timeout ${timeout}`].join(' ')
+  const check = ['extwire conformance', ...(role === 'host' && !choice.flags.includes('--role') ? ['--role', 'host'] : []), ...choice.flags, '--fixture', shellQuote(out), `--timeout ${timeout}`].join(' ')
   io.stdout.write(
     [
       `counterexample after ${result.runs} sequence(s): ${c.requirement}`,
@@ -141,5 +170,27 @@ async function cannotStart(target: Target): Promise<string | undefined> {
     return (error as Error).message.replace(/\s+/g, ' ').slice(0, 400)
   } finally {
     await peer?.close().catch(() => undefined)
+  }
+}
+
+/** The host of a host-role campaign: `--host`/`--host-cmd`, or the reference host in process on a virtual clock. */
+function hostChoice(values: Parameters<typeof selectHostTarget>[0], cwd: string, proc: ReturnType<typeof processOptionsOf>): { readonly flags: readonly string[]; target(): HostTarget } {
+  if (values.host !== undefined || values['host-cmd'] !== undefined) return selectHostTarget(values, cwd, proc)
+  if (values.cwd !== undefined) throw new UsageError('--cwd applies only to --cmd and --host-cmd')
+  return { flags: ['--role', 'host'], target: () => driverHostTarget(referenceHostDriver(), 'the reference host (in process, virtual clock)') }
+}
+
+/** Why one fresh host of `target` does not answer `describe` (undefined when it does): a host that cannot start is not a counterexample. */
+async function hostCannotStart(target: HostTarget): Promise<string | undefined> {
+  let session: DriverSession | undefined
+  try {
+    session = new DriverSession(await target.connect())
+    const id = session.command('describe', {})
+    await session.waitFor((e) => e.kind === 'result' && e.id === id, DEFAULT_READY_TIMEOUT_MS)
+    return undefined
+  } catch (error) {
+    return (error as Error).message.replace(/\s+/g, ' ').slice(0, 400)
+  } finally {
+    await session?.close().catch(() => undefined)
   }
 }
