@@ -32,6 +32,6 @@ describe('conforming variants of the reference runtime', () => {
       expect(report.exitCode, failures.join('\n')).toBe(0)
       const failed = report.requirements.filter((v) => v.status === 'fail').map((v) => v.id)
       expect(failed.sort(), failures.join('\n')).toEqual([...variant.shouldFailures].sort())
-    }, 120_000)
+    }, 600_000) // an upper bound for a stuck run only: a loaded machine with files side by side must not trip it
   }
 })

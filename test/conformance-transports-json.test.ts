@@ -1,0 +1,7 @@
+/** Every fixture passes against the reference runtime over memory (JSON) (one file per transport, so they run in parallel). */
+import { describe } from 'vitest'
+import { everyFixturePassesOver } from './helpers/transports.js'
+
+describe('every fixture passes over every transport', () => {
+  everyFixturePassesOver('memory (JSON)')
+})

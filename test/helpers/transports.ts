@@ -1,0 +1,45 @@
+/**
+ * Test helper: the suite over one transport. Each transport has its own test file, so that vitest
+ * runs them side by side instead of one after another.
+ */
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+import { runSuite, type FixtureResult } from '../../conformance/runner.js'
+import { commandTarget, workerTarget, type Target } from '../../conformance/targets.js'
+import { embeddedTarget } from '../../conformance/reference/target.js'
+import { allFixtures } from './suite.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+/** The transports every fixture must pass over. */
+export const TRANSPORTS = {
+  'memory (structured clone)': (): Target => embeddedTarget(),
+  'memory (JSON)': (): Target => embeddedTarget({ copy: 'json' }),
+  // The built, bundled entries (npm test builds first): a TypeScript worker would spend seconds in tsx per fixture.
+  worker_threads: (): Target => workerTarget(fileURLToPath(new URL('../../dist/conformance-worker.js', import.meta.url)), ['short-request-timeout']),
+  stdio: (): Target => commandTarget('node dist/conformance-stdio.js', ['short-request-timeout'], root),
+} as const
+
+/**
+ * Waits of a run that must pass. A passing fixture never waits one out (each ends as soon as the
+ * awaited message arrives), so they can be long at no cost, and must be: on a loaded 2-core
+ * machine a fresh worker's first messages (validator compile, first tool call) can take seconds.
+ */
+export const PASSING_RUN = { stepTimeoutMs: 30_000, readyTimeoutMs: 60_000 } as const
+
+function failures(results: readonly FixtureResult[]): string[] {
+  return results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.failures.map((f) => `${f.requirement} ${f.message}`).join('; ')}`)
+}
+
+/** Declares the test that every fixture passes over `name`. */
+export function everyFixturePassesOver(name: keyof typeof TRANSPORTS): void {
+  const fixtures = allFixtures()
+  it(`there are at least 100 fixtures`, () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(100)
+  })
+  it(name, async () => {
+    const results = await runSuite(fixtures, TRANSPORTS[name](), { concurrency: 4, ...PASSING_RUN })
+    expect(results).toHaveLength(fixtures.length)
+    expect(failures(results)).toEqual([])
+  }, 600_000)
+}
