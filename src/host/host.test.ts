@@ -493,6 +493,22 @@ describe('createHost with a worker the test plays', { timeout: 60_000 }, () => {
     expect(() => h.host.stopTask('s', 'no-task')).toThrow('Task no-task is not registered')
   })
 
+  it('refuses host API arguments that would make an invalid message, naming the path, and sends nothing', async () => {
+    const h = harness()
+    const w = playedWorker(h)
+    const loading = h.host.load({ id: 's', version: '1', permissions: ['tools.register'] }, w.hostEnd)
+    w.send({ type: 'ready' })
+    await loading
+    w.send({ type: 'tool-registered', payload: { id: 't', name: 't', description: 't', parameters: {} } })
+    await until(() => h.host.extension('s')?.tools.length === 1, 'the tool registered')
+    const sent = w.received.length
+    const noUser = { id: 'job-1', scheduledFor: '2026-01-01T00:00:00.000Z', firedAt: '2026-01-01T00:00:01.000Z', delayMs: 1000 }
+    expect(() => h.host.fireSchedule('s', noUser as never)).toThrow(/scheduler-fire.*\/payload\/userId|\/payload\/userId.*scheduler-fire/s)
+    await expect(h.host.executeTool('s', 't', 'not an object' as never)).rejects.toThrow(/\/payload\/params/)
+    await turns()
+    expect(w.received.length).toBe(sent)
+  })
+
   it('drops the events of a chat whose consumer stopped early (EXT-HOST-076)', async () => {
     const h = harness()
     const w = playedWorker(h)

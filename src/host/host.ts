@@ -24,6 +24,8 @@ import type {
 import type { CloseInfo, Disposable, Transport } from '../transport/types.js'
 import type { ValidationError } from '../validate/errors.js'
 import type { ProtocolValidator } from '../validate/validator.js'
+import { ProtocolValidationError } from '../validate/errors.js'
+import { validatorFor } from '../validate/index.js'
 import { defaultBackends, type EventsBackend, type HostBackends } from './backends.js'
 import { systemClock, type Clock, type TimerHandle } from './clock.js'
 import { createRequestDispatcher, type RequestContext, type RequestDispatcher } from './dispatcher.js'
@@ -262,6 +264,17 @@ export function createHost(options: HostOptions = {}): Host {
     },
   }
   const backends = defaultBackends({ ...options.backends, events })
+  const outbound = options.validator ?? validatorFor()
+  /**
+   * Sends a message built from what the application passed to the host API (tool params, a schedule
+   * payload, a setting), after checking it: every message the host sends is valid (host.md), so a
+   * bad argument is the caller's error, thrown with the message type and path, never a worker's.
+   */
+  function sendChecked(ext: Extension, message: unknown): void {
+    const checked = outbound.validateHostToWorker(message)
+    if (!checked.ok) throw new ProtocolValidationError(checked.errors)
+    ext.transport.send(message)
+  }
   const pieces = options.pieces ?? {}
   const dispatcher: RequestDispatcher = (pieces.dispatcher ?? createRequestDispatcher)({
     backends,
@@ -646,7 +659,13 @@ export function createHost(options: HostOptions = {}): Host {
         if (ext.calls.delete(id)) reject(new Error(`${kind} request ${id} to extension ${ext.id} timed out after ${timeoutMs} ms`))
       }, timeoutMs)
       ext.calls.set(id, { kind, resolve: resolve as (value: unknown) => void, reject, timer })
-      ext.transport.send(message(id))
+      try {
+        sendChecked(ext, message(id))
+      } catch (error) {
+        clock.clearTimeout(timer)
+        ext.calls.delete(id)
+        reject(error)
+      }
     })
   }
 
@@ -658,8 +677,8 @@ export function createHost(options: HostOptions = {}): Host {
       ext = active(extensionId)
       if (!ext.providers.has(providerId)) throw new Error(`Provider ${providerId} is not registered by extension ${extensionId}`)
       id = newId()
+      sendChecked(ext, { type: 'provider-chat-request', id, payload: { providerId, messages, options: chatOptions ?? {} } })
       ext.chats.set(id, stream)
-      ext.transport.send({ type: 'provider-chat-request', id, payload: { providerId, messages, options: chatOptions ?? {} } })
     } catch (error) {
       stream.ended = { error: error instanceof Error ? error : new Error(String(error)) }
     }
@@ -746,10 +765,13 @@ export function createHost(options: HostOptions = {}): Host {
       }
     },
     fireSchedule(extensionId, payload) {
-      active(extensionId).transport.send({ type: 'scheduler-fire', id: newId(), payload }) // EXT-HOST-078
+      sendChecked(active(extensionId), { type: 'scheduler-fire', id: newId(), payload }) // EXT-HOST-078
     },
     changeSetting(extensionId, key, value) {
       const ext = active(extensionId)
+      const message = { type: 'settings-changed', id: newId(), payload: { key, value } }
+      const checked = outbound.validateHostToWorker(message)
+      if (!checked.ok) throw new ProtocolValidationError(checked.errors)
       // EXT-HOST-077: the host's copy first, so a `settings.get` the callback makes reads the new value.
       const failed = (error: unknown): void => diagnostic(`settings backend set failed: ${errorText(error)}`, ext.id)
       try {
@@ -758,7 +780,7 @@ export function createHost(options: HostOptions = {}): Host {
       } catch (error) {
         failed(error)
       }
-      ext.transport.send({ type: 'settings-changed', id: newId(), payload: { key, value } })
+      ext.transport.send(message)
     },
     startTask(extensionId, taskId) {
       const ext = active(extensionId)
