@@ -6,7 +6,7 @@ import { run } from '../src/cli/main.js'
 import { ROOT } from './helpers/examples.js'
 
 /** The areas the example claims (its README lists the same filters). */
-const AREAS = ['handshake', 'inbound', 'requests']
+const AREAS = ['handshake', 'inbound', 'requests', 'api', 'unload']
 
 describe('the Python example host', () => {
   it('passes every fixture of its areas through the CLI', async () => {
