@@ -5,6 +5,7 @@
 import { runtimeBench } from './runtime.bench.js'
 import { fuzzBench } from './fuzz.bench.js'
 import { hostBench } from './host.bench.js'
+import { hostSuiteBench } from './host-suite.bench.js'
 import { suiteBench } from './suite.bench.js'
 import { validateBench } from './validate.bench.js'
 
@@ -15,6 +16,7 @@ const benches: Array<[string, () => Promise<void>]> = [
   ['suite', suiteBench],
   ['fuzz', fuzzBench],
   ['host', hostBench],
+  ['host-suite', hostSuiteBench],
 ]
 
 for (const [name, bench] of benches) {

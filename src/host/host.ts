@@ -27,9 +27,10 @@ import type { ProtocolValidator } from '../validate/validator.js'
 import { defaultBackends, type EventsBackend, type HostBackends } from './backends.js'
 import { systemClock, type Clock, type TimerHandle } from './clock.js'
 import { createRequestDispatcher, type RequestContext, type RequestDispatcher } from './dispatcher.js'
-import { createInboundGuard, type InboundGuard, type InvalidInbound } from './guard.js'
-import { StreamPump, type NetworkFetchStreamPayload } from './stream-pump.js'
-import { TaskSupervisor, type TaskEvent, type TaskView } from './supervisor.js'
+import { createInboundGuard, type InboundGuard, type InboundGuardOptions, type InvalidInbound } from './guard.js'
+import type { RequestDispatcherOptions } from './dispatcher.js'
+import { StreamPump, type NetworkFetchStreamPayload, type StreamPumpOptions } from './stream-pump.js'
+import { TaskSupervisor, type TaskEvent, type TaskSupervisorOptions, type TaskView } from './supervisor.js'
 
 /** What the application knows of an extension; the host reads nothing else (and nothing from disk). */
 export interface ExtensionManifest {
@@ -57,6 +58,24 @@ export const HOST_DEFAULTS = Object.freeze({
   maxMessagesPerSecond: 10_000,
 })
 
+/** What createHost uses of a task supervisor: a {@link TaskSupervisor}, or anything that behaves as one. */
+export type HostTaskSupervisor = Pick<TaskSupervisor, 'register' | 'status' | 'health' | 'start' | 'stop' | 'dropExtension' | 'task' | 'tasks'>
+/** What createHost uses of a stream pump: a {@link StreamPump}, or anything that behaves as one. */
+export type HostStreamPump = Pick<StreamPump, 'start' | 'ack' | 'cancelExtension'>
+
+/**
+ * Factories of the pieces createHost is composed of, so that a host author can swap or wrap one piece
+ * (a supervisor with its own policy, a dispatcher that logs) and keep the rest. Each factory gets the
+ * options createHost would give the kit's own piece (the kit's constructor is the default); the
+ * conformance kit builds its deliberately broken hosts this way.
+ */
+export interface HostPieces {
+  readonly guard?: (handler: (message: WorkerToHostMessage) => void, options: InboundGuardOptions) => InboundGuard
+  readonly dispatcher?: (options: RequestDispatcherOptions) => RequestDispatcher
+  readonly pump?: (options: StreamPumpOptions) => HostStreamPump
+  readonly supervisor?: (options: TaskSupervisorOptions) => HostTaskSupervisor
+}
+
 /** Options of {@link createHost}; every duration is on `clock`. */
 export interface HostOptions {
   /** Time base of every timeout, backoff and grace period (default: real time). */
@@ -78,6 +97,8 @@ export interface HostOptions {
   readonly maxMessagesPerSecond?: number
   /** Ids of the messages the host sends (default: a counter of this host object). */
   readonly newId?: () => string
+  /** Replacements for the kit's pieces (default: the kit's own). */
+  readonly pieces?: HostPieces
 }
 
 /** A provider as registered. */
@@ -241,7 +262,8 @@ export function createHost(options: HostOptions = {}): Host {
     },
   }
   const backends = defaultBackends({ ...options.backends, events })
-  const dispatcher: RequestDispatcher = createRequestDispatcher({
+  const pieces = options.pieces ?? {}
+  const dispatcher: RequestDispatcher = (pieces.dispatcher ?? createRequestDispatcher)({
     backends,
     clock,
     backendTimeoutMs: cfg.backendTimeoutMs,
@@ -252,14 +274,14 @@ export function createHost(options: HostOptions = {}): Host {
       ext?.acceptedStreams.set(payload.requestId, payload)
     },
   })
-  const pump = new StreamPump({
+  const pump = (pieces.pump ?? ((o: StreamPumpOptions) => new StreamPump(o)))({
     clock,
     network: backends.network,
     ackTimeoutMs: cfg.ackTimeoutMs,
     newId,
     onDiagnostic: (text) => diagnostic(text),
   })
-  const supervisor = new TaskSupervisor({
+  const supervisor = (pieces.supervisor ?? ((o: TaskSupervisorOptions) => new TaskSupervisor(o)))({
     clock,
     startTimeoutMs: cfg.taskStartTimeoutMs,
     sendStart: (extensionId, taskId) => sendTo(extensionId, { type: 'background-task-start', id: newId(), payload: { taskId } }),
@@ -588,7 +610,7 @@ export function createHost(options: HostOptions = {}): Host {
     const loaded = new Promise<ExtensionView>((resolve, reject) => {
       ext.load = { resolve, reject }
     })
-    ext.guard = createInboundGuard((message) => handle(ext, message), {
+    ext.guard = (pieces.guard ?? createInboundGuard)((message) => handle(ext, message), {
       ...(options.validator ? { validator: options.validator } : {}),
       onInvalid: (report) => invalid(ext, report),
       onHandlerError: (error, message) => diagnostic(`handling ${message.type} from ${ext.id} failed: ${errorText(error)}`, ext.id),

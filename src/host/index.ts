@@ -70,6 +70,9 @@ export {
   type Host,
   type HostEvent,
   type HostOptions,
+  type HostPieces,
+  type HostStreamPump,
+  type HostTaskSupervisor,
   type ProviderInfo,
   type ToolInfo,
 } from './host.js'
