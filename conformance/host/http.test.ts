@@ -3,8 +3,12 @@
  * until released, aborts, records a body the client cancelled, and is always closed; the load-time
  * checks keep URLs to it data (`$http` only, every route used); `$match: distinct` tells ids apart.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { checkFixture } from '../fixture/check.js'
+import { loadFixtureFile } from '../fixture/load.js'
 import { match, PatternError } from '../fixture/match.js'
 import type { Fixture } from '../fixture/schema.js'
 import { FixtureHttpServer, httpPathsIn, partBytes, substituteHttp } from './http.js'
@@ -98,6 +102,17 @@ describe('load-time checks of the http section', () => {
     ])
     const worker = checkFixture({ ...hostFixture({ http: { '/x': {} } }, [{ httpRelease: '/x' }]), role: 'worker', id: 'fetch/x' } as Fixture)
     expect(worker).toContain('/http: a scripted network belongs to host-role fixtures ("role": "host")')
+  })
+
+  it('name the step, the path, what was expected and what was received for a malformed http step or route', () => {
+    const load = (data: unknown) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'extwire-http-')), 'f.json')
+      writeFileSync(file, JSON.stringify(data))
+      const loaded = loadFixtureFile(file)
+      return 'message' in loaded ? loaded.message : ''
+    }
+    expect(load(hostFixture({ http: { '/x': {} } }, [{ httpRelease: 'x' }]))).toMatch(/\/steps\/0\/httpRelease \(httpRelease step\): must match pattern "\^\/", received "x"/)
+    expect(load(hostFixture({ http: { '/x': { body: [{ hex: 'e2f' }] } } }, [{ httpRelease: '/x' }]))).toMatch(/\/http\/~1x\/body\/0\/hex: must match pattern .*, received "e2f"/)
   })
 
   it('accept a sound fixture', () => {
