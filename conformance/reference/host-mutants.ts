@@ -451,7 +451,6 @@ export const HOST_MUTANTS: readonly HostMutant[] = [
     'waits for each `streaming-fetch-ack` for ever, holding the body (upstream H7)',
     'EXT-HOST-042',
     { host: withPieces({ pump: (options: StreamPumpOptions) => new StreamPump({ ...options, ackTimeoutMs: 2 ** 31 - 1 }) }) },
-    { unseen: 'no host fixture can serve the host a response body: the driver protocol gives a fixture no way to answer the host\u2019s fetch' },
   ),
   mutant(
     'utf8-split-across-chunks',
@@ -478,6 +477,5 @@ export const HOST_MUTANTS: readonly HostMutant[] = [
           }),
       }),
     },
-    { unseen: 'no host fixture can serve the host a response body: the driver protocol gives a fixture no way to answer the host\u2019s fetch' },
   ),
 ]
