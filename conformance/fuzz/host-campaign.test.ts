@@ -45,7 +45,7 @@ describe('host sequence fuzzing', () => {
     const c = result.counterexample!
     expect(c.requirement).toBe(requirement)
     expect(c.commands.length).toBeLessThanOrEqual(4)
-    expect(c.fixture.steps.length).toBeLessThanOrEqual(12)
+    expect(c.fixture.steps.length).toBeLessThanOrEqual(16)
     expect(c.fixture.role).toBe('host')
     const file = `fixtures/${c.fixture.id}.json`
     expect(lintFixtures([{ file, fixture: c.fixture }], [], loadRequirements(join(PACKAGE_ROOT, 'docs/spec')), loadUntestable(join(PACKAGE_ROOT, 'fixtures'))).filter((p) => p.startsWith(file))).toEqual([])

@@ -171,6 +171,7 @@ const REQUESTS = {
   profile: { method: 'user.getProfile', payload: {}, gate: 'user.profile.read' },
   unknown: { method: 'nope.method', payload: {}, gate: undefined },
   invalid: { method: 'storage.get', payload: { key: 5 }, gate: 'storage.local' },
+  'user-id-separator': { method: 'storage.getForUser', payload: { userId: 'u1/../u2', key: 'k' }, gate: 'storage.local' },
 } as const
 
 /** A worker `request`: exactly one response while active (EXT-HOST-020), refused without its permission (021), for an unknown method (025) or an invalid payload (011). */
@@ -184,13 +185,22 @@ export class RequestCommand extends Command {
   steps(m: HostModel): Step[] {
     const r = REQUESTS[this.kind]
     const id = m.fresh('r')
-    const send: Step = { send: { type: 'request', id, method: r.method, payload: r.payload }, ...(this.kind === 'unknown' || this.kind === 'invalid' ? { invalid: true } : {}) }
+    const invalid = this.kind === 'unknown' || this.kind === 'invalid' || this.kind === 'user-id-separator'
+    const send: Step = { send: { type: 'request', id, method: r.method, payload: r.payload }, ...(invalid ? { invalid: true } : {}) }
     // Not active: dropped (EXT-HOST-013); the trace invariants see any answer after an unload.
     if (m.phase !== 'active') return [send]
     if (this.kind === 'unknown') return [send, exp({ type: 'response', payload: { requestId: id, success: false, error: 'Unknown method: nope.method' } }, 'EXT-HOST-025')]
     if (this.kind === 'invalid') return [send, exp({ type: 'response', payload: { requestId: id, success: false } }, 'EXT-HOST-011')]
-    if (r.gate !== undefined && !m.granted(r.gate)) return [send, exp({ type: 'response', payload: { requestId: id, success: false } }, 'EXT-HOST-021')]
+    if (this.kind === 'user-id-separator') return [send, exp({ type: 'response', payload: { requestId: id, success: false } }, 'EXT-HOST-022')]
+    if (r.gate !== undefined && !m.granted(r.gate)) {
+      const refused = exp({ type: 'response', payload: { requestId: id, success: false } }, 'EXT-HOST-021')
+      // No event sees a refused request; only checked while no granted emit can have reported one.
+      return this.kind === 'emit' && !m.emitted ? [send, refused, { expectNoEvent: { type: 'extension-event' }, withinMs: 0, requirement: 'EXT-HOST-021' }] : [send, refused]
+    }
     return [send, exp({ type: 'response', payload: { requestId: id } }, 'EXT-HOST-020')]
+  }
+  override update(m: HostModel) {
+    if (m.phase === 'active' && this.kind === 'emit' && m.granted('events.emit')) m.emitted = true
   }
   toString() {
     return `Request(${this.kind})`
@@ -242,7 +252,8 @@ export class RegisterTaskCommand extends Command {
   }
   steps(m: HostModel): Step[] {
     const send: Step = { send: { type: 'background-task-registered', payload: { taskId: this.task, name: 'Task', userId: 'u1', restartPolicy: { type: this.policy, maxRestarts: this.maxRestarts, initialDelayMs: 10 } } } }
-    return this.accepted(m) ? [send, exp({ type: 'background-task-start', payload: { taskId: this.task } }, 'EXT-HOST-050')] : [send]
+    // A worker answers the start with `running` (EXT-BG-002), opening the task's first run.
+    return this.accepted(m) ? [send, exp({ type: 'background-task-start', payload: { taskId: this.task } }, 'EXT-HOST-050'), { send: { type: 'background-task-status', payload: { taskId: this.task, status: 'running' } } }] : [send]
   }
   override update(m: HostModel) {
     if (this.accepted(m)) m.tasks.add(this.task)
@@ -271,6 +282,26 @@ export class TaskStatusCommand extends Command {
   }
 }
 
+/** A whole run as the worker reports it: `running` (answering a pending start, if any) then a terminal status; compresses restart cycles so that exhaustion is reached in few commands. */
+export class TaskRunCommand extends Command {
+  constructor(
+    readonly task: (typeof TASKS)[number],
+    readonly end: 'stopped' | 'failed',
+  ) {
+    super()
+  }
+  check(m: Readonly<HostModel>) {
+    return m.phase === 'active'
+  }
+  steps(): Step[] {
+    const status = (s: string) => ({ send: { type: 'background-task-status', payload: { taskId: this.task, status: s, ...(s === 'failed' ? { error: 'task failed' } : {}) } } })
+    return [status('running'), status(this.end)]
+  }
+  toString() {
+    return `TaskRun(${this.task}, ${this.end})`
+  }
+}
+
 /** `stopTask` / `startTask`: refused at once for a task the host did not accept (EXT-HOST-073); otherwise awaited, so that the invariants see when the host answered. */
 export class TaskCommand extends Command {
   constructor(
@@ -284,7 +315,10 @@ export class TaskCommand extends Command {
   }
   steps(m: HostModel): Step[] {
     const known = m.phase === 'active' && m.tasks.has(this.task)
-    return [{ do: this.command, args: { extensionId: FUZZ_EXTENSION, taskId: this.task }, expectResult: known ? { ok: { $match: 'boolean' } } : { ok: false }, requirement: 'EXT-HOST-073' }]
+    const step: Step = { do: this.command, args: { extensionId: FUZZ_EXTENSION, taskId: this.task }, expectResult: known ? { ok: { $match: 'boolean' } } : { ok: false }, requirement: 'EXT-HOST-073' }
+    // A worker answers a stop with `stopped` (EXT-BG-009): the status a host must not take for a reason to restart (EXT-HOST-055).
+    if (known && this.command === 'stopTask') return [step, { send: { type: 'background-task-status', payload: { taskId: this.task, status: 'stopped' } } }]
+    return [step]
   }
   toString() {
     return `${this.command === 'stopTask' ? 'StopTask' : 'StartTask'}(${this.task})`
@@ -341,6 +375,8 @@ export class UnloadCommand extends Command {
       exp({ type: 'deactivate' }, 'EXT-HOST-070'),
       exits ? { closeWorker: 'main' } : { do: 'advanceClock', args: { ms: 1000 }, expectResult: { ok: true } },
       result(label, { ok: true }, 'EXT-HOST-070'),
+      // A deliberate unload reports no error, whatever the close (the model unloads only an extension that reported none).
+      { expectNoEvent: { type: 'extension-error' }, withinMs: 0, requirement: 'EXT-HOST-070' },
       ...(exits ? [] : [{ expectClosed: 'main', requirement: 'EXT-HOST-070' }]),
       ...settleAll(m, 'EXT-HOST-071'),
     ]
@@ -391,9 +427,9 @@ export function hostCommandArbitraries(): Array<fc.Arbitrary<HostFuzzCommand>> {
     fc.constantFrom(...(Object.keys(REQUESTS) as Array<keyof typeof REQUESTS>)).map((k) => new RequestCommand(k)),
     fc.constantFrom(...Object.keys(HOSTILE)).map((k) => new HostileCommand(k)),
     fc.tuple(task, fc.constantFrom(...POLICIES), fc.constantFrom(0, 1, 2)).map(([t, p, n]) => new RegisterTaskCommand(t, p, n)),
-    fc.tuple(task, fc.constantFrom(...POLICIES), fc.constantFrom(0, 1, 2)).map(([t, p, n]) => new RegisterTaskCommand(t, p, n)),
+    fc.tuple(task, fc.constantFrom('always', 'on-failure') as fc.Arbitrary<(typeof POLICIES)[number]>, fc.constantFrom(1, 1, 2)).map(([t, p, n]) => new RegisterTaskCommand(t, p, n)),
     fc.tuple(task, fc.constantFrom('running', 'stopped', 'failed')).map(([t, s]) => new TaskStatusCommand(t, s as 'running')),
-    fc.tuple(task, fc.constantFrom('running', 'stopped', 'failed')).map(([t, s]) => new TaskStatusCommand(t, s as 'running')),
+    fc.tuple(task, fc.constantFrom('stopped', 'failed')).map(([t, s]) => new TaskRunCommand(t, s as 'stopped')),
     fc.tuple(fc.constantFrom('stopTask', 'startTask'), task).map(([c, t]) => new TaskCommand(c as 'stopTask', t)),
     fc.constantFrom(...ADVANCES).map((ms) => new AdvanceCommand(ms)),
     fc.constantFrom(...ADVANCES).map((ms) => new AdvanceCommand(ms)),

@@ -32,6 +32,8 @@ export class HostModel {
   pending: PendingCall[] = []
   /** Request-id captures of calls already settled: their answers are now late or duplicate. */
   settled: string[] = []
+  /** A granted `events.emit` was sent: an `extension-event` may have been reported. */
+  emitted = false
   private counter = 0
 
   constructor(

@@ -39,6 +39,8 @@ interface TaskTrack {
   /** Terminal statuses that closed an open run, outside a host stop; and those the policy restarts on. */
   counted: number
   restartable: number
+  /** Terminal statuses that closed no open run (duplicate or stale): they must count for nothing. */
+  ignored: number
   stopRequested: boolean
   reported: boolean
 }
@@ -54,7 +56,7 @@ export function checkTaskInvariants(trace: readonly TaskTraceEntry[]): TaskViola
     const key = `${worker}\u0000${taskId}`
     let t = tasks.get(key)
     if (!t) {
-      t = { allowance: 0, starts: 0, unanswered: 0, open: false, counted: 0, restartable: 0, stopRequested: false, reported: false }
+      t = { allowance: 0, starts: 0, unanswered: 0, open: false, counted: 0, restartable: 0, ignored: 0, stopRequested: false, reported: false }
       tasks.set(key, t)
     }
     return t
@@ -127,7 +129,7 @@ export function checkTaskInvariants(trace: readonly TaskTraceEntry[]): TaskViola
             t.counted++
             if (t.policy?.type === 'always' || (t.policy?.type === 'on-failure' && status === 'failed')) t.restartable++
           }
-        }
+        } else if (status === 'stopped' || status === 'failed') t.ignored++
       }
       continue
     }
@@ -147,7 +149,8 @@ export function checkTaskInvariants(trace: readonly TaskTraceEntry[]): TaskViola
     if (t.stopRequested) violation = { requirement: 'EXT-HOST-055', message: `the host sent background-task-start for ${where} after its stopTask, with no startTask since` }
     else if (!t.policy) violation = { requirement: 'EXT-HOST-050', message: `the host sent background-task-start for ${where}, which the worker never validly registered` }
     else if (restarts > t.restartable) {
-      violation = t.counted > t.restartable
+      // A duplicate or stale terminal status seen: the likelier cause is that it counted (057); otherwise a policy branch (051).
+      violation = t.ignored === 0 && t.counted > t.restartable
         ? { requirement: 'EXT-HOST-051', message: `the host restarted ${where} (policy ${t.policy.type}) on a terminal status its policy does not restart on: ${restarts} restart(s), ${t.restartable} allowed` }
         : { requirement: 'EXT-HOST-057', message: `the host restarted ${where} more often than runs ended: ${restarts} restart(s) for ${t.restartable} counted terminal status(es) (a duplicate, stale or unanswered status must not count)` }
     } else if (t.policy.maxRestarts > 0 && restarts > t.policy.maxRestarts) {
