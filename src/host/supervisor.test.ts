@@ -363,6 +363,26 @@ describe('start confirmation (EXT-HOST-056)', () => {
     expect(t.view()).toMatchObject({ state: 'running', unconfirmed: false })
   })
 
+  it("ends a start the worker answers with EXT-BG-006's unknown-task failure: failed, its error kept, no restart, no timer", () => {
+    const t = setup()
+    t.register({ type: 'always', initialDelayMs: 0 })
+    t.status('failed', `Unknown background task ${TASK}`)
+    expect(t.view()).toMatchObject({ state: 'failed', lastError: `Unknown background task ${TASK}`, unconfirmed: false, restartCount: 0 })
+    expect(t.events.at(-1)).toEqual({ type: 'failed', extensionId: EXT, taskId: TASK, restartCount: 0, error: `Unknown background task ${TASK}` })
+    expect(t.clock.pending).toBe(0)
+    t.clock.runAll()
+    expect(t.starts()).toHaveLength(1)
+  })
+
+  it('still ignores any other failed that answers a start: a stale duplicate cannot end it (EXT-HOST-057)', () => {
+    const t = setup()
+    t.register({ type: 'always', initialDelayMs: 0 })
+    t.status('failed', 'boom')
+    expect(t.view()).toMatchObject({ state: 'starting' })
+    t.status('running')
+    expect(t.view()).toMatchObject({ state: 'running' })
+  })
+
   it('a running in time clears the confirmation timer', () => {
     const t = setup()
     t.register({ type: 'never' })

@@ -101,6 +101,11 @@ export interface TaskSupervisorOptions {
   readonly onDiagnostic?: (text: string) => void
 }
 
+/** The worker's fixed answer to a start for a task it does not know (EXT-BG-006, docs/spec/texts.md). */
+export function unknownTaskText(taskId: string): string {
+  return `Unknown background task ${taskId}`
+}
+
 /** Applies the defaults of EXT-HOST-050 to a policy as the extension sent it (no defaults on the wire). */
 export function resolvePolicy(policy: BackgroundRestartPolicy): ResolvedRestartPolicy {
   return {
@@ -206,6 +211,16 @@ export class TaskSupervisor {
     if (!task) return
     if (payload.status === 'running') {
       this.confirmRun(task)
+      return
+    }
+    if (!task.runOpen && task.state === 'starting' && payload.status === 'failed' && payload.error === unknownTaskText(task.taskId)) {
+      // EXT-BG-006: the worker does not know the task. Its fixed text tells this answer apart from a
+      // stale duplicate (which 057 ignores): the start ends as this failure, and no restart follows,
+      // since no run of a task the worker does not know can ever succeed (EXT-HOST-056).
+      this.clearTimer(task)
+      task.state = 'failed'
+      task.lastError = payload.error
+      this.emit({ type: 'failed', extensionId, taskId: task.taskId, restartCount: task.restartCount, error: payload.error })
       return
     }
     if (!task.runOpen) {
