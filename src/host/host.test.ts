@@ -528,4 +528,22 @@ describe('createHost with a worker the test plays', { timeout: 60_000 }, () => {
     await until(() => h.events.some((e) => e.type === 'diagnostic' && e.text.includes('matches no open chat')), 'late event dropped')
     expect(await chat.next()).toEqual({ value: undefined, done: true })
   })
+
+  it('settles a next() that waits when the chat is closed by return() (EXT-HOST-076)', async () => {
+    const h = harness()
+    const w = playedWorker(h)
+    const loading = h.host.load({ id: 'c', version: '1', permissions: ['provider.register'] }, w.hostEnd)
+    w.send({ type: 'ready' })
+    await loading
+    w.send({ type: 'provider-registered', payload: { id: 'p', name: 'P' } })
+    await until(() => h.host.extension('c')?.providers.length === 1, 'provider')
+    const chat = h.host.chat('c', 'p', [{ role: 'user', content: 'hi' }])
+    const waiting = chat.next()
+    await until(() => w.received.some((m) => m.type === 'provider-chat-request'), 'chat request')
+    let settled = false
+    void waiting.then(() => (settled = true))
+    await chat.return?.()
+    await until(() => settled, 'the waiting next() settled')
+    expect(await waiting).toEqual({ value: undefined, done: true })
+  })
 })

@@ -435,9 +435,15 @@ export function createHost(options: HostOptions = {}): Host {
       const accepted = ext.acceptedStreams.get(request.id)
       ext.acceptedStreams.delete(request.id)
       if (ext.gone || ext.transport.closed) return
+      if (accepted && response.payload.success && ext.unloading) {
+        // EXT-HOST-040: a `streaming` answer promises chunks, and an unloading extension gets none; its
+        // refusal ends the worker's stream at once (EXT-FETCH-002).
+        ext.transport.send({ type: 'response', id: newId(), payload: { requestId: request.id, success: false, error: `Extension ${ext.id} is unloading` } })
+        return
+      }
       ext.transport.send(response)
       // EXT-HOST-040: the body follows the `streaming` response.
-      if (accepted && response.payload.success && !ext.unloading) pump.start(ext.id, accepted, (chunk) => sendTo(ext.id, chunk))
+      if (accepted && response.payload.success) pump.start(ext.id, accepted, (chunk) => sendTo(ext.id, chunk))
     })
   }
 
@@ -686,6 +692,9 @@ export function createHost(options: HostOptions = {}): Host {
       if (ext && id !== undefined && ext.chats.get(id) === stream) ext.chats.delete(id)
       stream.queue.length = 0
       stream.ended ??= {}
+      // A `next()` waiting for an event must settle now: the chat has left `ext.chats`, so nothing else
+      // would ever wake it (a `return()` while another `next()` waits, or an unload after it).
+      stream.wake?.()
     }
     const iterator: AsyncIterableIterator<StreamEvent> = {
       async next(): Promise<IteratorResult<StreamEvent>> {
