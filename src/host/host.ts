@@ -95,7 +95,11 @@ export interface HostOptions {
   readonly backendTimeoutMs?: number
   readonly taskStartTimeoutMs?: number
   readonly storageRoot?: string
-  /** Flood cap (EXT-HOST-101): more messages than this from one worker within one second of `clock` ends it. */
+  /**
+   * Flood cap (EXT-HOST-101): more messages than this from one worker within one second of `clock` ends
+   * it. The window moves with `clock`: on a `VirtualClock` that a test never advances, the cap counts
+   * every message of the connection.
+   */
   readonly maxMessagesPerSecond?: number
   /** Ids of the messages the host sends (default: a counter of this host object). */
   readonly newId?: () => string
