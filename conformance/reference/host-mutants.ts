@@ -316,7 +316,12 @@ export const HOST_MUTANTS: readonly HostMutant[] = [
         }),
       }),
     },
-    { blind: { 'host/requests/network-default-port-by-scheme': 'its URLs are on the granted hostname itself; the mutant widens only to subdomains' } },
+    {
+      blind: {
+        'host/requests/network-default-port-by-scheme': 'its URLs are on the granted hostname itself; the mutant widens only to subdomains',
+        'host/fetch/network-localhost-port-rule': 'its URLs are loopback ones under the localhost rule, which has no subdomains',
+      },
+    },
   ),
   mutant(
     'wss-default-port-80',
@@ -335,7 +340,12 @@ export const HOST_MUTANTS: readonly HostMutant[] = [
         }),
       }),
     },
-    { blind: { 'host/requests/network-no-subdomain-match': 'no wss: URL, and no port in its permission' } },
+    {
+      blind: {
+        'host/requests/network-no-subdomain-match': 'no wss: URL, and no port in its permission',
+        'host/fetch/network-localhost-port-rule': 'its URLs are http: ones on the suite server, never wss:',
+      },
+    },
   ),
   mutant(
     'crash-on-invalid-message',
