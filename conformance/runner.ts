@@ -6,6 +6,7 @@
 import { HostPeer, WaitError, describeClose, type Received } from '../src/host/peer.js'
 import { validatorFor } from '../src/validate/index.js'
 import type { Fixture, Step, ExpectStep } from './fixture/schema.js'
+import { probeUnordered } from './fixture/unordered.js'
 import { match, show, substitute, type Bindings, type Mismatch } from './fixture/match.js'
 import { availableParallelism } from 'node:os'
 import { checkInvariants } from './invariants.js'
@@ -340,24 +341,18 @@ export class FixtureRun {
     const matched = new Map<number, number>() // member -> message index
     const labels = new Map<string, number>()
     const deadline = performance.now() + Math.max(...members.map((m) => m.timeoutMs ?? this.timeoutMs))
-    const probe = () => {
-      let progress = true
-      while (progress) {
-        progress = false
-        for (const [i, member] of members.entries()) {
-          if (matched.has(i)) continue
-          const afterIndex = Math.max(start, ...(member.after ?? []).map((l) => labels.get(l) ?? Number.POSITIVE_INFINITY))
-          if (!Number.isFinite(afterIndex)) continue
-          const found = this.scan(member.expect, afterIndex)
-          if (!found) continue
+    const probe = () =>
+      probeUnordered(
+        members,
+        start,
+        matched,
+        labels,
+        (member, after) => this.scan(member.expect, after),
+        (found) => {
           this.commit(found)
-          matched.set(i, found.r.index)
-          if (member.label) labels.set(member.label, found.r.index)
-          progress = true
-        }
-      }
-      return matched.size === members.length ? true : undefined
-    }
+          return found.r.index
+        },
+      ) || undefined
     const done = await this.until(probe, deadline)
     if (done) {
       this.position = Math.max(start, ...matched.values())

@@ -16,6 +16,7 @@ import { sleep, Stopped } from '../wait.js'
 import type { HostTarget } from './driver.js'
 import { FixtureHttpServer, substituteHttp } from './http.js'
 import { checkTaskInvariants } from './task-invariants.js'
+import { probeUnordered } from '../fixture/unordered.js'
 
 /** Requirements the host-role invariants judge (docs/spec/host.md). */
 export const HOST_INVARIANTS = {
@@ -416,25 +417,19 @@ export class HostFixtureRun {
     const matched = new Map<number, number>()
     const labels = new Map<string, number>()
     const deadline = performance.now() + Math.max(...members.map((m) => m.timeoutMs ?? this.timeoutMs))
-    const probe = () => {
-      let progress = true
-      while (progress) {
-        progress = false
-        for (const [i, member] of members.entries()) {
-          if (matched.has(i)) continue
-          const after = Math.max(start, ...(member.after ?? []).map((l) => labels.get(l) ?? Number.POSITIVE_INFINITY))
-          if (!Number.isFinite(after)) continue
-          const found = this.scan(member.expect, after, 'wire', member.worker ?? DEFAULT_WORKER)
-          if (!found) continue
+    const probe = () =>
+      probeUnordered(
+        members,
+        start,
+        matched,
+        labels,
+        (member, after) => this.scan(member.expect, after, 'wire', member.worker ?? DEFAULT_WORKER),
+        (found) => {
           this.consumed.add(found.e.index)
           for (const [k, v] of found.captures) this.bindings.set(k, v)
-          matched.set(i, found.e.index)
-          if (member.label) labels.set(member.label, found.e.index)
-          progress = true
-        }
-      }
-      return matched.size === members.length ? true : undefined
-    }
+          return found.e.index
+        },
+      ) || undefined
     if (await this.until(probe, deadline)) {
       this.position = Math.max(start, ...matched.values())
       return
