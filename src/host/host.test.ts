@@ -73,6 +73,18 @@ function playedWorker(h: Harness) {
   return { hostEnd, workerEnd, received, send: (m: unknown) => workerEnd.send(m) }
 }
 
+/** A host with extension `c` loaded on a worker the test plays, which has registered provider `p`. */
+async function withProvider() {
+  const h = harness()
+  const w = playedWorker(h)
+  const loading = h.host.load({ id: 'c', version: '1', permissions: ['provider.register'] }, w.hostEnd)
+  w.send({ type: 'ready' })
+  await loading
+  w.send({ type: 'provider-registered', payload: { id: 'p', name: 'P' } })
+  await until(() => h.host.extension('c')?.providers.length === 1, 'provider')
+  return { h, w }
+}
+
 const taskEvents = (h: Harness, taskId: string) =>
   h.events.flatMap((e) => (e.type === 'task' && e.event.taskId === taskId ? [e.event] : []))
 
@@ -510,13 +522,7 @@ describe('createHost with a worker the test plays', { timeout: 60_000 }, () => {
   })
 
   it('drops the events of a chat whose consumer stopped early (EXT-HOST-076)', async () => {
-    const h = harness()
-    const w = playedWorker(h)
-    const loading = h.host.load({ id: 'c', version: '1', permissions: ['provider.register'] }, w.hostEnd)
-    w.send({ type: 'ready' })
-    await loading
-    w.send({ type: 'provider-registered', payload: { id: 'p', name: 'P' } })
-    await until(() => h.host.extension('c')?.providers.length === 1, 'provider')
+    const { h, w } = await withProvider()
     const chat = h.host.chat('c', 'p', [{ role: 'user', content: 'hi' }])
     await until(() => w.received.some((m) => m.type === 'provider-chat-request'), 'chat request')
     const requestId = w.received.find((m) => m.type === 'provider-chat-request')?.id
@@ -530,13 +536,7 @@ describe('createHost with a worker the test plays', { timeout: 60_000 }, () => {
   })
 
   it('settles a next() that waits when the chat is closed by return() (EXT-HOST-076)', async () => {
-    const h = harness()
-    const w = playedWorker(h)
-    const loading = h.host.load({ id: 'c', version: '1', permissions: ['provider.register'] }, w.hostEnd)
-    w.send({ type: 'ready' })
-    await loading
-    w.send({ type: 'provider-registered', payload: { id: 'p', name: 'P' } })
-    await until(() => h.host.extension('c')?.providers.length === 1, 'provider')
+    const { h, w } = await withProvider()
     const chat = h.host.chat('c', 'p', [{ role: 'user', content: 'hi' }])
     const waiting = chat.next()
     await until(() => w.received.some((m) => m.type === 'provider-chat-request'), 'chat request')
