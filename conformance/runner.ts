@@ -14,7 +14,7 @@ import type { Target } from './targets.js'
 import { isHostTarget, type HostTarget } from './host/driver.js'
 import { playHost } from './host/runner.js'
 import { roleOf } from './fixture/schema.js'
-import { sleep, Stopped } from './wait.js'
+import { FixtureStop, sleep, Stopped } from './wait.js'
 
 /** What went wrong in a fixture. */
 export interface Failure {
@@ -447,39 +447,26 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
   const warnings: Failure[] = []
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
   const deadlineMs = options.deadlineMs ?? fixtureDeadline(fixture, options)
-  const controller = new AbortController()
-  let stoppedBy: 'fixture' | 'outside' | undefined
-  let closing: Promise<void> | undefined
-  const closePeer = () => (closing ??= peer.close().catch(() => undefined))
-  const stop = (by: 'fixture' | 'outside') => {
-    if (stoppedBy !== undefined) return
-    stoppedBy = by
-    controller.abort()
-    void closePeer()
-  }
-  const timer = setTimeout(() => stop('fixture'), deadlineMs)
-  const onOutside = () => stop('outside')
-  hooks.signal?.addEventListener('abort', onOutside, { once: true })
-  if (hooks.signal?.aborted) stop('outside')
-  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000, { readyTimeoutMs, signal: controller.signal })
+  const stopper = new FixtureStop(() => peer.close(), deadlineMs, hooks.signal)
+  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000, { readyTimeoutMs, signal: stopper.signal })
   try {
     await run.ready()
     hooks.onReady?.()
     for (const step of fixture.steps) await run.next(step)
-    await sleep(options.settleMs ?? 20, controller.signal)
+    await sleep(options.settleMs ?? 20, stopper.signal)
     for (const v of checkInvariants(peer.timeline, { complete: true })) failures.push({ requirement: v.requirement, kind: 'invariant', message: v.message })
   } catch (error) {
-    if (stoppedBy !== undefined) {
+    if (stopper.stoppedBy !== undefined) {
       // Stopped by a deadline: said below, whatever the interrupted wait threw.
     } else if (error instanceof StepFailure) failures.push(error.failure)
     else failures.push({ requirement: fixture.requirements[0] as string, kind: 'suite', message: `runner error: ${(error as Error).stack ?? String(error)}` })
   } finally {
-    clearTimeout(timer)
-    hooks.signal?.removeEventListener('abort', onOutside)
+    stopper.disarm()
   }
+  const stoppedBy = stopper.stoppedBy
   const where = `step ${run.currentStep} (${describeStep(fixture.steps[run.currentStep - 1])})`
   if (stoppedBy === 'outside') {
-    await closePeer()
+    await stopper.close()
     const why = typeof hooks.signal?.reason === 'string' ? hooks.signal.reason : 'the run was stopped'
     return { result: { ...base, status: 'untested', durationMs: performance.now() - started, failures: [], warnings: [], reason: `stopped at ${where}: ${why}` } }
   }
@@ -502,7 +489,7 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
   const overflow = peer.overflow
   if (overflow !== undefined && !failures.some((f) => f.message === overflow)) failures.push({ requirement: 'EXT-WIRE-001', kind: 'transport', message: overflow })
   const trace = options.keepTraces ? peer.timeline.map((t) => ({ direction: t.direction, message: t.message })) : undefined
-  await closePeer()
+  await stopper.close()
   const status: FixtureStatus = failures.some((f) => f.kind === 'suite') ? 'suite-error' : failures.length > 0 ? 'fail' : 'pass'
   const result: FixtureResult = { ...base, status, durationMs: performance.now() - started, failures, warnings, ...(trace ? { trace } : {}) }
   const first = failures[0]

@@ -12,7 +12,7 @@ import { describeClose } from '../../src/host/peer.js'
 import { match, show, substitute, type Bindings, type Mismatch } from '../fixture/match.js'
 import { DEFAULT_WORKER, type DriverCommand, type ExpectStep, type Fixture, type Step } from '../fixture/schema.js'
 import type { Failure, FixtureResult, FixtureStatus, RunOptions } from '../runner.js'
-import { sleep, Stopped } from '../wait.js'
+import { FixtureStop, sleep, Stopped } from '../wait.js'
 import type { HostTarget } from './driver.js'
 import { FixtureHttpServer, substituteHttp } from './http.js'
 import { checkTaskInvariants } from './task-invariants.js'
@@ -541,33 +541,19 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
   const session = new DriverSession(channel, options.maxMessages ?? DEFAULT_MAX_DRIVER_LINES)
   const failures: Failure[] = []
   const warnings: Failure[] = []
-  const controller = new AbortController()
-  let stoppedBy: 'fixture' | 'outside' | undefined
-  let closing: Promise<void> | undefined
-  const closeSession = () => (closing ??= session.close().catch(() => undefined))
-  const stop = (by: 'fixture' | 'outside') => {
-    if (stoppedBy !== undefined) return
-    stoppedBy = by
-    controller.abort()
-    void closeSession()
-  }
-  const timer = setTimeout(() => stop('fixture'), options.deadlineMs)
-  const onOutside = () => stop('outside')
-  hooks.signal?.addEventListener('abort', onOutside, { once: true })
-  if (hooks.signal?.aborted) stop('outside')
+  const stopper = new FixtureStop(() => session.close(), options.deadlineMs, hooks.signal)
   let http: FixtureHttpServer | undefined
   if (fixture.http !== undefined) {
     try {
       http = await FixtureHttpServer.start(fixture.http)
     } catch (error) {
-      clearTimeout(timer)
-      hooks.signal?.removeEventListener('abort', onOutside)
-      await closeSession()
+      stopper.disarm()
+      await stopper.close()
       const message = `fixture error: the fixture's HTTP server could not start: ${(error as Error).message}`
       return { result: { ...base, status: 'suite-error', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: first, kind: 'suite', message }] } }
     }
   }
-  const run = new HostFixtureRun(fixture, session, options.stepTimeoutMs ?? 1000, controller.signal, http)
+  const run = new HostFixtureRun(fixture, session, options.stepTimeoutMs ?? 1000, stopper.signal, http)
   let described = false
   let untested: string | undefined
   try {
@@ -577,7 +563,7 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
     try {
       answer = await session.waitFor((e) => e.kind === 'result' && e.id === id, readyTimeoutMs)
     } catch (error) {
-      if (controller.signal.aborted) throw new Stopped()
+      if (stopper.signal.aborted) throw new Stopped()
       const detail = error instanceof WaitTimeout ? `no answer to describe within ${readyTimeoutMs} ms (ready timeout)` : (error as Error).message
       const events = session.entries.filter((e) => e.kind === 'event').map((e) => show(e.value))
       throw new HostStepFailure({ requirement: first, kind: 'transport', step: 0, message: `the host driver did not start: ${detail}${events.length > 0 ? `; it reported ${events.join(', ')}` : ''}` })
@@ -591,27 +577,27 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
     if (lacking.length > 0) untested = `the driver does not support ${lacking.join(', ')} (its describe lists ${commands.join(', ') || 'no command'})`
     else {
       for (const step of fixture.steps) await run.next(step)
-      await sleep(options.settleMs ?? 20, controller.signal)
+      await sleep(options.settleMs ?? 20, stopper.signal)
       for (const v of checkHostInvariants(session.trace)) failures.push({ requirement: v.requirement, kind: 'invariant', message: v.message })
     }
   } catch (error) {
-    if (stoppedBy !== undefined) {
+    if (stopper.stoppedBy !== undefined) {
       // Stopped by a deadline: said below.
     } else if (error instanceof HostStepFailure) failures.push(error.failure)
     else failures.push({ requirement: first, kind: 'suite', message: `runner error: ${(error as Error).stack ?? String(error)}` })
   } finally {
-    clearTimeout(timer)
-    hooks.signal?.removeEventListener('abort', onOutside)
+    stopper.disarm()
     await http?.close()
   }
+  const stoppedBy = stopper.stoppedBy
   const where = `step ${run.currentStep} (${describeStep(fixture.steps[run.currentStep - 1])})`
   if (stoppedBy === 'outside') {
-    await closeSession()
+    await stopper.close()
     const why = typeof hooks.signal?.reason === 'string' ? hooks.signal.reason : 'the run was stopped'
     return { result: { ...base, status: 'untested', durationMs: performance.now() - started, failures: [], warnings: [], reason: `stopped at ${where}: ${why}` } }
   }
   if (untested !== undefined) {
-    await closeSession()
+    await stopper.close()
     return { result: { ...base, status: 'untested', durationMs: performance.now() - started, failures: [], warnings: [], reason: untested } }
   }
   if (stoppedBy === 'fixture') {
@@ -628,7 +614,7 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
   const overflow = session.overflow
   if (overflow !== undefined && !failures.some((f) => f.message.includes(overflow))) failures.push({ requirement: first, kind: 'transport', message: overflow })
   const trace = options.keepTraces ? session.trace.map((t) => ({ direction: t.worker !== undefined ? `${t.direction} ${t.worker}` : t.direction, message: t.message })) : undefined
-  await closeSession()
+  await stopper.close()
   const status: FixtureStatus = failures.some((f) => f.kind === 'suite') ? 'suite-error' : failures.length > 0 ? 'fail' : 'pass'
   const result: FixtureResult = { ...base, status, durationMs: performance.now() - started, failures, warnings, ...(trace ? { trace } : {}) }
   return !described && stoppedBy === undefined ? { result, startFailure: failures[0]?.message ?? 'the host driver did not start' } : { result }
