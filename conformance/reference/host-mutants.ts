@@ -190,6 +190,24 @@ export function withOwnEvents(host: Host, change: (host: Host, emit: (event: Hos
   }
 }
 
+/**
+ * A host whose URL rule (EXT-HOST-023) is too wide: for a fetch URL, `grant` may name one more
+ * permission the broken rule would count as held; the dispatcher then sees it granted.
+ */
+function widenedUrlRule(grant: (url: URL, permissions: readonly string[]) => string | undefined): HostBreakage['host'] {
+  return withPieces({
+    dispatcher: dispatcherWith((inner) => (ctx, request) => {
+      const r = asMsg(request)
+      const url = r.payload?.['url']
+      if ((r.method === 'network.fetch' || r.method === 'network.fetch-stream') && typeof url === 'string' && URL.canParse(url)) {
+        const extra = grant(new URL(url), ctx.permissions)
+        if (extra !== undefined) return inner.dispatch({ ...ctx, permissions: [...ctx.permissions, extra] }, request)
+      }
+      return inner.dispatch(ctx, request)
+    }),
+  })
+}
+
 /** True when every error of a failed validation is about a `userId`: the ones a user-id-blind host skips. */
 const onlyUserIds = (result: ValidationResult<unknown>): boolean => !result.ok && result.errors.length > 0 && result.errors.every((e) => /\/userId$/.test(e.path))
 
@@ -303,17 +321,9 @@ export const HOST_MUTANTS: readonly HostMutant[] = [
     'lets `network:<hostname>` allow every subdomain of that hostname (a suffix match)',
     'EXT-HOST-023',
     {
-      host: withPieces({
-        dispatcher: dispatcherWith((inner) => (ctx, request) => {
-          const r = asMsg(request)
-          const url = r.payload?.['url']
-          if ((r.method === 'network.fetch' || r.method === 'network.fetch-stream') && typeof url === 'string' && URL.canParse(url)) {
-            const host = new URL(url).hostname
-            const parent = ctx.permissions.some((p) => p.startsWith('network:') && host.endsWith(`.${p.slice('network:'.length).split(':')[0] ?? ''}`))
-            if (parent) return inner.dispatch({ ...ctx, permissions: [...ctx.permissions, `network:${host}`] }, request)
-          }
-          return inner.dispatch(ctx, request)
-        }),
+      host: widenedUrlRule((url, permissions) => {
+        const parent = permissions.some((p) => p.startsWith('network:') && url.hostname.endsWith(`.${p.slice('network:'.length).split(':')[0] ?? ''}`))
+        return parent ? `network:${url.hostname}` : undefined
       }),
     },
     {
@@ -328,17 +338,9 @@ export const HOST_MUTANTS: readonly HostMutant[] = [
     'gives a `wss:` URL without a port the port 80 instead of 443, so `network:<hostname>:80` allows it (upstream B29)',
     'EXT-HOST-023',
     {
-      host: withPieces({
-        dispatcher: dispatcherWith((inner) => (ctx, request) => {
-          const r = asMsg(request)
-          const url = r.payload?.['url']
-          if ((r.method === 'network.fetch' || r.method === 'network.fetch-stream') && typeof url === 'string' && URL.canParse(url)) {
-            const parsed = new URL(url)
-            if (parsed.protocol === 'wss:' && parsed.port === '' && ctx.permissions.includes(`network:${parsed.hostname}:80`)) return inner.dispatch({ ...ctx, permissions: [...ctx.permissions, `network:${parsed.hostname}:443`] }, request)
-          }
-          return inner.dispatch(ctx, request)
-        }),
-      }),
+      host: widenedUrlRule((url, permissions) =>
+        url.protocol === 'wss:' && url.port === '' && permissions.includes(`network:${url.hostname}:80`) ? `network:${url.hostname}:443` : undefined,
+      ),
     },
     {
       blind: {
