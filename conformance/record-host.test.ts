@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { VirtualClock } from '../src/host/clock.js'
 import { createHost, type Host, type HostEvent } from '../src/host/host.js'
-import type { ChatMessage, ChatOptions, SchedulerFirePayload } from '../src/protocol/types.js'
 import { createMemoryPair } from '../src/transport/memory.js'
 import { createStdioTransport } from '../src/transport/stdio.js'
 import { run } from '../src/cli/main.js'
@@ -20,57 +19,12 @@ import { driverHostTarget, type HostDriverFactory } from './host/driver.js'
 import { PACKAGE_ROOT } from './paths.js'
 import { record, toFixture } from './record.js'
 import { embeddedTarget } from './reference/target.js'
+import { createHostDriver } from './reference/host-driver.js'
 import { loadRequirements } from './requirements.js'
 import { runFixture } from './runner.js'
 
-/** The reference host behind a driver, on a virtual clock the fixture moves (docs/host-driver.md). */
-const referenceHost: HostDriverFactory = (ctx) => {
-  const clock = new VirtualClock()
-  const host = createHost({ clock })
-  const subscription = host.onEvent((event) => ctx.emit(JSON.parse(JSON.stringify(event)) as Record<string, unknown>))
-  const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown))
-  const s = (args: Readonly<Record<string, unknown>>, key: string) => String(args[key])
-  const o = (args: Readonly<Record<string, unknown>>, key: string) => (args[key] ?? {}) as Record<string, unknown>
-  return {
-    async run(command, args) {
-      switch (command) {
-        case 'describe':
-          return { commands: ['load', 'executeTool', 'executeAction', 'chat', 'getModels', 'fireSchedule', 'changeSetting', 'startTask', 'stopTask', 'unload', 'advanceClock'] }
-        case 'load':
-          return json(await host.load(o(args, 'manifest') as never, ctx.transport(s(args, 'worker'))))
-        case 'executeTool':
-          return json(await host.executeTool(s(args, 'extensionId'), s(args, 'toolId'), o(args, 'params'), args['userId'] as string | undefined))
-        case 'executeAction':
-          return json(await host.executeAction(s(args, 'extensionId'), s(args, 'actionId'), o(args, 'params'), args['userId'] as string | undefined))
-        case 'chat': {
-          const events: unknown[] = []
-          for await (const e of host.chat(s(args, 'extensionId'), s(args, 'providerId'), args['messages'] as ChatMessage[], args['options'] as ChatOptions | undefined)) events.push(e)
-          return json(events)
-        }
-        case 'getModels':
-          return json(await host.getModels(s(args, 'extensionId'), s(args, 'providerId'), args['options'] as never))
-        case 'fireSchedule':
-          return host.fireSchedule(s(args, 'extensionId'), o(args, 'payload') as unknown as SchedulerFirePayload)
-        case 'changeSetting':
-          return host.changeSetting(s(args, 'extensionId'), s(args, 'key'), args['value'])
-        case 'startTask':
-          return host.startTask(s(args, 'extensionId'), s(args, 'taskId'))
-        case 'stopTask':
-          return host.stopTask(s(args, 'extensionId'), s(args, 'taskId'))
-        case 'unload':
-          return host.unload(s(args, 'extensionId'))
-        case 'advanceClock':
-          return clock.advance(Number(args['ms']))
-        default:
-          throw new Error(`unknown command ${command}`)
-      }
-    },
-    async dispose() {
-      subscription.dispose()
-      await host.dispose()
-    },
-  }
-}
+/** The reference host behind its driver, on a virtual clock the fixture moves (docs/host-driver.md). */
+const referenceHost: HostDriverFactory = createHostDriver
 
 /** Waits for a condition on the host's events; the session is event-driven, never timed. */
 function until(events: readonly HostEvent[], test: (e: HostEvent) => boolean): Promise<void> {
