@@ -233,7 +233,7 @@ export const TEXT_HISTORY: readonly VersionedText[] = Object.freeze([
   },
   {
     id: 'fetch-stream-http-error', message: 'streaming-fetch-chunk', field: '/payload/error', since: '0.35.0',
-    text: 'HTTP <status> <statusText>, then `: <body>` when the body is not empty (cut to 1024 characters, marked by …); hosts running in a browser keep the older text',
+    text: 'HTTP <status> <statusText>[: <body, cut to 1024 characters and marked by … when longer>] (hosts running in a browser keep the older text)',
     breaks: 'workers', reason: 'Extension code that reads the status out of the error text parses a different text.',
   },
 ])
