@@ -24,6 +24,35 @@ const workers = {
   'conformance-stdio': 'conformance/extension/stdio.ts',
 }
 
+// Helper "browser": the conformance extension on the reference runtime as one browser script, loaded as a
+// dedicated Web Worker by `extwire conformance --browser` (conformance/browser/). Self-contained: the
+// runtime's Node-only branch (`import('node:worker_threads')`, taken only when `process.versions.node`
+// exists) resolves to a module that throws, so no `node:` import reaches the browser.
+const browserWorker: Options = {
+  entry: { 'conformance-browser-worker': 'conformance/extension/browser-worker.ts' },
+  format: ['esm'],
+  platform: 'browser',
+  target: 'es2022',
+  dts: false,
+  sourcemap: false,
+  clean: false,
+  splitting: false,
+  noExternal: [/.*/],
+  removeNodeProtocol: false,
+  esbuildPlugins: [
+    {
+      name: 'no-node-builtins-in-browser',
+      setup(build) {
+        build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin-absent' }))
+        build.onLoad({ filter: /.*/, namespace: 'node-builtin-absent' }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} is not available in a browser`)})`,
+          loader: 'js',
+        }))
+      },
+    },
+  ],
+}
+
 /** Settings every element shares: no element writes source maps, since none ship. */
 const common = { target: 'node20', sourcemap: false, dts: false } satisfies Options
 
@@ -42,6 +71,7 @@ export default defineConfig((cli) => [
   // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
   { ...common, entry: library, format: ['cjs'], splitting: true, noExternal: ['typebox'], shims: true },
   { ...common, entry: workers, format: ['esm'], noExternal: [/.*/], splitting: false, platform: 'node' },
+  browserWorker,
   // Declarations for both formats from one compilation: `.d.ts` beside the ESM build, `.d.cts`
   // beside the CommonJS one. (It also writes a `vitest.d.cts`, which `files` leaves out.)
   ...(cli.dts === false ? [] : [{ ...common, entry: { ...library, vitest: esmOnly.vitest }, format: ['esm', 'cjs'], dts: { only: true }, external: ['vitest'] } satisfies Options]),
