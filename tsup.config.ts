@@ -38,6 +38,8 @@ const browserWorker: Options = {
   sourcemap: false,
   clean: false,
   splitting: false,
+  // Minified: it ships in the package, and a browser parses it once per fixture's worker.
+  minify: true,
   noExternal: [/.*/],
   removeNodeProtocol: false,
   esbuildPlugins: [
