@@ -8,7 +8,7 @@
  */
 import type { WorkerToHostMessage } from '../src/protocol/catalogue.js'
 import { createInboundGuard } from '../src/host/guard.js'
-import { createValidator } from '../src/validate/index.js'
+import { createValidator } from '../src/validate/compile.js'
 import { messageExamples } from '../test/helpers/examples.js'
 import { compare, printFigure, printRatio } from './lib.js'
 
