@@ -12,6 +12,7 @@ import { ConformanceReport } from '../conformance/report/schema.js'
 import { generateJsonSchemaFiles, SCHEMA_ID_BASE, standalone } from '../src/protocol/json-schema.js'
 import { renderReference } from '../src/protocol/reference.js'
 import { standaloneFiles } from './standalone.js'
+import { profileFiles } from './profiles.js'
 
 /** Repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -29,6 +30,7 @@ export function expectedFiles(): Map<string, string> {
   }
   out.set('docs/reference.md', renderReference())
   for (const [path, content] of standaloneFiles()) out.set(path, content)
+  for (const [path, content] of profileFiles()) out.set(path, content)
   return out
 }
 
