@@ -6,7 +6,8 @@
  * - importing `extwire` against importing `typebox` alone;
  * - start-to-`ready` of a worker on the reference runtime (the conformance worker bundle) against an
  *   empty worker that only says ready;
- * - the first tool call in a fresh worker against a steady-state call in the same worker.
+ * - the first tool call in a fresh worker against a steady-state call in the same worker, and
+ *   against the first call of a runtime that does not validate (what validation adds to it).
  *
  * The imports go through the package's own `exports` (a self-reference from the package root), so
  * they measure what a user gets from `dist/`. `npm run bench` builds `dist/` first.
@@ -51,13 +52,30 @@ worker.on('message', (m) => {
 }
 
 /**
- * In a fresh process: starts the reference worker, activates the conformance extension, then times
- * the first tool call and the median of 200 later ones (ms).
+ * The worker of the first-call probes: the conformance extension on the reference runtime, loaded
+ * from the package (`extwire/runtime`, `extwire/conformance`), with the runtime's own validators or,
+ * for the comparison, with validators that accept everything.
  */
-function firstCallProbe(): { first: number; steady: number } {
+const PROBE_WORKER = `
+const { workerData } = require('node:worker_threads')
+Promise.all([import('extwire/runtime'), import('extwire/conformance')]).then(([{ initializeExtension }, { createConformanceExtension }]) => {
+  const pass = (value) => ({ ok: true, value })
+  const none = { mode: 'tolerant', validateWorkerToHost: pass, validateHostToWorker: pass, validateMessage: pass, validateRequest: (m, p) => pass(p), validateResponse: (m, d) => pass(d) }
+  initializeExtension(createConformanceExtension(), workerData.validation ? undefined : { validators: { inbound: none, outbound: none, responses: none } })
+})`
+
+/**
+ * In a fresh process: starts a worker (the reference worker bundle, or the probe worker with or
+ * without validation), activates the conformance extension, then times the first tool call and the
+ * median of 200 later ones (ms).
+ */
+function firstCallProbe(worker: 'bundle' | 'validation' | 'none'): { first: number; steady: number } {
+  const create = worker === 'bundle'
+    ? `new Worker(${JSON.stringify(WORKER_BUNDLE)}, { execArgv: [] })`
+    : `new Worker(${JSON.stringify(PROBE_WORKER)}, { eval: true, execArgv: [], workerData: { validation: ${worker === 'validation'} } })`
   const [first, steady] = probe(`
 import { Worker } from 'node:worker_threads'
-const worker = new Worker(${JSON.stringify(WORKER_BUNDLE)}, { execArgv: [] })
+const worker = ${create}
 const waiters = []
 worker.on('message', (m) => { for (const w of [...waiters]) if (w.test(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) } })
 const next = (test) => new Promise((resolve) => waiters.push({ test, resolve }))
@@ -94,8 +112,8 @@ const ms = (values: readonly number[]) => `${median(values).toFixed(1)} ms`
 export async function startupBench(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ')
   console.log(`\nStart-up (${ROUNDS} rounds, each figure a fresh process; load average before: ${load})`)
-  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], first: [], steady: [] }
-  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], first: [] }
+  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], first: [], steady: [], withValidation: [], withoutValidation: [] }
+  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], first: [], validation: [] }
   for (let round = 0; round <= ROUNDS; round++) {
     const bare = wall(['-e', ''])
     const runtime = wall(importOf('extwire/runtime'))
@@ -104,14 +122,17 @@ export async function startupBench(): Promise<void> {
     const extwire = wall(importOf('extwire'))
     const empty = readyProbe(EMPTY_WORKER)
     const ready = readyProbe(WORKER_BUNDLE)
-    const { first, steady } = firstCallProbe()
+    const { first, steady } = firstCallProbe('bundle')
+    const withValidation = firstCallProbe('validation').first
+    const withoutValidation = firstCallProbe('none').first
     if (round === 0) continue // warm-up: file cache
-    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, first, steady }).forEach(([k, v]) => t[k]?.push(v))
+    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, first, steady, withValidation, withoutValidation }).forEach(([k, v]) => t[k]?.push(v))
     ratios['runtime']?.push(runtime / bare)
     ratios['validate']?.push(validate / bare)
     ratios['extwire']?.push(extwire / typebox)
     ratios['ready']?.push(ready / empty)
     ratios['first']?.push(first / steady)
+    ratios['validation']?.push(withValidation / withoutValidation)
   }
   const figures: Array<[string, readonly number[]]> = [
     ['node -e "" (bare start)', t['bare'] ?? []],
@@ -123,6 +144,8 @@ export async function startupBench(): Promise<void> {
     ['reference runtime worker: new Worker -> ready', t['ready'] ?? []],
     ['first tool call in a fresh worker', t['first'] ?? []],
     ['steady-state tool call (same worker)', t['steady'] ?? []],
+    ['first tool call, runtime validating (package import)', t['withValidation'] ?? []],
+    ['first tool call, runtime not validating (package import)', t['withoutValidation'] ?? []],
   ]
   for (const [name, values] of figures) console.log(`  ${name.padEnd(58)} ${ms(values).padStart(10)} (median)`)
   report('import extwire/runtime / node -e ""', ratios['runtime'] ?? [], 1.5)
@@ -130,5 +153,6 @@ export async function startupBench(): Promise<void> {
   report('import extwire / import typebox', ratios['extwire'] ?? [], 1.2)
   report('start-to-ready: reference runtime / empty worker', ratios['ready'] ?? [], 1.3)
   report('first tool call / steady-state call', ratios['first'] ?? [], 1.5)
+  report('first tool call: validating / not validating runtime', ratios['validation'] ?? [], 1.5)
   console.log(`  load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 }
