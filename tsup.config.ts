@@ -38,6 +38,8 @@ const browserWorker: Options = {
   sourcemap: false,
   clean: false,
   splitting: false,
+  // Minified as the Node worker bundles are: nobody reads it, and it ships in the package.
+  minify: true,
   noExternal: [/.*/],
   removeNodeProtocol: false,
   esbuildPlugins: [
