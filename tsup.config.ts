@@ -25,6 +25,37 @@ const workers = {
   'conformance-stdio': 'conformance/extension/stdio.ts',
 }
 
+// Helper "browser": the conformance extension on the reference runtime as one browser script, loaded as a
+// dedicated Web Worker by `extwire conformance --browser` (conformance/browser/). Self-contained: the
+// runtime's Node-only branch (`import('node:worker_threads')`, taken only when `process.versions.node`
+// exists) resolves to a module that throws, so no `node:` import reaches the browser.
+const browserWorker: Options = {
+  entry: { 'conformance-browser-worker': 'conformance/extension/browser-worker.ts' },
+  format: ['esm'],
+  platform: 'browser',
+  target: 'es2022',
+  dts: false,
+  sourcemap: false,
+  clean: false,
+  splitting: false,
+  // Minified: it ships in the package, and a browser parses it once per fixture's worker.
+  minify: true,
+  noExternal: [/.*/],
+  removeNodeProtocol: false,
+  esbuildPlugins: [
+    {
+      name: 'no-node-builtins-in-browser',
+      setup(build) {
+        build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin-absent' }))
+        build.onLoad({ filter: /.*/, namespace: 'node-builtin-absent' }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} is not available in a browser`)})`,
+          loader: 'js',
+        }))
+      },
+    },
+  ],
+}
+
 /**
  * Settings every element shares. No source maps ship, so none are written. The code is minified,
  * to keep the package small (the precompiled validators are most of it, once per format), with
@@ -47,6 +78,7 @@ export default defineConfig((cli) => [
   // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
   { ...common, entry: library, format: ['cjs'], splitting: true, noExternal: ['typebox'], shims: true },
   { ...common, entry: workers, format: ['esm'], noExternal: [/.*/], splitting: true, platform: 'node' },
+  browserWorker,
   // Declarations for both formats from one compilation: `.d.ts` beside the ESM build, `.d.cts`
   // beside the CommonJS one. (It also writes a `vitest.d.cts`, which `files` leaves out.)
   ...(cli.dts === false ? [] : [{ ...common, entry: { ...library, vitest: esmOnly.vitest }, format: ['esm', 'cjs'], dts: { only: true }, external: ['vitest'] } satisfies Options]),

@@ -10,6 +10,7 @@ import { Fixture } from '../conformance/fixture/schema.js'
 import { ConformanceReport } from '../conformance/report/schema.js'
 import { generateJsonSchemaFiles, SCHEMA_ID_BASE, standalone } from '../src/protocol/json-schema.js'
 import { renderReference } from '../src/protocol/reference.js'
+import { profileFiles } from './profiles.js'
 
 /** Repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -26,6 +27,7 @@ export function expectedFiles(): Map<string, string> {
     out.set(`schema/${file}`, `${JSON.stringify(standalone(`${SCHEMA_ID_BASE}/${file}`, title, schema, description), null, 2)}\n`)
   }
   out.set('docs/reference.md', renderReference())
+  for (const [path, content] of profileFiles()) out.set(path, content)
   return out
 }
 

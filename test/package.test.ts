@@ -37,7 +37,7 @@ const MAX_UNPACKED_BYTES = 4 * 1024 * 1024
 const STUCK_MS = 300_000
 
 /** What may ship: the build, the launcher, and the data and documents the code reads or users read. */
-const SHIPPED_DIRS = ['dist/', 'bin/', 'schema/', 'fixtures/', 'docs/', 'examples/']
+const SHIPPED_DIRS = ['dist/', 'bin/', 'schema/', 'fixtures/', 'docs/', 'examples/', 'asyncapi/']
 const SHIPPED_FILES = ['package.json', 'README.md', 'LICENSE']
 
 /** The entries offered to both `import` and `require`, by subpath. */

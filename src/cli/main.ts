@@ -6,6 +6,7 @@ import { VALIDATE_USAGE, validateCommand } from './validate.js'
 import { CONFORMANCE_USAGE, conformanceCommand } from './conformance.js'
 import { RECORD_USAGE, recordCommand } from './record.js'
 import { FUZZ_USAGE, fuzzCommand } from './fuzz.js'
+import { COMPAT_USAGE, compatCommand } from './compat.js'
 import { SelectionError } from '../../conformance/fixture/select.js'
 import { EXTWIRE_VERSION } from '../../conformance/report/reporters.js'
 import { ExpectedFailuresError } from '../../conformance/verdicts.js'
@@ -19,6 +20,7 @@ Commands:
   record               Record a real host<->worker session as a fixture.
   fuzz                 Fuzz message sequences; a counterexample is written as a fixture.
   validate <file>...   Validate protocol messages in JSON or JSON Lines files.
+  compat <from> <to>   What breaks between two protocol versions (Markdown or --json).
 
 Run \`extwire <command> --help\` for the options of a command; \`extwire --version\` prints the version.`
 
@@ -32,6 +34,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['record', { usage: RECORD_USAGE, run: recordCommand }],
   ['fuzz', { usage: FUZZ_USAGE, run: fuzzCommand }],
   ['validate', { usage: VALIDATE_USAGE, run: validateCommand }],
+  ['compat', { usage: COMPAT_USAGE, run: compatCommand }],
 ])
 
 /** Exit code of a fault inside extwire (a bug, or an output that cannot be written), apart from the target's verdicts. */

@@ -5,7 +5,7 @@
  * test fails when the committed files differ from what this function returns.
  */
 import type { TSchema } from 'typebox'
-import { MESSAGES, messagesOf } from './catalogue.js'
+import { MESSAGES } from './catalogue.js'
 import { DEFINITIONS } from './definitions.js'
 import { PROTOCOL_VERSION } from './descriptor.js'
 import { METHODS } from './methods.js'
@@ -43,8 +43,8 @@ class Converter {
   /** Names referenced so far. */
   readonly used = new Set<string>()
 
-  constructor() {
-    for (const [name, schema] of Object.entries(DEFINITIONS)) {
+  constructor(private readonly definitions: Readonly<Record<string, TSchema>> = DEFINITIONS) {
+    for (const [name, schema] of Object.entries(definitions)) {
       this.byIdentity.set(schema, name)
       this.byShape.set(JSON.stringify(schema), name)
     }
@@ -91,16 +91,22 @@ class Converter {
       const name = pending.shift() as string
       if (name in out) continue
       const before = new Set(this.used)
-      out[name] = this.convert(DEFINITIONS[name], name)
+      out[name] = this.convert(this.definitions[name], name)
       for (const n of this.used) if (!before.has(n)) pending.push(n)
     }
-    return Object.fromEntries(Object.keys(DEFINITIONS).filter((n) => n in out).map((n) => [n, out[n] as Json]))
+    return Object.fromEntries(Object.keys(this.definitions).filter((n) => n in out).map((n) => [n, out[n] as Json]))
   }
 }
 
 /** A self-contained 2020-12 schema document for `schema` (used for the fixture and report formats too). */
-export function standalone(id: string, title: string, schema: TSchema, description?: string): JsonSchemaObject {
-  const c = new Converter()
+export function standalone(
+  id: string,
+  title: string,
+  schema: TSchema,
+  description?: string,
+  definitions: Readonly<Record<string, TSchema>> = DEFINITIONS,
+): JsonSchemaObject {
+  const c = new Converter(definitions)
   const body = c.convert(schema) as JsonSchemaObject
   const defs = c.defs()
   return {
@@ -113,43 +119,60 @@ export function standalone(id: string, title: string, schema: TSchema, descripti
   }
 }
 
-/** Every generated file, keyed by its path relative to `schema/`, in a stable order. */
-export function generateJsonSchemaFiles(): Map<string, JsonSchemaObject> {
+/**
+ * What the generator turns into files: the default is the 0.22.1 protocol of the catalogue; a
+ * profile hands in its own messages, methods, named types and `$id` base (`src/protocol/profiles.ts`).
+ */
+export interface SchemaSource {
+  readonly messages: readonly { readonly type: string; readonly direction: string; readonly description: string; readonly schema: TSchema }[]
+  readonly methods: readonly { readonly method: string; readonly description: string; readonly payload: TSchema; readonly response: TSchema }[]
+  readonly definitions: Readonly<Record<string, TSchema>>
+  /** Base of every `$id`. */
+  readonly idBase: string
+  /** The version named in the bundle's title. */
+  readonly version: string
+}
+
+const DEFAULT_SOURCE: SchemaSource = { messages: MESSAGES, methods: METHODS, definitions: DEFINITIONS, idBase: SCHEMA_ID_BASE, version: PROTOCOL_VERSION }
+
+/** Every generated file, keyed by its path relative to `schema/` (or to a profile's folder), in a stable order. */
+export function generateJsonSchemaFiles(source: SchemaSource = DEFAULT_SOURCE): Map<string, JsonSchemaObject> {
+  const { idBase, definitions } = source
   const files = new Map<string, JsonSchemaObject>()
-  for (const d of MESSAGES) {
+  for (const d of source.messages) {
     files.set(
       `messages/${d.type}.json`,
-      standalone(`${SCHEMA_ID_BASE}/messages/${d.type}.json`, messageDefName(d.type), d.schema, `${d.direction}: ${d.description}`),
+      standalone(`${idBase}/messages/${d.type}.json`, messageDefName(d.type), d.schema, `${d.direction}: ${d.description}`, definitions),
     )
   }
-  for (const m of METHODS) {
+  for (const m of source.methods) {
     const stem = methodDefStem(m.method)
-    files.set(`methods/${m.method}.payload.json`, standalone(`${SCHEMA_ID_BASE}/methods/${m.method}.payload.json`, `${stem}Payload`, m.payload, `payload of request method ${m.method}: ${m.description}`))
-    files.set(`methods/${m.method}.response.json`, standalone(`${SCHEMA_ID_BASE}/methods/${m.method}.response.json`, `${stem}Response`, m.response, `response data of request method ${m.method}`))
+    files.set(`methods/${m.method}.payload.json`, standalone(`${idBase}/methods/${m.method}.payload.json`, `${stem}Payload`, m.payload, `payload of request method ${m.method}: ${m.description}`, definitions))
+    files.set(`methods/${m.method}.response.json`, standalone(`${idBase}/methods/${m.method}.response.json`, `${stem}Response`, m.response, `response data of request method ${m.method}`, definitions))
   }
-  files.set('extwire.schema.json', bundle())
+  files.set('extwire.schema.json', bundle(source))
   return files
 }
 
 /** The bundle: every named type, message, payload and response in `$defs`, and the two direction unions. */
-function bundle(): JsonSchemaObject {
-  const c = new Converter()
+function bundle(source: SchemaSource): JsonSchemaObject {
+  const c = new Converter(source.definitions)
   const defs: JsonSchemaObject = {}
-  for (const d of MESSAGES) defs[messageDefName(d.type)] = c.convert(d.schema)
-  for (const m of METHODS) {
+  for (const d of source.messages) defs[messageDefName(d.type)] = c.convert(d.schema)
+  for (const m of source.methods) {
     defs[`${methodDefStem(m.method)}Payload`] = c.convert(m.payload)
     defs[`${methodDefStem(m.method)}Response`] = c.convert(m.response)
   }
-  for (const name of Object.keys(DEFINITIONS)) c.used.add(name)
+  for (const name of Object.keys(source.definitions)) c.used.add(name)
   const named = c.defs()
   const union = (direction: 'host-to-worker' | 'worker-to-host'): Json => ({
     description: `Any ${direction} message.`,
-    anyOf: messagesOf(direction).map((d) => ({ $ref: `#/$defs/${messageDefName(d.type)}` })),
+    anyOf: source.messages.filter((d) => d.direction === direction).map((d) => ({ $ref: `#/$defs/${messageDefName(d.type)}` })),
   })
   return {
     $schema: JSON_SCHEMA_DIALECT,
-    $id: `${SCHEMA_ID_BASE}/extwire.schema.json`,
-    title: `extwire: @stina/extension-api ${PROTOCOL_VERSION} host<->worker protocol`,
+    $id: `${source.idBase}/extwire.schema.json`,
+    title: `extwire: @stina/extension-api ${source.version} host<->worker protocol`,
     description: 'Any message of the protocol. $defs holds every message, request payload, response and nested type.',
     anyOf: [{ $ref: '#/$defs/HostToWorkerMessage' }, { $ref: '#/$defs/WorkerToHostMessage' }],
     $defs: { HostToWorkerMessage: union('host-to-worker'), WorkerToHostMessage: union('worker-to-host'), ...defs, ...named },
