@@ -6,7 +6,7 @@
 import type { ErrorObject } from 'ajv'
 import { dataAt, own, TAGS, type ReportHints } from './hints.js'
 import { describeValue, pointerSegment } from './describe.js'
-import { WireCode, wireError, type ValidationError } from './errors.js'
+import { WireCode, wireError, type ErrorFacts, type ValidationError } from './errors.js'
 
 /** Where the errors belong: the message type and method, and a prefix for every path. */
 export interface ReportContext {
@@ -23,7 +23,8 @@ interface Item {
   readonly tagValue?: boolean
   readonly typeAtSelf?: string
   readonly constAtSelf?: unknown
-  error: ValidationError | null
+  /** What went wrong; the record and its message line are built only for the errors that survive. */
+  error: ErrorFacts | null
 }
 
 const CONSTRAINT_TEXT: Record<string, (p: Record<string, unknown>) => string> = {
@@ -47,10 +48,9 @@ interface Source {
 function convert(e: ErrorObject, ctx: ReportContext, src: Source): Item {
   const params = e.params as Record<string, unknown>
   const data = (): unknown => dataAt(src.root, e.instancePath)
-  const base = ctx
   const keyword = e.keyword
   const at = ctx.prefix + e.instancePath
-  const item = (error: ValidationError | null, extra: Partial<Item> = {}): Item => ({
+  const item = (error: ErrorFacts | null, extra: Partial<Item> = {}): Item => ({
     schemaPath: e.schemaPath,
     instancePath: e.instancePath,
     keyword: e.keyword,
@@ -65,25 +65,25 @@ function convert(e: ErrorObject, ctx: ReportContext, src: Source): Item {
       const missing = String(params['missingProperty'])
       const expected = own(own(src.hints.required, e.schemaPath) ?? {}, missing) ?? 'any value'
       return item(
-        wireError(base, { keyword, code: WireCode.Required, path: `${at}/${pointerSegment(missing)}`, expected, received: 'absent' }),
+        ({ keyword, code: WireCode.Required, path: `${at}/${pointerSegment(missing)}`, expected, received: 'absent' }),
         TAGS.includes(missing) ? { tagMissing: missing } : {},
       )
     }
     case 'type':
       return item(
-        wireError(base, { keyword, code: WireCode.Type, path: at, expected: String(params['type']), received: describeValue(data()) }),
+        ({ keyword, code: WireCode.Type, path: at, expected: String(params['type']), received: describeValue(data()) }),
         { typeAtSelf: String(params['type']) },
       )
     case 'const': {
       const last = e.instancePath.slice(e.instancePath.lastIndexOf('/') + 1)
       return item(
-        wireError(base, { keyword, code: WireCode.Literal, path: at, expected: JSON.stringify(params['allowedValue']), received: describeValue(data()) }),
+        ({ keyword, code: WireCode.Literal, path: at, expected: JSON.stringify(params['allowedValue']), received: describeValue(data()) }),
         { constAtSelf: params['allowedValue'], tagValue: TAGS.includes(last) },
       )
     }
     case 'enum':
       return item(
-        wireError(base, { keyword, code: WireCode.Literal, path: at, expected: (params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(' | '), received: describeValue(data()) }),
+        ({ keyword, code: WireCode.Literal, path: at, expected: (params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(' | '), received: describeValue(data()) }),
       )
     case 'discriminator': {
       // A tagged union whose tag is missing, not a string, or not one of the variants' tags.
@@ -91,7 +91,7 @@ function convert(e: ErrorObject, ctx: ReportContext, src: Source): Item {
       const tagValue = params['tagValue']
       const expected = own(src.hints.discriminator, e.schemaPath) ?? 'a tag'
       const code = tagValue === undefined ? WireCode.Required : params['error'] === 'mapping' ? WireCode.Literal : WireCode.Type
-      return item(wireError(base, { keyword, code, path: `${at}/${pointerSegment(tag)}`, expected, received: describeValue(tagValue) }))
+      return item(({ keyword, code, path: `${at}/${pointerSegment(tag)}`, expected, received: describeValue(tagValue) }))
     }
     case 'additionalProperties': {
       const extra = String(params['additionalProperty'])
@@ -102,7 +102,7 @@ function convert(e: ErrorObject, ctx: ReportContext, src: Source): Item {
         received = 'an unreadable value'
       }
       return item(
-        wireError(base, { keyword, code: WireCode.UnknownProperty, path: `${at}/${pointerSegment(extra)}`, expected: 'no such property (strict mode)', received }),
+        ({ keyword, code: WireCode.UnknownProperty, path: `${at}/${pointerSegment(extra)}`, expected: 'no such property (strict mode)', received }),
       )
     }
     case 'anyOf':
@@ -110,13 +110,13 @@ function convert(e: ErrorObject, ctx: ReportContext, src: Source): Item {
     default: {
       const text = CONSTRAINT_TEXT[e.keyword]
       return item(
-        wireError(base, { keyword, code: WireCode.Constraint, path: at, expected: text ? text(params) : `${e.keyword} ${JSON.stringify(params)}`, received: describeValue(data()) }),
+        ({ keyword, code: WireCode.Constraint, path: at, expected: text ? text(params) : `${e.keyword} ${JSON.stringify(params)}`, received: describeValue(data()) }),
       )
     }
   }
 }
 
-function withError(item: Item, error: ValidationError): Item {
+function withError(item: Item, error: ErrorFacts): Item {
   return { schemaPath: item.schemaPath, instancePath: item.instancePath, keyword: item.keyword, error }
 }
 
@@ -140,7 +140,6 @@ function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: Report
   }
   const P = union.instancePath
   const lists = [...branches.values()]
-  const base = ctx
   const at = ctx.prefix + P
   const typeFailed = (list: Item[]) => list.some((i) => i.instancePath === P && i.typeAtSelf !== undefined)
   const tagRejected = (list: Item[]) =>
@@ -150,7 +149,7 @@ function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: Report
   let replacement: Item[]
   if (lists.length > 0 && lists.every(typeFailed)) {
     const types = [...new Set(lists.flatMap((l) => l.filter((i) => i.instancePath === P && i.typeAtSelf).map((i) => i.typeAtSelf as string)))]
-    replacement = [withError(union, wireError(base, { keyword: 'type', code: WireCode.Type, path: at, expected: types.join(' or '), received: describeValue(rawData()) }))]
+    replacement = [withError(union, ({ keyword: 'type', code: WireCode.Type, path: at, expected: types.join(' or '), received: describeValue(rawData()) }))]
   } else {
     const candidates = lists.filter((l) => !typeFailed(l) && !tagRejected(l) && !constAtSelf(l))
     if (candidates.length === 1) {
@@ -158,19 +157,19 @@ function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: Report
     } else if (candidates.length === 0 && lists.length > 0 && lists.every(tagRejected)) {
       const missing = lists[0]?.find((i) => i.tagMissing !== undefined)?.tagMissing
       if (missing !== undefined) {
-        replacement = [withError(union, wireError(base, { keyword: 'required', code: WireCode.Required, path: `${at}/${missing}`, expected: own(hint?.tags ?? {}, missing) ?? 'a tag', received: 'absent' }))]
+        replacement = [withError(union, ({ keyword: 'required', code: WireCode.Required, path: `${at}/${missing}`, expected: own(hint?.tags ?? {}, missing) ?? 'a tag', received: 'absent' }))]
       } else {
         const tagItems = lists.flatMap((l) => l.filter((i) => i.tagValue === true))
         const tagPath = tagItems[0]?.instancePath ?? P
         const allowed = [...new Set(tagItems.map((i) => JSON.stringify(i.constAtSelf)))].join(' | ')
         const received = tagItems[0]?.error?.received ?? describeValue(undefined)
-        replacement = [withError(union, wireError(base, { keyword: 'const', code: WireCode.Literal, path: ctx.prefix + tagPath, expected: allowed, received }))]
+        replacement = [withError(union, ({ keyword: 'const', code: WireCode.Literal, path: ctx.prefix + tagPath, expected: allowed, received }))]
       }
     } else if (lists.length > 0 && lists.every(constAtSelf)) {
       const allowed = lists.flatMap((l) => l.filter((i) => i.instancePath === P && i.keyword === 'const').map((i) => JSON.stringify(i.constAtSelf)))
-      replacement = [withError(union, wireError(base, { keyword: 'const', code: WireCode.Literal, path: at, expected: [...new Set(allowed)].join(' | '), received: describeValue(rawData()) }))]
+      replacement = [withError(union, ({ keyword: 'const', code: WireCode.Literal, path: at, expected: [...new Set(allowed)].join(' | '), received: describeValue(rawData()) }))]
     } else {
-      replacement = [withError(union, wireError(base, { keyword: 'anyOf', code: WireCode.NoVariant, path: at, expected: `one of: ${hint?.summary ?? 'any value'}`, received: describeValue(rawData()) }))]
+      replacement = [withError(union, ({ keyword: 'anyOf', code: WireCode.NoVariant, path: at, expected: `one of: ${hint?.summary ?? 'any value'}`, received: describeValue(rawData()) }))]
     }
   }
   // Synthesised items keep the union's schema path, so an enclosing union sees them as part of its branch.
@@ -202,7 +201,7 @@ export function report(errors: readonly ErrorObject[], ctx: ReportContext, hints
     const error = it.error
     if (error === null) continue
     if (out.some((o) => o.code === error.code && o.path === error.path && o.expected === error.expected)) continue
-    out.push(error)
+    out.push(wireError(ctx, error))
   }
   return out
 }
