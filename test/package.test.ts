@@ -26,12 +26,16 @@ const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
   peerDependencies: Record<string, string>
 }
 
-/** Size budget of the tarball (issue 12): gzipped, and unpacked on disk. */
-const MAX_PACKED_BYTES = 800 * 1024
-const MAX_UNPACKED_BYTES = 4 * 1024 * 1024
+/**
+ * Size budget of the tarball (issue 12): gzipped, and unpacked on disk. Both grew for the per-version
+ * schemas, references and AsyncAPI documents of issue 13 (about 190 KB packed, 2.35 MB unpacked):
+ * from 800 KB to 1 MB packed and from 4 MB to 6 MB unpacked.
+ */
+const MAX_PACKED_BYTES = 1024 * 1024
+const MAX_UNPACKED_BYTES = 6 * 1024 * 1024
 
 /** What may ship: the build, the launcher, and the data and documents the code reads or users read. */
-const SHIPPED_DIRS = ['dist/', 'bin/', 'schema/', 'fixtures/', 'docs/', 'examples/']
+const SHIPPED_DIRS = ['dist/', 'bin/', 'schema/', 'asyncapi/', 'fixtures/', 'docs/', 'examples/']
 const SHIPPED_FILES = ['package.json', 'README.md', 'LICENSE']
 
 /** The entries offered to both `import` and `require`, by subpath. */
