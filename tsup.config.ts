@@ -38,7 +38,7 @@ const browserWorker: Options = {
   sourcemap: false,
   clean: false,
   splitting: false,
-  // Minified: it ships in the package, and a browser parses it once per fixture's worker.
+  // Minified as the Node worker bundles are: nobody reads it, and it ships in the package.
   minify: true,
   noExternal: [/.*/],
   removeNodeProtocol: false,

@@ -79,16 +79,33 @@ function tryEval() {
   }
 }
 function probe() {
+  // Compiled in a task of the page's own, never inside the DevTools call that asked for the probe:
+  // Chromium lets code run from such a call compile strings whatever the policy.
+  let page
+  let settle = () => {}
+  setTimeout(() => {
+    page = tryEval()
+    settle()
+  })
   return new Promise((resolve) => {
     const worker = new Worker('/csp-probe.js')
-    worker.addEventListener('message', (e) => {
+    const seen = []
+    let result
+    settle = () => {
+      // A blocked compile is followed by its violation event: wait for it, so the report is whole.
+      if (page === undefined || result === undefined || (result !== 'allowed' && seen.length === 0)) return
       worker.terminate()
-      resolve({ page: tryEval(), worker: e.data.result, violations: [...violations, ...e.data.violations] })
+      resolve({ page, worker: result, violations: [...violations, ...seen] })
+    }
+    worker.addEventListener('message', (e) => {
+      if (e.data.violation !== undefined) seen.push(e.data.violation)
+      else result = e.data.result
+      settle()
     })
     worker.addEventListener('error', (e) => {
       e.preventDefault()
       worker.terminate()
-      resolve({ page: tryEval(), worker: 'probe failed: ' + describe(e), violations: [...violations] })
+      resolve({ page, worker: 'probe failed: ' + describe(e), violations: [...violations, ...seen] })
     })
   })
 }
@@ -100,13 +117,12 @@ globalThis.extwirePage = { run, probe, count: () => workers.size }
  * with, and the violations it saw: the target's proof that the CSP binds its workers.
  */
 export const CSP_PROBE_SCRIPT = `
-const violations = []
-self.addEventListener('securitypolicyviolation', (e) => violations.push('worker: ' + e.effectiveDirective + ' blocked ' + e.blockedURI))
+self.addEventListener('securitypolicyviolation', (e) => postMessage({ violation: 'worker: ' + e.effectiveDirective + ' blocked ' + e.blockedURI }))
 let result
 try {
   result = new Function('return "allowed"')()
 } catch (error) {
   result = 'blocked (' + error.name + ')'
 }
-setTimeout(() => postMessage({ result, violations }))
+postMessage({ result })
 `

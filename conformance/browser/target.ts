@@ -72,6 +72,8 @@ export interface BrowserTargetOptions {
   readonly workerType?: 'module' | 'classic'
   /** Variables of this process's environment the browser process gets, beyond {@link workerEnv}'s defaults. */
   readonly passEnv?: readonly string[]
+  /** Called with the browser and the page once they are up: for tests that crash or inspect them. */
+  readonly onLaunch?: (launched: { readonly browser: Browser; readonly page: Page }) => void
 }
 
 /** What the CSP probe saw: whether code could be compiled from a string in the page and in a worker. */
@@ -230,7 +232,7 @@ class BrowserSession {
   }
 
   /** Starts the server, launches the browser and loads the page, all within `launchTimeoutMs`; on any failure nothing is left running. */
-  static async launch(options: Required<Omit<BrowserTargetOptions, 'passEnv'>> & { passEnv: readonly string[] }): Promise<BrowserSession> {
+  static async launch(options: Required<Omit<BrowserTargetOptions, 'passEnv' | 'onLaunch'>> & Pick<BrowserTargetOptions, 'onLaunch'> & { passEnv: readonly string[] }): Promise<BrowserSession> {
     if (!existsSync(options.executablePath)) {
       throw new BrowserUnavailableError(`no browser at ${options.executablePath}: install Chromium (apt-get install chromium), or give --browser-path or EXTWIRE_CHROMIUM`)
     }
@@ -268,6 +270,7 @@ class BrowserSession {
           throw new Error(`the page's CSP does not bind its workers (compiling code from a string in a worker: ${probe.worker}); a run here would not show that the runtime works without unsafe-eval`)
         }
       }
+      options.onLaunch?.({ browser: launched, page })
       return session
     })()
     try {
@@ -408,6 +411,7 @@ export function browserTarget(options: BrowserTargetOptions = {}): BrowserTarget
     bundle: options.bundle ?? BROWSER_WORKER_BUNDLE,
     workerType: options.workerType ?? 'module',
     passEnv: options.passEnv ?? [],
+    ...(options.onLaunch ? { onLaunch: options.onLaunch } : {}),
   } as const
   let session: Promise<BrowserSession> | undefined
   let version: string | undefined
