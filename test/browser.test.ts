@@ -123,6 +123,16 @@ describe.skipIf(!PRESENT)(`in headless Chromium (${BROWSER})`, () => {
     expect(report.verdict.line).toMatch(/^CONFORMANT/)
   }, 900_000)
 
+  it('a missing worker bundle, or a launch past its bound, fails the connect with the reason', async () => {
+    await expect(target({ bundle: '/nonexistent/bundle.js' }).connect()).rejects.toThrow(/bundle \/nonexistent\/bundle\.js is missing: build it with npm run build/)
+    let launched = false
+    const slow = target({ launchTimeoutMs: 1, onLaunch: () => void (launched = true) })
+    await expect(slow.connect()).rejects.toThrow(/could not be started/)
+    // One launch per target: the failure is kept, not retried per fixture.
+    await expect(slow.connect()).rejects.toThrow(/could not be started/)
+    expect(launched).toBe(false)
+  })
+
   it('a fresh Web Worker per connection, terminated when the connection closes', async () => {
     let launched: { browser: Browser; page: Page } | undefined
     const t = target({ onLaunch: (l) => void (launched = l) })
