@@ -19,7 +19,7 @@ const esmOnly = {
 
 // Worker entries are bundled whole (typebox and ajv included): a worker starts for every fixture,
 // and one file loads far faster than a module graph. The two share one chunk (the runtime, the
-// extension, the validators) and are minified: nobody reads them, and they are most of the package.
+// extension, the validators).
 const workers = {
   'conformance-worker': 'conformance/extension/worker.ts',
   'conformance-stdio': 'conformance/extension/stdio.ts',
@@ -56,8 +56,12 @@ const browserWorker: Options = {
   ],
 }
 
-/** Settings every element shares: no element writes source maps, since none ship. */
-const common = { target: 'node20', sourcemap: false, dts: false } satisfies Options
+/**
+ * Settings every element shares. No source maps ship, so none are written. The code is minified,
+ * to keep the package small (the precompiled validators are most of it, once per format), with
+ * `keepNames` so that classes and functions keep their names in stack traces and logs.
+ */
+const common = { target: 'node20', sourcemap: false, dts: false, minify: true, keepNames: true } satisfies Options
 
 /**
  * The build, as an array of elements so that each output stays one self-contained entry.
@@ -73,7 +77,7 @@ export default defineConfig((cli) => [
   // ProtocolValidationError class behind both `require('extwire')` and `require('extwire/validate')`).
   // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
   { ...common, entry: library, format: ['cjs'], splitting: true, noExternal: ['typebox'], shims: true },
-  { ...common, entry: workers, format: ['esm'], noExternal: [/.*/], splitting: true, minify: true, platform: 'node' },
+  { ...common, entry: workers, format: ['esm'], noExternal: [/.*/], splitting: true, platform: 'node' },
   browserWorker,
   // Declarations for both formats from one compilation: `.d.ts` beside the ESM build, `.d.cts`
   // beside the CommonJS one. (It also writes a `vitest.d.cts`, which `files` leaves out.)

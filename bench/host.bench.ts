@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInboundGuard } from '../src/host/guard.js'
 import { CONFORMANCE_PERMISSIONS } from '../conformance/extension/permissions.js'
-import { createValidator } from '../src/validate/index.js'
+import { createValidator } from '../src/validate/compile.js'
 import { messageExamples } from '../test/helpers/examples.js'
 import { compare, median, printFigure, printRatio, type Figure } from './lib.js'
 

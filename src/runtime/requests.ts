@@ -2,7 +2,8 @@
  * The worker's outgoing requests to its host: ids, timeouts and correlation of responses
  * (EXT-REQ-001 to EXT-REQ-007). One instance per runtime.
  */
-import { methodDescriptor, type RequestMethod, type RequestPayloads, type ResponseData } from '../protocol/methods.js'
+import { methodRow } from '../protocol/lookup.js'
+import type { RequestMethod, RequestPayloads, ResponseData } from '../protocol/methods.js'
 import type { ResponseMessage } from '../protocol/messages/rpc.js'
 import type { ProtocolValidator } from '../validate/validator.js'
 import { withoutOptionalNulls } from './response-data.js'
@@ -58,12 +59,12 @@ export class Requests {
         timer,
         reject,
         resolve: (data) => {
-          const descriptor = methodDescriptor(method)
+          const row = methodRow(method)
           // EXT-REQ-007: a method without data resolves with nothing, whatever data the host sent.
-          if (descriptor === undefined || descriptor.noData) return resolve(undefined as ResponseData[M])
+          if (row === undefined || row.response === 'none') return resolve(undefined as ResponseData[M])
           // EXT-REQ-006, EXT-REQ-007: the data must have the method's response shape, tolerantly:
           // undeclared properties, and null in optional ones, are accepted and passed on unchanged.
-          const result = this.deps.responses.validateResponse(method, withoutOptionalNulls(descriptor.response, data))
+          const result = this.deps.responses.validateResponse(method, withoutOptionalNulls(row.shape, data))
           if (result.ok) resolve(data as ResponseData[M])
           else reject(new Error(`Invalid ${method} response: ${result.errors.map((e) => e.message).join('; ')}`))
         },

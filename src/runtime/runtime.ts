@@ -7,7 +7,8 @@
  * invalid-message replies (`replies.ts`). A runtime is an object: several can live in one process.
  */
 import type { HostToWorkerMessage } from '../protocol/catalogue.js'
-import { createValidator, type ProtocolValidator } from '../validate/validator.js'
+import { precompiledValidator } from '../validate/precompiled.js'
+import type { ProtocolValidator } from '../validate/validator.js'
 import type { ValidationMode } from '../validate/modes.js'
 import type { Disposable, ExtensionModule } from './api.js'
 import { FetchStreams } from './fetch-stream.js'
@@ -35,7 +36,7 @@ export interface WorkerRuntimeOptions {
   readonly inboundMode?: ValidationMode
   /** Clock, for tests. */
   readonly now?: () => Date
-  /** Validators to use (share one set among many runtimes); by default the runtime compiles its own. */
+  /** Validators to use; by default the precompiled ones of {@link createRuntimeValidators}. */
   readonly validators?: RuntimeValidators
 }
 
@@ -49,15 +50,15 @@ export interface RuntimeValidators {
 
 /**
  * The validators of a runtime: host->worker messages (tolerant by default, EXT-IN-002), strict
- * worker->host messages and request payloads, and tolerant response data (EXT-REQ-007). Compiled
- * lazily, so that a worker starts fast; under a polluted prototype a first use fails closed (see
- * ValidatorOptions.compile).
+ * worker->host messages and request payloads, and tolerant response data (EXT-REQ-007). They are
+ * precompiled: a worker compiles nothing, so it starts fast, its first calls cost what later ones
+ * do, and it runs under a Content-Security-Policy without `unsafe-eval`.
  */
 export function createRuntimeValidators(inboundMode: ValidationMode = 'tolerant'): RuntimeValidators {
   return {
-    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'], compile: 'lazy' }),
-    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'], compile: 'lazy' }),
-    responses: createValidator({ mode: 'tolerant', scope: ['responses'], compile: 'lazy' }),
+    inbound: precompiledValidator({ mode: inboundMode, scope: ['host-to-worker'] }),
+    outbound: precompiledValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'] }),
+    responses: precompiledValidator({ mode: 'tolerant', scope: ['responses'] }),
   }
 }
 
