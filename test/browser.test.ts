@@ -9,21 +9,15 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BROWSER_WORKER_BUNDLE, browserTarget, defaultBrowserPath, type BrowserCsp, type BrowserTarget } from '../conformance/browser/target.js'
-import { runSuite } from '../conformance/runner.js'
-import { buildReport } from '../conformance/verdicts.js'
+import { BROWSER_WORKER_BUNDLE, browserTarget, defaultBrowserPath, type BrowserTarget } from '../conformance/browser/target.js'
+import type { SuiteReport } from '../conformance/verdicts.js'
 import type { CloseInfo, Transport } from '../src/transport/types.js'
 import { run } from '../src/cli/main.js'
 import { ROOT } from './helpers/examples.js'
-import { allFixtures, requirements } from './helpers/suite.js'
+import { allFixtures } from './helpers/suite.js'
 import { PASSING_RUN } from './helpers/transports.js'
 
 const BROWSER = defaultBrowserPath()
-/**
- * The policy of the full-suite run. RELAXED UNTIL the precompiled validators land: the runtime still
- * compiles with `new Function`, which the strict policy blocks (the probe tests below run strict).
- */
-const SUITE_CSP: BrowserCsp = 'relaxed-for-testing'
 const PRESENT = existsSync(BROWSER)
 
 async function cli(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
@@ -109,19 +103,30 @@ describe.skipIf(!PRESENT)(`in headless Chromium (${BROWSER})`, () => {
     expect(probe).toMatchObject({ page: 'allowed', worker: 'allowed' })
   })
 
-  it(`the full worker suite: CONFORMANT, every fixture passing, under the ${SUITE_CSP} CSP`, async () => {
+  it('extwire conformance --browser: the full worker suite is CONFORMANT under the strict CSP, every fixture passing', async () => {
     const fixtures = allFixtures()
-    const t = target({ csp: SUITE_CSP })
-    const started = new Date()
     // Long waits cost nothing when the fixtures pass; a loaded machine needs them for a fresh worker.
-    const results = await runSuite(fixtures, t, { concurrency: 2, stopOnStartFailure: true, ...PASSING_RUN })
-    const report = buildReport({ target: t.name, startedAt: started, durationMs: 0, results, requirements: requirements(), expected: [] })
+    const { code, out, err } = await cli(['conformance', '--browser', '--browser-path', BROWSER, '--reporter', 'json', '--timeout', String(PASSING_RUN.stepTimeoutMs), '--ready-timeout', String(PASSING_RUN.readyTimeoutMs)])
+    expect(out, err).not.toBe('')
+    const report = JSON.parse(out) as SuiteReport
     const notPassing = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.failures.map((f) => `${f.requirement} ${f.message}`).join('; ')}`)
     expect(notPassing).toEqual([])
-    expect(report.results.map((r) => r.id)).toEqual(fixtures.map((f) => f.id))
+    expect(report.results.map((r) => r.id).sort()).toEqual(fixtures.map((f) => f.id).sort())
+    expect(report.target).toContain('CSP without unsafe-eval')
     expect(report.verdict.status).toBe('conformant')
     expect(report.verdict.line).toMatch(/^CONFORMANT/)
+    expect(code).toBe(0)
   }, 900_000)
+
+  it('a missing worker bundle, or a launch past its bound, fails the connect with the reason', async () => {
+    await expect(target({ bundle: '/nonexistent/bundle.js' }).connect()).rejects.toThrow(/bundle \/nonexistent\/bundle\.js is missing: build it with npm run build/)
+    let launched = false
+    const slow = target({ launchTimeoutMs: 1, onLaunch: () => void (launched = true) })
+    await expect(slow.connect()).rejects.toThrow(/could not be started/)
+    // One launch per target: the failure is kept, not retried per fixture.
+    await expect(slow.connect()).rejects.toThrow(/could not be started/)
+    expect(launched).toBe(false)
+  })
 
   it('a fresh Web Worker per connection, terminated when the connection closes', async () => {
     let launched: { browser: Browser; page: Page } | undefined

@@ -255,7 +255,11 @@ class BrowserSession {
         env: workerEnv(options.passEnv, process.env, false),
       })
       browser = launched
-      if (abandoned) throw new Error('abandoned')
+      if (abandoned) {
+        // The bound passed while the browser was starting: it came up too late to be used.
+        await launched.close()
+        throw new Error('abandoned')
+      }
       const page = await launched.newPage()
       const session = new BrowserSession(launched, page, server, { callTimeoutMs: options.callTimeoutMs, workerType: options.workerType })
       await page.exposeBinding(EMIT_BINDING, (_source, id: unknown, seq: unknown, kind: unknown, data: unknown) => session.receive(id, seq, kind, data))
