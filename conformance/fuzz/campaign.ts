@@ -49,7 +49,7 @@ export interface CampaignOptions {
  * Lanes of an in-process campaign: a sequence mostly waits (for the worker's next turn, or out an
  * `expectNone` window), so several at once keep the one core busy without shortening any wait.
  */
-export const IN_PROCESS_LANES = 16
+export const IN_PROCESS_LANES = 4
 
 /** What a campaign found. */
 export interface CampaignResult {
