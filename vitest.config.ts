@@ -14,6 +14,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node'
 const SLOW_FIRST = [
   'test/conformance-transports-worker-threads.test.ts',
   'test/conformance-transports-stdio.test.ts',
+  'test/browser.test.ts',
   'conformance/fuzz/campaign.test.ts',
   'test/mutants.test.ts',
   'test/variants.test.ts',

@@ -80,7 +80,8 @@ if (!PRESENT) describe('in a real browser: SKIPPED', () => {
   it.skip(`SKIPPED: no Chromium at ${BROWSER}, so the full suite did not run in a browser (install chromium or set EXTWIRE_CHROMIUM)`, () => undefined)
 })
 
-describe.skipIf(!PRESENT)(`in headless Chromium (${BROWSER})`, () => {
+// Each case launches a browser; on a loaded machine a launch alone can take tens of seconds.
+describe.skipIf(!PRESENT)(`in headless Chromium (${BROWSER})`, { timeout: 180_000 }, () => {
   const targets: BrowserTarget[] = []
   const target = (options: Parameters<typeof browserTarget>[0] = {}) => {
     const t = browserTarget({ executablePath: BROWSER, ...options })

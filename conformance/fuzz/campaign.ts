@@ -123,7 +123,9 @@ export class RejectionWatch {
 export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000, readyTimeoutMs?: number, watch: RejectionWatch = new RejectionWatch()): Promise<Fixture['steps']> {
   let transport
   try {
-    transport = await target.connect()
+    // No features: the model answers a worker's request several commands later, so the worker must
+    // keep its normal request timeout (a short one turned a busy machine into false counterexamples).
+    transport = await target.connect({ features: [] })
   } catch (error) {
     throw new SequenceFailure('EXT-LIFE-001', `could not start the worker: ${(error as Error).message}`, [])
   }
