@@ -5,6 +5,8 @@ const library = {
   index: 'src/index.ts',
   protocol: 'src/protocol/index.ts',
   validate: 'src/validate/index.ts',
+  // Apart from `validate`: it loads ajv's compiler and TypeBox, which `validate` must not.
+  compile: 'src/validate/compile.ts',
   runtime: 'src/runtime/index.ts',
   transport: 'src/transport/index.ts',
   host: 'src/host/index.ts',

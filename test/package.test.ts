@@ -57,7 +57,7 @@ const SHIPPED_DIRS = ['dist/', 'bin/', 'schema/', 'fixtures/', 'docs/', 'example
 const SHIPPED_FILES = ['package.json', 'README.md', 'LICENSE']
 
 /** The entries offered to both `import` and `require`, by subpath. */
-const DUAL_ENTRIES = ['.', './protocol', './validate', './runtime', './transport', './host', './conformance']
+const DUAL_ENTRIES = ['.', './protocol', './validate', './compile', './runtime', './transport', './host', './conformance']
 
 /** What `npm pack --json` reports about one tarball (the same report as with `--dry-run`). */
 interface PackReport {
@@ -198,8 +198,11 @@ describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
   it('passes @arethetypeswrong/cli, apart from the ESM-only vitest entry refusing require', async () => {
     const { tarball, dir } = scratch()
     const attw = join(ROOT, 'node_modules', '.bin', 'attw')
-    const r = await run(attw, [tarball, '--format', 'json'], dir)
-    const result = JSON.parse(r.stdout) as { analysis: { problems?: unknown[] } } | { problems?: unknown[] }
+    // Into a file, not a pipe: attw exits at once when it finds a problem, and Node drops what it had
+    // not yet written to a pipe (a large report came back cut off); writes to a file are synchronous.
+    const out = join(dir, 'attw.json')
+    await run('/bin/sh', ['-c', `"$0" "$1" --format json > "$2"`, attw, tarball, out], dir)
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { analysis: { problems?: unknown[] } } | { problems?: unknown[] }
     const problems = 'analysis' in result ? result.analysis.problems ?? [] : result.problems ?? []
     // `extwire/vitest` has no `require` condition on purpose: vitest cannot be required.
     expect(problems).toEqual([{ kind: 'NoResolution', entrypoint: './vitest', resolutionKind: 'node16-cjs' }])

@@ -73,3 +73,6 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
     response: (method) => responses.get(method),
   })
 }
+
+/** The types a caller of {@link createValidator} needs, from this entry too. */
+export type { ProtocolValidator, ValidatorOptions, ValidatorScope } from './validator.js'
