@@ -11,7 +11,10 @@ import { createValidator, type ProtocolValidator } from '../validate/validator.j
 import type { ValidationMode } from '../validate/modes.js'
 import type { Disposable, ExtensionModule } from './api.js'
 import { FetchStreams } from './fetch-stream.js'
-import { errorText, handleChat, handleExecute, handleModels, handleSchedulerFire, handleSettingsChanged, type HandlerDeps } from './handlers.js'
+import { DEFAULT_PROFILE } from '../protocol/versions.js'
+import { profile } from '../protocol/profiles.js'
+import { protocolFeatures } from './versioned.js'
+import { errorText, type FireReport, handleChat, handleExecute, handleModels, handleSchedulerFire, handleSettingsChanged, type HandlerDeps } from './handlers.js'
 import { createIdGenerator } from './ids.js'
 import { ActivationQueue, InFlight } from './inbox.js'
 import { Lifecycle, type RuntimeState } from './lifecycle.js'
@@ -20,6 +23,9 @@ import { NOT_ACTIVE, rejectInvalid, replyNotHandled } from './replies.js'
 import { Requests } from './requests.js'
 
 export type { RuntimeState }
+
+/** The host's own timeout of a tool run that `tools.execute` starts (upstream hosts: 60 s). */
+export const HOST_TOOL_TIMEOUT_MS = 60_000
 
 /** The part of a transport the runtime uses. `send` may throw; the runtime reports it. */
 export interface RuntimeTransport {
@@ -35,8 +41,19 @@ export interface WorkerRuntimeOptions {
   readonly inboundMode?: ValidationMode
   /** Clock, for tests. */
   readonly now?: () => Date
-  /** Validators to use (share one set among many runtimes); by default the runtime compiles its own. */
+  /** Validators to use (share one set among many runtimes, made for the same `protocol`); by default the runtime compiles its own. */
   readonly validators?: RuntimeValidators
+  /**
+   * The protocol version the runtime speaks (`0.36.0`, ...; default `0.22.1`): the context API it
+   * offers, the messages it accepts and sends, and the version's behaviours (EXT-VER-*). Throws an
+   * `UnknownVersionError` for a version the kit has no profile for.
+   */
+  readonly protocol?: string
+  /**
+   * Timeout of a `tools.execute` call (ms); default the request timeout plus the host's 60 s tool
+   * timeout, so the host's own answer always comes first (EXT-VER-008).
+   */
+  readonly toolsExecuteTimeoutMs?: number
 }
 
 /** The validators a runtime uses: inbound host messages, what it sends, and the data of answers. */
@@ -53,11 +70,12 @@ export interface RuntimeValidators {
  * lazily, so that a worker starts fast; under a polluted prototype a first use fails closed (see
  * ValidatorOptions.compile).
  */
-export function createRuntimeValidators(inboundMode: ValidationMode = 'tolerant'): RuntimeValidators {
+export function createRuntimeValidators(inboundMode: ValidationMode = 'tolerant', protocol?: string): RuntimeValidators {
+  const version = protocol === undefined ? {} : { protocol }
   return {
-    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'], compile: 'lazy' }),
-    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'], compile: 'lazy' }),
-    responses: createValidator({ mode: 'tolerant', scope: ['responses'], compile: 'lazy' }),
+    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'], compile: 'lazy', ...version }),
+    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'], compile: 'lazy', ...version }),
+    responses: createValidator({ mode: 'tolerant', scope: ['responses'], compile: 'lazy', ...version }),
   }
 }
 
@@ -85,12 +103,25 @@ export interface CreateWorkerRuntimeArgs {
  * (EXT-LIFE-001).
  */
 export function createWorkerRuntime({ transport, module, options = {} }: CreateWorkerRuntimeArgs): WorkerRuntime {
-  const { inbound, outbound, responses } = options.validators ?? createRuntimeValidators(options.inboundMode)
+  const features = protocolFeatures(options.protocol)
+  const { inbound, outbound, responses } = options.validators ?? createRuntimeValidators(options.inboundMode, options.protocol)
   const outbox = createOutbox(transport)
   const { send, log } = outbox
-  const requests = new Requests({ send, nextId: createIdGenerator(), timeoutMs: options.requestTimeoutMs ?? 30_000, validator: outbound, responses })
+  const timeoutMs = options.requestTimeoutMs ?? 30_000
+  // The default keeps the 0.22.1 method table; another version reads its own methods.
+  const methods = features.version === DEFAULT_PROFILE ? undefined : profile(features.version)
+  const requests = new Requests({
+    send, nextId: createIdGenerator(), timeoutMs, validator: outbound, responses,
+    ...(methods ? { methodOf: (name: string) => methods.method(name) } : {}),
+  })
   const fetchStreams = new FetchStreams({ send, requests, warn: log.warn })
-  const handlerDeps: HandlerDeps = { send, validator: outbound, log }
+  const handlerDeps: HandlerDeps = {
+    send, validator: outbound, log,
+    // EXT-VER-005: the outcome of every fire goes to the host; its answer changes nothing.
+    ...(features.fireReport
+      ? { reportFire: (report: FireReport) => void requests.callMethod('scheduler.reportFireResult', report).catch(() => undefined) }
+      : {}),
+  }
   const queue = new ActivationQueue()
   const inFlight = new InFlight((error) => log.error(`Internal error: ${errorText(error)}`))
   const lifecycle = new Lifecycle({
@@ -98,7 +129,10 @@ export function createWorkerRuntime({ transport, module, options = {} }: CreateW
     outbox,
     requests,
     fetchStreams,
-    context: { validator: outbound, now: options.now ?? (() => new Date()) },
+    context: {
+      validator: outbound, now: options.now ?? (() => new Date()), features,
+      toolsExecuteTimeoutMs: options.toolsExecuteTimeoutMs ?? timeoutMs + HOST_TOOL_TIMEOUT_MS,
+    },
     onActivated: () => {
       for (const message of queue.drain()) void inFlight.track(dispatch(message))
     },

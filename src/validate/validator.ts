@@ -10,6 +10,8 @@ import { MESSAGES, type HostToWorkerMessage, type ProtocolMessage, type WorkerTo
 import type { Direction } from '../protocol/descriptor.js'
 import { METHODS, NoData, AnyData, type RequestMethod, type RequestPayloads, type ResponseData } from '../protocol/methods.js'
 import { RequestEnvelope } from '../protocol/messages/rpc.js'
+import { profile } from '../protocol/profiles.js'
+import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
 import { describeThrown, describeValue, findUnreadable } from './describe.js'
 import { WireCode, wireError, type ValidationError, type ValidationResult } from './errors.js'
 import { DEFAULT_MODE, schemaForMode, type ValidationMode } from './modes.js'
@@ -34,6 +36,12 @@ export interface ValidatorOptions {
    * polluted prototype fails closed (the message is rejected with EXT-WIRE-007, never accepted).
    */
   readonly compile?: 'eager' | 'lazy'
+  /**
+   * The protocol version whose messages and methods are checked (`0.36.0`, `0.23.0`, ...; default
+   * `0.22.1`). Every version's checks are compiled at creation like the default's; an unknown
+   * version throws an `UnknownVersionError` naming the known ones.
+   */
+  readonly protocol?: string
 }
 
 /** A set of compiled validators for one mode. Create one with {@link createValidator}. */
@@ -167,25 +175,33 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
   const outOfScope = (what: string): never => {
     throw new ScopeError(`this validator was created without ${what} in its scope`)
   }
+  // The default profile is made of the very descriptors of the catalogue, so it keeps today's tables.
+  const version = options.protocol === undefined ? DEFAULT_PROFILE : resolveProfile(options.protocol)
+  const source = version === DEFAULT_PROFILE ? { messages: MESSAGES, methods: METHODS, envelope: RequestEnvelope } : (() => {
+    const p = profile(version)
+    return { messages: p.messages, methods: p.methods, envelope: p.requestEnvelope }
+  })()
   const byType = new Map<string, { direction: Direction; entry: Entry | null | undefined }>()
-  for (const d of MESSAGES) {
+  for (const d of source.messages) {
     const entry = !scope.has(d.direction) ? undefined : d.type === 'request' ? null : compile(c, d.schema, { messageType: d.type, prefix: '' })
     byType.set(d.type, { direction: d.direction, entry })
   }
-  const requestEnvelope = compile(c, RequestEnvelope, { messageType: 'request', prefix: '' })
+  const requestEnvelope = compile(c, source.envelope, { messageType: 'request', prefix: '' })
   const payloadByMethod = new Map<string, Entry>()
-  const responseByMethod = new Map<string, { entry: Entry; kind: 'none' | 'any' | 'data' }>()
+  const responseByMethod = new Map<string, { entry: Entry; kind: 'none' | 'any' | 'data'; optional: boolean }>()
   const withPayloads = scope.has('payloads') || scope.has('worker-to-host')
-  METHODS.forEach((m) => {
+  source.methods.forEach((m) => {
+    // A method added after 0.22.1 may answer with no data where there is nothing to return (not found).
+    const optional = 'dataOptional' in m && m.dataOptional === true
     if (withPayloads) payloadByMethod.set(m.method, compile(c, m.payload, { messageType: 'request', method: m.method, prefix: '/payload' }))
     const kind = m.response === NoData ? 'none' : m.response === AnyData ? 'any' : 'data'
-    if (scope.has('responses')) responseByMethod.set(m.method, { kind, entry: compile(c, m.response, { messageType: 'response', method: m.method, prefix: '/payload/data' }) })
+    if (scope.has('responses')) responseByMethod.set(m.method, { kind, optional, entry: compile(c, m.response, { messageType: 'response', method: m.method, prefix: '/payload/data' }) })
   })
   // The texts of the dispatch errors, built once: an invalid stream must not rebuild them per message.
   const typesText = (direction: Direction | null) =>
     `one of the ${direction ?? 'protocol'} message types: ${[...byType].filter(([, v]) => direction === null || v.direction === direction).map(([t]) => t).join(', ')}`
   const expectedType = new Map<Direction | null, string>([null, 'host-to-worker', 'worker-to-host'].map((d) => [d as Direction | null, typesText(d as Direction | null)]))
-  const methodsText = `one of the request methods: ${METHODS.map((m) => m.method).join(', ')}`
+  const methodsText = `one of the request methods: ${source.methods.map((m) => m.method).join(', ')}`
 
   function unknownMethod(method: unknown, path: string, messageType: string): ValidationFailure {
     return fail([
@@ -268,7 +284,7 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
       if (!scope.has('responses')) return outOfScope('responses')
       const found = typeof method === 'string' ? responseByMethod.get(method) : undefined
       if (!found) return unknownMethod(method, '/method', 'response')
-      if (found.kind === 'any' || (found.kind === 'none' && data === undefined)) return { ok: true, value: data as ResponseData[M] }
+      if (found.kind === 'any' || ((found.kind === 'none' || found.optional) && data === undefined)) return { ok: true, value: data as ResponseData[M] }
       if (data === undefined) {
         return fail([
           wireError({ messageType: 'response', method }, { code: WireCode.Required, keyword: 'required', path: '/payload/data', expected: 'response data', received: 'absent' }),
