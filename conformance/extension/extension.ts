@@ -90,6 +90,11 @@ async function* chat(messages: ChatMessage[], options: ChatOptions): AsyncGenera
       yield { type: 'content', text: 'x' }
       yield { type: 'done', usage: { inputTokens: messages.length, outputTokens: 1 } }
       return
+    case 'context':
+      // Hands the request's options.context (0.30.0 on) back as the input of a tool_start event.
+      yield { type: 'tool_start', name: 'context', input: (options as { context?: unknown }).context ?? null, toolCallId: 'context' }
+      yield { type: 'done' }
+      return
     case 'slow':
       await sleep(typeof settings['delayMs'] === 'number' ? settings['delayMs'] : 50)
       yield { type: 'content', text: lastUser(messages) }

@@ -79,7 +79,7 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
       const runtime = createWorkerRuntime({
         transport,
         module: createConformanceExtension(),
-        options: { ...(wantsShortRequestTimeout(context) ? { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } : {}), validators: (validators ??= createRuntimeValidators()), ...options.runtime },
+        options: { ...(wantsShortRequestTimeout(context) ? { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } : {}), validators: (validators ??= createRuntimeValidators(undefined, options.runtime?.protocol)), ...options.runtime },
       })
       host.onClose(() => {
         f?.close?.()
