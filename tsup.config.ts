@@ -1,6 +1,7 @@
-import { defineConfig } from 'tsup'
+import { defineConfig, type Options } from 'tsup'
 
-const entry = {
+/** The library entries, offered to both `import` and `require`. */
+const library = {
   index: 'src/index.ts',
   protocol: 'src/protocol/index.ts',
   validate: 'src/validate/index.ts',
@@ -8,20 +9,77 @@ const entry = {
   transport: 'src/transport/index.ts',
   host: 'src/host/index.ts',
   conformance: 'conformance/index.ts',
+}
+
+/** ESM-only entries: vitest cannot be required, and `bin/extwire.js` (ESM) starts the CLI. */
+const esmOnly = {
   vitest: 'conformance/vitest.ts',
   cli: 'src/cli/main.ts',
 }
 
 // Worker entries are bundled whole (typebox and ajv included): a worker starts for every fixture,
-// and one file loads far faster than a module graph.
+// and one file loads far faster than a module graph. The two share one chunk (the runtime, the
+// extension, the validators).
 const workers = {
   'conformance-worker': 'conformance/extension/worker.ts',
   'conformance-stdio': 'conformance/extension/stdio.ts',
 }
 
-// typebox 1.x ships ESM only, so the CommonJS build bundles it; the ESM build imports it.
-export default defineConfig([
-  { entry, format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'node20', splitting: true, external: ['vitest'] },
-  { entry, format: ['cjs'], dts: false, sourcemap: true, clean: false, target: 'node20', noExternal: ['typebox'], external: ['vitest'], shims: true },
-  { entry: workers, format: ['esm'], dts: false, sourcemap: false, clean: false, target: 'node20', noExternal: [/.*/], splitting: false, platform: 'node' },
+// Helper "browser": the conformance extension on the reference runtime as one browser script, loaded as a
+// dedicated Web Worker by `extwire conformance --browser` (conformance/browser/). Self-contained: the
+// runtime's Node-only branch (`import('node:worker_threads')`, taken only when `process.versions.node`
+// exists) resolves to a module that throws, so no `node:` import reaches the browser.
+const browserWorker: Options = {
+  entry: { 'conformance-browser-worker': 'conformance/extension/browser-worker.ts' },
+  format: ['esm'],
+  platform: 'browser',
+  target: 'es2022',
+  dts: false,
+  sourcemap: false,
+  clean: false,
+  splitting: false,
+  // Minified as the Node worker bundles are: nobody reads it, and it ships in the package.
+  minify: true,
+  noExternal: [/.*/],
+  removeNodeProtocol: false,
+  esbuildPlugins: [
+    {
+      name: 'no-node-builtins-in-browser',
+      setup(build) {
+        build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin-absent' }))
+        build.onLoad({ filter: /.*/, namespace: 'node-builtin-absent' }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} is not available in a browser`)})`,
+          loader: 'js',
+        }))
+      },
+    },
+  ],
+}
+
+/**
+ * Settings every element shares. No source maps ship, so none are written. The code is minified,
+ * to keep the package small (the precompiled validators are most of it, once per format), with
+ * `keepNames` so that classes and functions keep their names in stack traces and logs.
+ */
+const common = { target: 'node20', sourcemap: false, dts: false, minify: true, keepNames: true } satisfies Options
+
+/**
+ * The build, as an array of elements so that each output stays one self-contained entry.
+ *
+ * Declarations are the slow part, so they have an element of their own that `tsup --no-dts`
+ * leaves out: `prepare` (run by `npm ci`) builds only the JavaScript the CLI needs; `build`,
+ * `prepack` and `npm test` build everything.
+ */
+export default defineConfig((cli) => [
+  // ESM: one module graph, split into shared chunks.
+  { ...common, entry: { ...library, ...esmOnly }, format: ['esm'], clean: true, splitting: true, external: ['vitest'] },
+  // CommonJS, split as well so that every entry shares one copy of each module (one
+  // ProtocolValidationError class behind both `require('extwire')` and `require('extwire/validate')`).
+  // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
+  { ...common, entry: library, format: ['cjs'], splitting: true, noExternal: ['typebox'], shims: true },
+  { ...common, entry: workers, format: ['esm'], noExternal: [/.*/], splitting: true, platform: 'node' },
+  browserWorker,
+  // Declarations for both formats from one compilation: `.d.ts` beside the ESM build, `.d.cts`
+  // beside the CommonJS one. (It also writes a `vitest.d.cts`, which `files` leaves out.)
+  ...(cli.dts === false ? [] : [{ ...common, entry: { ...library, vitest: esmOnly.vitest }, format: ['esm', 'cjs'], dts: { only: true }, external: ['vitest'] } satisfies Options]),
 ])

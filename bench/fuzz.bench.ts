@@ -1,20 +1,26 @@
 /**
- * Fuzzing throughput (issue "Fuzzing"): sequences per second in-process, and the same figure
- * normalised to sequences of 20 host messages (fc.commands draws sequences of varying length).
+ * Fuzzing throughput in process (issue 12): `extwire fuzz` against the reference runtime over the
+ * memory transport, as the command runs it (its default lanes), counted in host messages and
+ * normalised to sequences of 20 messages (fc.commands draws sequences of varying length).
  */
 import { runCampaign } from '../conformance/fuzz/campaign.js'
 import { type Target } from '../conformance/targets.js'
 import { embeddedTarget } from '../conformance/reference/target.js'
-import { printRatio } from './lib.js'
+import { loadLine, printRatio, printSummary, type SummaryRow } from './lib.js'
 
-/** Runs the fuzzing benchmark. */
-export async function fuzzBench(): Promise<void> {
+/** The target: 500 sequences of 20 host messages per second. */
+const MESSAGES_PER_SECOND = 500 * 20
+
+/** Runs the fuzzing benchmark; prints its summary and adds its rows to `rows` (for a summary of every bench). */
+export async function fuzzBench(rows: SummaryRow[] = []): Promise<void> {
   const inner = embeddedTarget()
   let messages = 0
   const counting: Target = {
-    ...inner,
-    async connect() {
-      const t = await inner.connect()
+    name: inner.name,
+    features: inner.features,
+    inProcess: true,
+    async connect(context) {
+      const t = await inner.connect(context)
       const send = t.send.bind(t)
       t.send = (m: unknown) => {
         messages++
@@ -27,10 +33,15 @@ export async function fuzzBench(): Promise<void> {
   await runCampaign(counting, { runs: 200, seed: 1, size: 'max' }) // warm-up
   messages = 0
   const result = await runCampaign(counting, { runs, seed: 2, size: 'max' })
+  if (result.failed) console.log(`  the campaign failed: ${result.counterexample?.message ?? result.outcome}`)
   const seconds = result.durationMs / 1000
-  console.log(`\nFuzzing throughput (in-process, ${runs} sequences, at most 20 commands each)`)
+  console.log(`\nFuzzing throughput (in-process, ${runs} sequences, at most 20 commands each; ${loadLine()})`)
   console.log(`  ${'sequences per second'.padEnd(58)} ${(runs / seconds).toFixed(0).padStart(8)}`)
   console.log(`  ${'host messages per sequence (mean)'.padEnd(58)} ${(messages / runs).toFixed(1).padStart(8)}`)
   console.log(`  ${'host messages per second'.padEnd(58)} ${(messages / seconds).toFixed(0).padStart(8)}`)
-  printRatio('sequences of 20 messages per second / 500 (target)', messages / seconds / 20 / 500, 1, true)
+  const ratio = messages / seconds / MESSAGES_PER_SECOND
+  printRatio('sequences of 20 messages per second / 500', ratio, 1, true)
+  const mine: SummaryRow[] = [{ target: 'fuzzing: sequences of 20 messages per second / 500', measured: ratio, bound: 1, higherIsBetter: true }]
+  printSummary('fuzz bench', mine)
+  rows.push(...mine)
 }

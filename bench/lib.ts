@@ -2,6 +2,7 @@
  * A small benchmark harness: every figure is a median over several rounds, and results are
  * printed as ratios against a baseline measured in the same run, because machines are noisy.
  */
+import { availableParallelism, loadavg } from 'node:os'
 
 /** One measured figure. */
 export interface Figure {
@@ -89,4 +90,36 @@ export function printRatio(label: string, value: number, target: number, higherI
   const shown = unit === '%' ? `${value.toFixed(1)}%` : `${value.toFixed(2)}×`
   const want = unit === '%' ? `${target}%` : `${target}×`
   console.log(`  ${label.padEnd(58)} ${shown.padStart(10)}   target ${higherIsBetter ? '≥' : '≤'} ${want}  ${met ? 'MET' : 'NOT MET'}`)
+}
+
+/** One line of a bench's summary: a target of the issue, what was measured against it, and whether it is met. */
+export interface SummaryRow {
+  /** The target, in words ("worker_threads suite / floor"). */
+  readonly target: string
+  /** The measured ratio (or percentage, with `unit: '%'`). */
+  readonly measured: number
+  /** The bound it must meet. */
+  readonly bound: number
+  /** True when the measured value must be at least the bound (throughput), false when at most (time). */
+  readonly higherIsBetter: boolean
+  readonly unit?: '×' | '%'
+}
+
+/** Whether a row's target is met. */
+export function isMet(row: SummaryRow): boolean {
+  return row.higherIsBetter ? row.measured >= row.bound : row.measured <= row.bound
+}
+
+/** The machine's load, for every bench's output: a ratio measured on a busy machine says so. */
+export function loadLine(): string {
+  const [one, five, fifteen] = loadavg()
+  return `load average ${one?.toFixed(2)} ${five?.toFixed(2)} ${fifteen?.toFixed(2)} on ${availableParallelism()} cores`
+}
+
+/** Prints the summary table of one bench (or of several: pass every bench's rows). */
+export function printSummary(title: string, rows: readonly SummaryRow[]): void {
+  const shown = (r: SummaryRow, v: number) => (r.unit === '%' ? `${v.toFixed(1)}%` : `${v.toFixed(2)}×`)
+  console.log(`\n${title} — summary (${loadLine()})`)
+  console.log(`  ${'target'.padEnd(58)} ${'measured'.padStart(10)}  ${'bound'.padStart(8)}  met`)
+  for (const r of rows) console.log(`  ${r.target.padEnd(58)} ${shown(r, r.measured).padStart(10)}  ${`${r.higherIsBetter ? '≥' : '≤'} ${shown(r, r.bound)}`.padStart(8)}  ${isMet(r) ? 'MET' : 'NOT MET'}`)
 }

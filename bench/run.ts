@@ -3,6 +3,7 @@
  * baselines measured in the same run; nothing here is asserted in tests.
  */
 import { runtimeBench } from './runtime.bench.js'
+import { startupBench } from './startup.bench.js'
 import { fuzzBench } from './fuzz.bench.js'
 import { hostBench } from './host.bench.js'
 import { hostSuiteBench } from './host-suite.bench.js'
@@ -11,6 +12,7 @@ import { validateBench } from './validate.bench.js'
 
 const only = process.argv.slice(2)
 const benches: Array<[string, () => Promise<void>]> = [
+  ['startup', startupBench],
   ['validate', validateBench],
   ['runtime', runtimeBench],
   ['suite', suiteBench],

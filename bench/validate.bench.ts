@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { createValidator } from '../src/validate/index.js'
+import { precompiledValidator } from '../src/validate/index.js'
 import { messageExamples, ROOT } from '../test/helpers/examples.js'
 import { compare, measure, printFigure, printRatio } from './lib.js'
 
@@ -39,8 +39,8 @@ export async function validateBench(): Promise<void> {
   console.log('\nValidation (mixed stream of 10,000 messages of all 26 types, structured-cloned)')
   const valid = stream(true)
   const invalid = stream(false)
-  const ours = createValidator({ mode: 'tolerant' })
-  const oursStrict = createValidator({ mode: 'strict' })
+  const ours = precompiledValidator({ mode: 'tolerant' })
+  const oursStrict = precompiledValidator({ mode: 'strict' })
   const bundle = JSON.parse(readFileSync(join(ROOT, 'schema/extwire.schema.json'), 'utf8')) as object
   const anyOf = new Ajv2020({ strict: false }).compile(bundle)
   const anyOfAll = new Ajv2020({ strict: false, allErrors: true }).compile(bundle)

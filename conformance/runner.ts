@@ -11,7 +11,7 @@ import { probeUnordered } from './fixture/unordered.js'
 import { match, show, substitute, type Bindings, type Mismatch } from './fixture/match.js'
 import { availableParallelism } from 'node:os'
 import { checkInvariants } from './invariants.js'
-import type { Target } from './targets.js'
+import type { ConnectContext, Lease, Target, WorkerPool } from './targets.js'
 import { isHostTarget, type HostTarget } from './host/driver.js'
 import { playHost } from './host/runner.js'
 import { roleOf } from './fixture/schema.js'
@@ -134,8 +134,12 @@ export class FixtureRun {
     private readonly fixture: Fixture,
     private readonly peer: HostPeer,
     private readonly timeoutMs: number,
-    /** `readyTimeoutMs` (default {@link DEFAULT_READY_TIMEOUT_MS}); `signal` stops every wait (deadlines). */
-    private readonly control: { readonly readyTimeoutMs?: number; readonly signal?: AbortSignal; readonly validator?: ProtocolValidator } = {},
+    /**
+     * `readyTimeoutMs` (default {@link DEFAULT_READY_TIMEOUT_MS}); `readyElapsedMs`, how long ago the
+     * worker was started (a pre-started one), which the ready wait has already spent; `signal` stops
+     * every wait (deadlines).
+     */
+    private readonly control: { readonly readyTimeoutMs?: number; readonly readyElapsedMs?: number; readonly signal?: AbortSignal; readonly validator?: ProtocolValidator } = {},
   ) {}
 
   /** The 1-based step being played (0 while waiting for `ready`). */
@@ -176,7 +180,7 @@ export class FixtureRun {
   async ready(): Promise<void> {
     const readyTimeoutMs = this.control.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
     try {
-      const ready = await this.peer.waitForType('ready', readyTimeoutMs)
+      const ready = await this.peer.waitForType('ready', Math.max(0, readyTimeoutMs - (this.control.readyElapsedMs ?? 0)))
       this.position = ready.index
       this.consumed.add(ready.index)
     } catch (error) {
@@ -405,6 +409,8 @@ interface Outcome {
   readonly result: FixtureResult
   /** Set when the worker never got as far as `ready`: why. */
   readonly startFailure?: string
+  /** Settles when the fixture's connection has closed (the worker ended); the result does not wait for it. */
+  readonly closed?: Promise<void>
 }
 
 interface PlayHooks {
@@ -412,6 +418,8 @@ interface PlayHooks {
   readonly signal?: AbortSignal
   /** Called when the worker's `ready` arrived. */
   readonly onReady?: () => void
+  /** Where a worker-role fixture's worker comes from (default: `target.connect`): a run's pool of pre-started workers. */
+  readonly lease?: (context: ConnectContext) => Promise<Lease>
 }
 
 function describeStep(step: Step | undefined): string {
@@ -438,20 +446,21 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
   if (missing.length > 0) {
     return { result: { ...base, status: 'untested', durationMs: 0, failures: [], warnings: [], reason: `needs feature(s) ${missing.join(', ')} (declare with --features)` } }
   }
-  let transport
+  let lease: Lease
   try {
-    transport = await target.connect({ features: fixture.features ?? [] })
+    const context = { features: fixture.features ?? [] }
+    lease = hooks.lease ? await hooks.lease(context) : { transport: await target.connect(context), ageMs: 0 }
   } catch (error) {
     const message = `could not start the worker: ${(error as Error).message}`
     return { startFailure: message, result: { ...base, status: 'fail', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: 'EXT-LIFE-001', kind: 'transport', message }] } }
   }
-  const peer = new HostPeer(transport, { ...(options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {}), ...(options.validator ? { validator: options.validator } : {}) })
+  const peer = new HostPeer(lease.transport, { ...(options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {}), ...(options.validator ? { validator: options.validator } : {}) })
   const failures: Failure[] = []
   const warnings: Failure[] = []
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
   const deadlineMs = options.deadlineMs ?? fixtureDeadline(fixture, options)
   const stopper = new FixtureStop(() => peer.close(), deadlineMs, hooks.signal)
-  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000, { readyTimeoutMs, signal: stopper.signal, ...(options.validator ? { validator: options.validator } : {}) })
+  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000, { readyTimeoutMs, readyElapsedMs: lease.ageMs, signal: stopper.signal, ...(options.validator ? { validator: options.validator } : {}) })
   try {
     await run.ready()
     hooks.onReady?.()
@@ -469,9 +478,8 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
   const stoppedBy = stopper.stoppedBy
   const where = `step ${run.currentStep} (${describeStep(fixture.steps[run.currentStep - 1])})`
   if (stoppedBy === 'outside') {
-    await stopper.close()
     const why = typeof hooks.signal?.reason === 'string' ? hooks.signal.reason : 'the run was stopped'
-    return { result: { ...base, status: 'untested', durationMs: performance.now() - started, failures: [], warnings: [], reason: `stopped at ${where}: ${why}` } }
+    return { closed: stopper.close(), result: { ...base, status: 'untested', durationMs: performance.now() - started, failures: [], warnings: [], reason: `stopped at ${where}: ${why}` } }
   }
   if (stoppedBy === 'fixture') {
     failures.push({
@@ -492,17 +500,20 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
   const overflow = peer.overflow
   if (overflow !== undefined && !failures.some((f) => f.message === overflow)) failures.push({ requirement: 'EXT-WIRE-001', kind: 'transport', message: overflow })
   const trace = options.keepTraces ? peer.timeline.map((t) => ({ direction: t.direction, message: t.message })) : undefined
-  await stopper.close()
+  // Everything the verdict reads was taken above: the worker ends while the run goes on.
+  const closed = stopper.close()
   const status: FixtureStatus = failures.some((f) => f.kind === 'suite') ? 'suite-error' : failures.length > 0 ? 'fail' : 'pass'
   const result: FixtureResult = { ...base, status, durationMs: performance.now() - started, failures, warnings, ...(trace ? { trace } : {}) }
   const first = failures[0]
   const startFailure = !run.isReady && stoppedBy === undefined && first?.requirement === 'EXT-LIFE-001' ? first.message : undefined
-  return startFailure !== undefined ? { result, startFailure } : { result }
+  return startFailure !== undefined ? { result, startFailure, closed } : { result, closed }
 }
 
 /** Runs one fixture against a fresh worker (or, for a host-role fixture, a fresh host) from `target`, within its deadline. */
 export async function runFixture(fixture: Fixture, target: Target | HostTarget, options: RunOptions = {}): Promise<FixtureResult> {
-  return (await playAny(fixture, target, options, {})).result
+  const { result, closed } = await playAny(fixture, target, options, {})
+  await closed
+  return result
 }
 
 /** Options of {@link runSuite}. */
@@ -522,10 +533,20 @@ export interface SuiteOptions extends RunOptions {
   readonly stopOnStartFailure?: boolean
 }
 
-/** Runs fixtures against `target` (a worker or a host), several at a time; results come back in fixture order. */
+/** Whether a fixture starts a worker of `target` (its role and features fit): only those get one started ahead. */
+function startsWorker(fixture: Fixture, target: Target): boolean {
+  return roleOf(fixture) === 'worker' && (fixture.features ?? []).every((f) => target.features.has(f))
+}
+
+/**
+ * Runs fixtures against `target` (a worker or a host), several at a time; results come back in fixture order.
+ * A target with a {@link Target.pool} gets the next fixtures' workers started while others run (as
+ * many ahead as run at once); every worker, taken or not, has ended when this returns, on every path.
+ */
 export async function runSuite(fixtures: readonly Fixture[], target: Target | HostTarget, options: SuiteOptions = {}): Promise<FixtureResult[]> {
   const results: Array<FixtureResult | undefined> = new Array(fixtures.length)
   const controller = new AbortController()
+  const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency())
   let next = 0
   let done = 0
   let stop = false
@@ -533,11 +554,37 @@ export async function runSuite(fixtures: readonly Fixture[], target: Target | Ho
   let startFailure: string | undefined
   const runDeadline = options.runDeadlineMs
   const runTimer = runDeadline === undefined ? undefined : setTimeout(() => controller.abort(`the run deadline of ${runDeadline} ms passed`), runDeadline)
-  const hooks: PlayHooks = { signal: controller.signal, onReady: () => void (anyReady = true) }
+  const pool: WorkerPool | undefined = !isHostTarget(target) && target.pool ? target.pool({ capacity: concurrency, maxAgeMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS }) : undefined
+  // Fixtures before this index have had a worker started ahead, or need none.
+  let prepared = concurrency
+  const prepareAhead = () => {
+    if (pool === undefined || stop || controller.signal.aborted) return
+    for (; prepared < fixtures.length && prepared < next + concurrency; prepared++) {
+      const fixture = fixtures[prepared] as Fixture
+      if (startsWorker(fixture, target as Target) && !pool.prepare({ features: fixture.features ?? [] })) break
+    }
+  }
+  const closing = new Set<Promise<void>>()
+  const hooks: PlayHooks = {
+    signal: controller.signal,
+    onReady: () => void (anyReady = true),
+    // Taken first, then the next ones started: a worker started ahead is for a later fixture, not this one.
+    ...(pool
+      ? {
+          lease: async (context: ConnectContext) => {
+            const lease = await pool.take(context)
+            prepareAhead()
+            return lease
+          },
+        }
+      : {}),
+  }
   const worker = async () => {
+    // One earlier connection of this lane may still be closing while the next fixture runs; never two.
+    let previous: Promise<void> = Promise.resolve()
     while (!stop && !controller.signal.aborted && next < fixtures.length) {
       const index = next++
-      const { result, startFailure: failed } = await playAny(fixtures[index] as Fixture, target, options, hooks)
+      const { result, startFailure: failed, closed } = await playAny(fixtures[index] as Fixture, target, options, hooks)
       if (failed !== undefined && options.stopOnStartFailure && !anyReady && startFailure === undefined) {
         startFailure = failed
         stop = true
@@ -547,13 +594,29 @@ export async function runSuite(fixtures: readonly Fixture[], target: Target | Ho
       done++
       options.onResult?.(result, done, fixtures.length)
       if (options.bail && result.status !== 'pass' && result.status !== 'untested') stop = true
+      await previous
+      if (closed) {
+        closing.add(closed)
+        previous = closed
+      } else previous = Promise.resolve()
     }
   }
+  // A lane that throws (a failing callback) stops the others, and the run rethrows only once every worker has ended.
+  let thrown: { error: unknown } | undefined
+  const lane = () =>
+    worker().catch((error: unknown) => {
+      thrown ??= { error }
+      stop = true
+      controller.abort('the run failed')
+    })
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? defaultConcurrency()) }, worker))
+    await Promise.all(Array.from({ length: concurrency }, lane))
   } finally {
     clearTimeout(runTimer)
+    await pool?.close()
+    await Promise.all([...closing])
   }
+  if (thrown !== undefined) throw thrown.error
   if (startFailure !== undefined) throw new TargetStartError(startFailure)
   // Every fixture is accounted for: those never started (the run deadline, or --bail) are untested, with
   // the reason, so that a stopped run can never read as a complete one.

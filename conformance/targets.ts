@@ -22,6 +22,92 @@ export interface Target {
   readonly inProcess?: boolean
   /** A fresh worker, connected; its `close()` ends it. `context` says what the fixture about to run needs. */
   connect(context?: ConnectContext): Promise<Transport>
+  /**
+   * Optional: a pool of workers started ahead of the fixtures of one run ({@link WorkerPool}), so a
+   * worker's start overlaps other fixtures' waits. The runner closes it when the run ends.
+   */
+  pool?(options: PoolOptions): WorkerPool
+}
+
+/** Options of {@link Target.pool}. */
+export interface PoolOptions {
+  /** Most workers started ahead and not yet taken. */
+  readonly capacity: number
+  /** A worker waiting longer than this is not handed out (its ready wait would have begun long ago): it is ended and a fresh one started. */
+  readonly maxAgeMs: number
+}
+
+/** A worker from a pool: fresh (never given to anyone before) and connected. */
+export interface Lease {
+  readonly transport: Transport
+  /** How long ago it was started (ms): the ready wait counts from then, as for a worker started on demand. */
+  readonly ageMs: number
+}
+
+/**
+ * Workers started ahead of need for one run. Each is handed out once, to one fixture, and looks to
+ * it exactly as a worker started for it (nothing it did is lost or reordered); every worker not
+ * handed out is ended by {@link WorkerPool.close}.
+ */
+export interface WorkerPool {
+  /** A pre-started worker for `context` when one is waiting, else one started now. */
+  take(context: ConnectContext): Promise<Lease>
+  /** Starts a worker for a fixture coming up; false (nothing started) at capacity or after close. */
+  prepare(context: ConnectContext): boolean
+  /** Workers started ahead and not taken. */
+  readonly idle: number
+  /** Ends every worker not taken, and waits until they have ended. */
+  close(): Promise<void>
+}
+
+interface Prestarted {
+  readonly key: string
+  readonly transport: Transport
+  readonly startedAt: number
+}
+
+/**
+ * A {@link WorkerPool} over `start`, which starts a worker for a context (its output held until the
+ * first listener) and names the context's variant (`key`): only a worker of the same variant (the
+ * same environment) is handed to a fixture.
+ */
+export function prestartPool(options: PoolOptions, start: (context: ConnectContext) => { key: string; transport: Transport }, keyOf: (context: ConnectContext) => string): WorkerPool {
+  const waiting: Prestarted[] = []
+  const ending = new Set<Promise<void>>()
+  let closed = false
+  const end = (t: Transport) => {
+    const p = t.close().catch(() => undefined)
+    ending.add(p)
+    void p.then(() => ending.delete(p))
+  }
+  return {
+    get idle() {
+      return waiting.length
+    },
+    prepare(context) {
+      if (closed || waiting.length >= options.capacity) return false
+      const { key, transport } = start(context)
+      waiting.push({ key, transport, startedAt: performance.now() })
+      return true
+    },
+    async take(context) {
+      const key = keyOf(context)
+      for (;;) {
+        const i = waiting.findIndex((w) => w.key === key)
+        if (i < 0 || closed) break
+        const [w] = waiting.splice(i, 1) as [Prestarted]
+        const ageMs = performance.now() - w.startedAt
+        if (ageMs <= options.maxAgeMs) return { transport: w.transport, ageMs }
+        end(w.transport)
+      }
+      return { transport: start(context).transport, ageMs: 0 }
+    },
+    async close() {
+      closed = true
+      for (const w of waiting.splice(0)) end(w.transport)
+      await Promise.all([...ending])
+    },
+  }
 }
 
 /** What the fixture a connection is for needs. */
@@ -80,13 +166,32 @@ export function workerEnv(passEnv: readonly string[] = [], from: NodeJS.ProcessE
 /** A module started as a worker thread per fixture (`execArgv` as in WorkerThreadOptions); the thread is terminated after each fixture. */
 export function workerTarget(file: string, features: readonly string[] = [], execArgv?: readonly string[], options: ProcessTargetOptions = {}): Target {
   if (file.trim() === '') throw new TypeError('workerTarget: the worker module path is empty')
+  const missing = () => !file.startsWith('data:') && !existsSync(file.startsWith('file:') ? fileURLToPath(file) : file)
+  const start = (context: ConnectContext | undefined, hold: boolean) =>
+    createWorkerThreadTransport(file, { env: withProtocol(workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context)), options), ...(execArgv ? { execArgv } : {}), hold })
+  const keyOf = (context: ConnectContext) => (wantsShortRequestTimeout(context) ? 'short-request-timeout' : 'default')
   return {
     name: `worker ${file}`,
     features: new Set(features),
     async connect(context?: ConnectContext) {
       // A missing module would otherwise fail later, as a worker error that reads like a crash.
-      if (!file.startsWith('data:') && !existsSync(file.startsWith('file:') ? fileURLToPath(file) : file)) throw new Error(`module not found: ${file}`)
-      return createWorkerThreadTransport(file, { env: withProtocol(workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context)), options), ...(execArgv ? { execArgv } : {}) })
+      if (missing()) throw new Error(`module not found: ${file}`)
+      return start(context, false)
+    },
+    pool(poolOptions: PoolOptions): WorkerPool {
+      const pool = prestartPool(poolOptions, (context) => ({ key: keyOf(context), transport: start(context, true) }), keyOf)
+      return {
+        get idle() {
+          return pool.idle
+        },
+        // A missing module starts nothing ahead: take() says why, as connect() does.
+        prepare: (context) => !missing() && pool.prepare(context),
+        take: async (context) => {
+          if (missing()) throw new Error(`module not found: ${file}`)
+          return pool.take(context)
+        },
+        close: () => pool.close(),
+      }
     },
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Regenerates everything derived from the TypeBox source: `schema/**` and `docs/reference.md`.
+ * Regenerates everything derived from the TypeBox source: `schema/**`, `docs/reference.md`, and the
+ * precompiled validators and protocol tables (`scripts/standalone.ts`).
  * `npm run schema` writes the files; `--check` exits 1 when a committed file differs (a test runs
  * the same comparison through {@link expectedFiles}).
  */
@@ -10,6 +11,7 @@ import { Fixture } from '../conformance/fixture/schema.js'
 import { ConformanceReport } from '../conformance/report/schema.js'
 import { generateJsonSchemaFiles, SCHEMA_ID_BASE, standalone } from '../src/protocol/json-schema.js'
 import { renderReference } from '../src/protocol/reference.js'
+import { standaloneFiles } from './standalone.js'
 import { profileFiles } from './profiles.js'
 
 /** Repository root. */
@@ -27,6 +29,7 @@ export function expectedFiles(): Map<string, string> {
     out.set(`schema/${file}`, `${JSON.stringify(standalone(`${SCHEMA_ID_BASE}/${file}`, title, schema, description), null, 2)}\n`)
   }
   out.set('docs/reference.md', renderReference())
+  for (const [path, content] of standaloneFiles()) out.set(path, content)
   for (const [path, content] of profileFiles()) out.set(path, content)
   return out
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
 import { AnyData, HOST_TO_WORKER_TYPES, METHOD_NAMES, WORKER_TO_HOST_TYPES, METHODS } from '../src/protocol/index.js'
-import { createValidator } from '../src/validate/index.js'
+import { createValidator } from '../src/validate/compile.js'
 import { messageExamples, methodExamples, ROOT, type Example } from './helpers/examples.js'
 
 const strict = createValidator({ mode: 'strict' })

@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MESSAGES, METHODS, RequestVariants, type MessageDescriptor } from '../../src/protocol/index.js'
-import { createValidator } from '../../src/validate/index.js'
+import { createValidator } from '../../src/validate/compile.js'
 import { PACKAGE_ROOT } from '../paths.js'
 import { arbitraryOf, invalidArbitraryOf, mutationsOf } from './arbitrary.js'
 

@@ -37,7 +37,19 @@ export interface CampaignOptions {
   readonly fixtureId?: string
   /** Deadline of the whole campaign (ms): no new sequence starts after it (the result says `interrupted`). */
   readonly deadlineMs?: number
+  /**
+   * Sequences played at once (default 1; a worker-role campaign on an in-process target plays
+   * {@link IN_PROCESS_LANES}). Each lane is a fast-check run of its own with a seed derived from
+   * `seed`; a counterexample's path names its lane (`<lane>/<path>`), so a replay needs no more flags.
+   */
+  readonly lanes?: number
 }
+
+/**
+ * Lanes of an in-process campaign: a sequence mostly waits (for the worker's next turn, or out an
+ * `expectNone` window), so several at once keep the one core busy without shortening any wait.
+ */
+export const IN_PROCESS_LANES = 16
 
 /** What a campaign found. */
 export interface CampaignResult {
@@ -83,8 +95,32 @@ export class HarnessError extends Error {
   }
 }
 
+/**
+ * Unhandled rejections, watched by one process listener for every sequence in flight, so that
+ * lanes playing at once do not each add a listener of their own.
+ */
+export class RejectionWatch {
+  private readonly sinks = new Set<unknown[]>()
+  private readonly listener = (reason: unknown): void => {
+    for (const sink of this.sinks) sink.push(reason)
+  }
+
+  /** Starts collecting into a new list; `stop` ends it (and removes the process listener with the last one). */
+  watch(): { readonly rejections: readonly unknown[]; stop(): void } {
+    const rejections: unknown[] = []
+    if (this.sinks.size === 0) process.on('unhandledRejection', this.listener)
+    this.sinks.add(rejections)
+    return {
+      rejections,
+      stop: () => {
+        if (this.sinks.delete(rejections) && this.sinks.size === 0) process.off('unhandledRejection', this.listener)
+      },
+    }
+  }
+}
+
 /** Plays one command sequence against a fresh worker; throws SequenceFailure on any violation, HarnessError when the fuzzer itself fails. */
-export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000, readyTimeoutMs?: number): Promise<Fixture['steps']> {
+export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000, readyTimeoutMs?: number, watch: RejectionWatch = new RejectionWatch()): Promise<Fixture['steps']> {
   let transport
   try {
     transport = await target.connect()
@@ -94,9 +130,8 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
   const peer = new HostPeer(transport)
   const run = new FixtureRun(fuzzFixture('fuzz/sequence', []), peer, stepTimeoutMs, readyTimeoutMs === undefined ? {} : { readyTimeoutMs })
   const session = new FuzzSession(run, peer)
-  const rejections: unknown[] = []
-  const onRejection = (reason: unknown) => rejections.push(reason)
-  process.on('unhandledRejection', onRejection)
+  const watching = watch.watch()
+  const rejections = watching.rejections
   try {
     await run.ready()
     await fc.asyncModelRun(() => ({ model: new WorkerModel(), real: session }), commands)
@@ -123,7 +158,7 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
     // Anything else was thrown by the model, a command's own code or fast-check: the harness, not the worker.
     throw new HarnessError(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
   } finally {
-    process.off('unhandledRejection', onRejection)
+    watching.stop()
     await peer.close().catch(() => undefined)
   }
 }
@@ -134,7 +169,8 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
  * report and the replay path), and the fixture its steps make.
  */
 export interface CampaignPlan<T> {
-  readonly arbitrary: fc.Arbitrary<T>
+  /** A fresh arbitrary per lane: `fc.commands` records, across every value it draws, which commands ran (its replay path). */
+  arbitrary(): fc.Arbitrary<T>
   play(value: T): Promise<Fixture['steps']>
   commandsOf(value: T): Iterable<FuzzCommandLike>
   fixture(id: string, steps: Fixture['steps'], value: T | undefined): Fixture
@@ -147,56 +183,92 @@ export type FuzzCommandLike = { toString(): string }
 
 /** Runs a worker-role campaign against `target`. */
 export async function runCampaign(target: Target, options: CampaignOptions): Promise<CampaignResult> {
-  const arbitrary = fc.commands(commandArbitraries(), {
-    maxCommands: options.maxCommands ?? 20,
-    size: options.size ?? 'medium',
-    ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}),
-  })
+  const arbitrary = () =>
+    fc.commands(commandArbitraries(), {
+      maxCommands: options.maxCommands ?? 20,
+      size: options.size ?? 'medium',
+      ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}),
+    })
+  const watch = new RejectionWatch()
   return runPlan<Iterable<FuzzCommand>>(
     {
       arbitrary,
-      play: (commands) => playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs),
+      play: (commands) => playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs, watch),
       commandsOf: (commands) => commands,
       fixture: (id, steps) => fuzzFixture(id, [...steps]),
     },
-    options,
+    { ...options, lanes: options.lanes ?? (target.inProcess === true ? IN_PROCESS_LANES : 1) },
   )
 }
 
-/** Runs any campaign plan: checks, shrinks, replays the shrunk run once more to capture its steps. */
+/** The seed of lane `lane` of a campaign seeded `seed` (lane 0 keeps the campaign's seed). */
+export function laneSeed(seed: number, lane: number): number {
+  return lane === 0 ? seed : Math.imul(seed ^ Math.imul(lane, 0x9e3779b9), 0x85ebca6b) ^ lane
+}
+
+/** Splits a printed path into its lane and fast-check's own path (`3/7:1:0` is lane 3; a bare path is lane 0). */
+export function splitLanePath(path: string): { lane: number; path: string } {
+  const m = /^(\d+)\/(.*)$/.exec(path)
+  return m ? { lane: Number(m[1]), path: m[2] as string } : { lane: 0, path }
+}
+
+/**
+ * Runs any campaign plan: checks, shrinks, replays the shrunk run once more to capture its steps.
+ * With several lanes, each lane is its own fast-check run over its share of `runs`; the first lane
+ * to fail shrinks alone (the others stop playing), and its path names it.
+ */
 export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions): Promise<CampaignResult> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const started = performance.now()
-  let done = 0
-  const property = fc.asyncProperty(plan.arbitrary, async (value) => {
-    await plan.play(value)
-    done++
-    if (options.onProgress && done % (options.progressEvery ?? 100) === 0) options.onProgress(done, options.runs)
-  })
-  const fixtureId = options.fixtureId ?? `${plan.idPrefix ?? 'fuzz/counterexample'}-${seed}`
-  let details
-  try {
-    details = await fc.check(property, {
-      numRuns: options.runs,
-      seed,
-      ...(options.path ? { path: options.path } : {}),
+  const replay = options.path ? splitLanePath(options.path) : undefined
+  const laneCount = replay ? 1 : Math.max(1, Math.min(options.lanes ?? 1, options.runs))
+  let played = 0
+  let failedLane: number | undefined
+  const check = (lane: number, numRuns: number) => {
+    const property = fc.asyncProperty(plan.arbitrary(), async (value) => {
+      if (failedLane !== undefined && failedLane !== lane) return // another lane failed first and is shrinking alone
+      try {
+        await plan.play(value)
+      } catch (error) {
+        failedLane ??= lane
+        throw error
+      }
+      if (failedLane !== undefined) return // a shrink step, not a sequence of the campaign
+      played++
+      if (options.onProgress && played % (options.progressEvery ?? 100) === 0) options.onProgress(played, options.runs)
+    })
+    return fc.check(property, {
+      numRuns,
+      seed: laneSeed(seed, lane),
+      ...(replay ? { path: replay.path } : {}),
       endOnFailure: false,
       ...(options.deadlineMs !== undefined ? { plugins: [fc.interruptAfterTimeLimit(options.deadlineMs)] } : {}),
     })
+  }
+  const fixtureId = options.fixtureId ?? `${plan.idPrefix ?? 'fuzz/counterexample'}-${seed}`
+  let lanes
+  try {
+    lanes = replay
+      ? [{ lane: replay.lane, details: await check(replay.lane, options.runs) }]
+      : await Promise.all(Array.from({ length: laneCount }, async (_, lane) => ({ lane, details: await check(lane, Math.floor(options.runs / laneCount) + (lane < options.runs % laneCount ? 1 : 0)) })))
   } catch (error) {
     // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
     const message = `fast-check: ${(error as Error).message}`
-    return { runs: done, seed, outcome: 'harness-error', failed: true, durationMs: performance.now() - started, counterexample: { path: options.path ?? '', replayPath: options.replayPath ?? '', requirement: '', message, commands: [], fixture: plan.fixture(fixtureId, [], undefined) } }
+    return { runs: played, seed, outcome: 'harness-error', failed: true, durationMs: performance.now() - started, counterexample: { path: options.path ?? '', replayPath: options.replayPath ?? '', requirement: '', message, commands: [], fixture: plan.fixture(fixtureId, [], undefined) } }
   }
+  const failing = lanes.find((l) => l.lane === failedLane && l.details.failed) ?? lanes.find((l) => l.details.failed)
+  const details = failing?.details
   const durationMs = performance.now() - started
-  if (!details.failed) {
-    if (details.interrupted && details.numRuns === 0) {
+  if (failing === undefined || details === undefined) {
+    const interrupted = lanes.some((l) => l.details.interrupted)
+    if (interrupted && played === 0) {
       // Nothing was played before the deadline: that is no evidence of anything, never a green.
       const message = `the campaign deadline of ${options.deadlineMs ?? 0} ms passed before one sequence completed`
       return { runs: 0, seed, outcome: 'harness-error', failed: true, durationMs, interrupted: true, counterexample: { path: '', replayPath: '', requirement: '', message, commands: [], fixture: plan.fixture(fixtureId, [], undefined) } }
     }
-    return { runs: details.numRuns, seed, outcome: 'clean', failed: false, durationMs, ...(details.interrupted ? { interrupted: true } : {}) }
+    return { runs: played, seed, outcome: 'clean', failed: false, durationMs, ...(interrupted ? { interrupted: true } : {}) }
   }
+  const path = failing.lane === 0 ? (details.counterexamplePath ?? '') : `${failing.lane}/${details.counterexamplePath ?? ''}`
   const [value] = details.counterexample as [T]
   const commands = plan.commandsOf(value)
   const listed = [...commands].map(String)
@@ -214,15 +286,15 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
   const harness = cause instanceof HarnessError || cause === undefined
   const fixture = plan.fixture(fixtureId, failure instanceof SequenceFailure ? [...failure.steps] : [], value)
   if (cause instanceof SequenceFailure) fixture.requirements = [cause.requirement]
-  fixture.description = `extwire fuzz --seed ${seed} --path ${details.counterexamplePath ?? ''} --replay-path ${replayPath}: ${listed.join(', ')}`
+  fixture.description = `extwire fuzz --seed ${seed} --path ${path} --replay-path ${replayPath}: ${listed.join(', ')}`
   return {
-    runs: details.numRuns,
+    runs: played + 1,
     seed,
     outcome: harness ? 'harness-error' : 'counterexample',
     failed: true,
     durationMs,
     counterexample: {
-      path: details.counterexamplePath ?? '',
+      path,
       replayPath,
       requirement: cause instanceof SequenceFailure ? cause.requirement : '',
       message: cause?.message ?? String(first),

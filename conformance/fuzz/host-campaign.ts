@@ -108,7 +108,7 @@ export async function playHostSequence(target: HostTarget, run: HostRun, options
 
 /** Runs a host campaign against `target`. */
 export async function runHostCampaign(target: HostTarget, options: HostCampaignOptions): Promise<CampaignResult> {
-  const arbitrary: fc.Arbitrary<HostRun> = fc.tuple(
+  const arbitrary = (): fc.Arbitrary<HostRun> => fc.tuple(
     // Each permission granted in three runs of four: most commands are allowed, some refused.
     fc.tuple(...HOST_FUZZ_PERMISSIONS.map((p) => fc.constantFrom<string | undefined>(p, p, p, undefined))).map((ps) => ps.filter((p): p is string => p !== undefined)),
     fc.constantFrom(true, true, true, false),

@@ -10,7 +10,7 @@ import type { CliIo } from './io.js'
 import { UsageError, existingDir, existingFile, outputFile, readTextFile } from './io.js'
 import { appliesTo, globToRegExp, selectFixtures } from '../../conformance/fixture/select.js'
 import { isKnownVersion, KNOWN_VERSION_NAMES } from '../protocol/versions.js'
-import { createValidator } from '../validate/validator.js'
+import { createValidator } from '../validate/compile.js'
 
 /** The version a run selects fixtures for when no --protocol is given. */
 const DEFAULT_PROTOCOL = '0.22.1'
@@ -19,7 +19,8 @@ import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from '../../conformance/report/reporters.js'
 import { loadRequirements } from '../../conformance/requirements.js'
 import { defaultConcurrency, runSuite, TargetStartError } from '../../conformance/runner.js'
-import { HOST_OPTIONS, PROCESS_OPTIONS, processOptionsOf, roleOfFlags, selectHostTarget, selectTarget, TARGET_OPTIONS } from './target.js'
+import { isClosableTarget } from '../../conformance/browser/target.js'
+import { BROWSER_OPTIONS, HOST_OPTIONS, PROCESS_OPTIONS, processOptionsOf, roleOfFlags, selectHostTarget, selectTarget, TARGET_OPTIONS } from './target.js'
 import { roleOf } from '../../conformance/fixture/schema.js'
 import { PACKAGE_ROOT } from '../../conformance/paths.js'
 import { buildReport, compileExpectedFailures, ExpectedFailuresError, parseExpectedFailures } from '../../conformance/verdicts.js'
@@ -43,6 +44,10 @@ Worker target (default: the embedded reference runtime, in-process):
   --cwd <dir>                working directory of --cmd
   --mutant <name>            a deliberately broken reference runtime (conformance/mutants.ts), to see the suite catch it
   --features <a,b>           features the target supports (short-request-timeout: it honours EXTWIRE_REQUEST_TIMEOUT_MS)
+  --browser                  the reference runtime in a dedicated Web Worker of headless Chromium, under a page
+                             Content-Security-Policy without unsafe-eval (one browser per run, a fresh Web Worker
+                             per fixture; needs playwright-core and a Chromium, never downloads one)
+  --browser-path <file>      the Chromium executable of --browser (default $EXTWIRE_CHROMIUM, else /usr/bin/chromium)
 
 Selection:
   --filter <glob>            run fixtures whose id matches (* within a segment, ** across); repeatable, comma-separated
@@ -107,6 +112,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     allowPositionals: false,
     options: {
       ...TARGET_OPTIONS,
+      ...BROWSER_OPTIONS,
       ...HOST_OPTIONS,
       filter: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
@@ -147,7 +153,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   const protocol = values.protocol ?? DEFAULT_PROTOCOL
   for (const f of split(values.features)) if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
   const role = roleOfFlags(values)
-  const choice = role === 'host' ? selectHostTarget(values, io.cwd, processOptions) : selectTarget(values, io.cwd, { process: processOptions, ...(values.protocol === undefined ? {} : { protocol: values.protocol }) })
+  const choice = role === 'host' ? selectHostTarget(values, io.cwd, processOptions) : selectTarget(values, io.cwd, { process: processOptions, browser: true, ...(values.protocol === undefined ? {} : { protocol: values.protocol }) })
   const expectedText = values['expected-failures'] === undefined ? undefined : readTextFile(io.cwd, values['expected-failures'], '--expected-failures')
   const fixtureFiles = (values.fixture ?? []).map((f) => existingFile(io.cwd, f, '--fixture'))
   const fixtureDir = values.fixtures ? existingDir(io.cwd, values.fixtures, '--fixtures') : resolve(PACKAGE_ROOT, 'fixtures')
@@ -231,6 +237,9 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     if (!(error instanceof TargetStartError)) throw error
     io.stderr.write(`extwire conformance: the target cannot start (${target.name}): ${error.message.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).slice(0, 400)}\n`)
     return 3
+  } finally {
+    // A browser target's browser serves the whole run: it ends with it, on every path.
+    if (isClosableTarget(target)) await target.close()
   }
   const report = buildReport({ target: target.name, startedAt: started, durationMs: performance.now() - t0, results, requirements, expected, suiteErrors, suite })
   const text =

@@ -10,6 +10,7 @@ import { commandTarget, workerTarget, type ProcessTargetOptions, type Target } f
 import { embeddedTarget } from '../../conformance/reference/target.js'
 import { commandHostTarget, driverHostTarget, moduleHostTarget, type HostTarget } from '../../conformance/host/driver.js'
 import { referenceHostDriver } from '../../conformance/reference/host-driver.js'
+import { browserTarget, defaultBrowserPath } from '../../conformance/browser/target.js'
 
 /** The `parseArgs` options of the target flags, shared by every subcommand that takes a target. */
 export const TARGET_OPTIONS = {
@@ -18,6 +19,15 @@ export const TARGET_OPTIONS = {
   cwd: { type: 'string' },
   mutant: { type: 'string' },
   features: { type: 'string', multiple: true },
+} as const
+
+/**
+ * The `parseArgs` options of the browser target (`extwire conformance` only: its run closes the
+ * browser when it ends).
+ */
+export const BROWSER_OPTIONS = {
+  browser: { type: 'boolean' },
+  'browser-path': { type: 'string' },
 } as const
 
 /** The `parseArgs` options that shape how a worker process is started, shared by conformance and fuzz. */
@@ -42,19 +52,23 @@ export interface TargetFlags {
   readonly mutant?: string | undefined
   /** `--features` values (repeatable, comma-separated). */
   readonly features?: readonly string[] | undefined
+  /** `--browser`: the reference runtime in a Web Worker of headless Chromium, under a CSP without unsafe-eval. */
+  readonly browser?: boolean | undefined
+  /** `--browser-path`: the Chromium executable of `--browser`. */
+  readonly 'browser-path'?: string | undefined
 }
 
 /** A chosen target: what to connect to, and the flags that choose it again. */
 export interface TargetChoice {
-  readonly kind: 'embedded' | 'mutant' | 'worker' | 'cmd'
-  /** The module path (absolute), the command, or the mutant name. */
+  readonly kind: 'embedded' | 'mutant' | 'worker' | 'cmd' | 'browser'
+  /** The module path (absolute), the command, the mutant name, or the browser executable. */
   readonly value?: string
   /** Working directory of a command (absolute). */
   readonly cwd?: string
   readonly features: readonly string[]
   /** Command-line flags, shell-quoted, that select the same target from any directory. */
   readonly flags: readonly string[]
-  /** A fresh Target (the embedded runtime and mutants are in-process). */
+  /** A fresh Target (the embedded runtime and mutants are in-process; a browser target must be closed after the run). */
   target(): Target
 }
 
@@ -68,17 +82,21 @@ function split(values: readonly string[] | undefined): string[] {
 }
 
 /**
- * Chooses the target. `embedded` and `mutant` say whether the command accepts them;
+ * Chooses the target. `embedded`, `mutant` and `browser` say whether the command accepts them;
  * `defaultFeatures` apply to `--worker`/`--cmd` when `--features` is not given.
  */
 export function selectTarget(
   flags: TargetFlags,
   cwd: string,
-  options: { embedded?: boolean; mutant?: boolean; defaultFeatures?: readonly string[]; process?: ProcessTargetOptions; protocol?: string } = {},
+  options: { embedded?: boolean; mutant?: boolean; browser?: boolean; defaultFeatures?: readonly string[]; process?: ProcessTargetOptions; protocol?: string } = {},
 ): TargetChoice {
-  const given = (['worker', 'cmd', 'mutant'] as const).filter((k) => flags[k] !== undefined)
-  if (given.length > 1) throw new UsageError(`give one of --worker, --cmd${options.mutant === false ? '' : ', --mutant'}, not ${given.map((k) => `--${k}`).join(' and ')}`)
-  for (const k of given) if ((flags[k] as string).trim() === '') throw new UsageError(`--${k} is empty: give a ${k === 'worker' ? 'module path' : k === 'cmd' ? 'command' : 'mutant name'}`)
+  const given = [...(['worker', 'cmd', 'mutant'] as const).filter((k) => flags[k] !== undefined), ...(flags.browser === true ? (['browser'] as const) : [])]
+  if (given.length > 1) {
+    throw new UsageError(`give one of --worker, --cmd${options.mutant === false ? '' : ', --mutant'}${options.browser === true ? ', --browser' : ''}, not ${given.map((k) => `--${k}`).join(' and ')}`)
+  }
+  if (flags.browser === true && options.browser !== true) throw new UsageError('--browser is accepted only by extwire conformance')
+  if (flags['browser-path'] !== undefined && flags.browser !== true) throw new UsageError('--browser-path applies only to --browser')
+  for (const k of given) if (k !== 'browser' && (flags[k] as string).trim() === '') throw new UsageError(`--${k} is empty: give a ${k === 'worker' ? 'module path' : k === 'cmd' ? 'command' : 'mutant name'}`)
   if (flags.cwd !== undefined && flags.cmd === undefined) throw new UsageError('--cwd applies only to --cmd')
   const explicit = split(flags.features)
   const features = flags.features === undefined ? [...(options.defaultFeatures ?? [])] : explicit
@@ -111,6 +129,18 @@ export function selectTarget(
       target: () => commandTarget(command, features, dir, proc),
     }
   }
+  if (flags.browser === true) {
+    const given = flags['browser-path']
+    if (given !== undefined && given.trim() === '') throw new UsageError('--browser-path is empty: give the Chromium executable')
+    const path = given === undefined ? defaultBrowserPath() : resolve(cwd, given)
+    return {
+      kind: 'browser',
+      value: path,
+      features: ['short-request-timeout'],
+      flags: ['--browser', '--browser-path', shellQuote(path), ...processFlags],
+      target: () => browserTarget({ executablePath: path, passEnv: proc.passEnv ?? [] }),
+    }
+  }
   if (options.embedded === false) throw new UsageError('give --cmd or --worker')
   return { kind: 'embedded', features: ['short-request-timeout'], flags: [], target: () => embeddedTarget(options.protocol === undefined ? {} : { runtime: { protocol: options.protocol } }) }
 }
@@ -133,7 +163,7 @@ export interface HostFlags {
 /** The role a run certifies: `--role`, or `host` when `--host`/`--host-cmd` is given; a contradiction is a usage error. */
 export function roleOfFlags(flags: HostFlags & TargetFlags): 'worker' | 'host' {
   const hostGiven = (['host', 'host-cmd'] as const).filter((k) => flags[k] !== undefined)
-  const workerGiven = (['worker', 'cmd', 'mutant'] as const).filter((k) => flags[k] !== undefined)
+  const workerGiven = [...(['worker', 'cmd', 'mutant'] as const).filter((k) => flags[k] !== undefined), ...(flags.browser === true ? (['browser'] as const) : []), ...(flags['browser-path'] !== undefined ? (['browser-path'] as const) : [])]
   if (flags.role !== undefined && flags.role !== 'worker' && flags.role !== 'host') throw new UsageError(`--role ${flags.role}: expected worker or host`)
   const role = flags.role ?? (hostGiven.length > 0 ? 'host' : 'worker')
   if (role === 'worker' && hostGiven.length > 0) throw new UsageError(`--${hostGiven[0] as string} chooses a host: it needs --role host (or no --role)`)

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { ValidationResult } from '../validate/errors.js'
-import { createValidator } from '../validate/validator.js'
+import { validatorFor } from '../validate/index.js'
 import { escapeControl } from '../../conformance/report/reporters.js'
 import { type CliIo, UsageError, existingFile } from './io.js'
 
@@ -49,7 +49,7 @@ export function validateCommand(io: CliIo): number {
   if (direction !== 'any' && direction !== 'worker-to-host' && direction !== 'host-to-worker') throw new UsageError(`--direction ${String(direction)}: expected worker-to-host, host-to-worker or any`)
   if (positionals.length === 0) throw new UsageError('no file given')
   const files = positionals.map((file) => existingFile(io.cwd, file, 'input'))
-  const validator = createValidator({ mode })
+  const validator = validatorFor({ mode })
   const check = (v: unknown): ValidationResult<unknown> =>
     direction === 'worker-to-host'
       ? validator.validateWorkerToHost(v)

@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { arbitraryOf } from '../../conformance/fuzz/arbitrary.js'
 import { WorkerToHostMessage } from '../protocol/catalogue.js'
-import { createValidator, validatorFor } from '../validate/index.js'
+import { createValidator } from '../validate/compile.js'
+import { validatorFor } from '../validate/index.js'
 import { createInboundGuard, requestIdOf, messageTypeOf, UNKNOWN_MESSAGE_TYPE, type InvalidInbound } from './guard.js'
 
 const tolerant = validatorFor()

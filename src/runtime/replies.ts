@@ -3,7 +3,7 @@
  * active (EXT-LIFE-010) and when the request is invalid (EXT-IN-001). Which requests are owed an
  * answer, and of which type, comes from the descriptors (`HOST_REQUEST_ANSWERS`).
  */
-import { answerOf } from '../protocol/correlation.js'
+import { hostRequestAnswer } from '../protocol/lookup.js'
 import type { LogAPI } from './api.js'
 
 /** The error text of EXT-LIFE-010. */
@@ -22,7 +22,7 @@ const FAILED_ANSWER: Readonly<Record<string, (requestId: string, error: string) 
  * (and sends nothing) when `type` is not a host request.
  */
 export function replyNotHandled(send: (message: unknown) => void, type: unknown, requestId: string, error: string): boolean {
-  const answer = typeof type === 'string' ? answerOf(type) : undefined
+  const answer = typeof type === 'string' ? hostRequestAnswer(type) : undefined
   const build = answer === undefined ? undefined : FAILED_ANSWER[answer.answer]
   if (answer === undefined || build === undefined) return false
   send({ type: answer.answer, payload: build(requestId, error) })

@@ -2,10 +2,10 @@
  * The worker's outgoing requests to its host: ids, timeouts and correlation of responses
  * (EXT-REQ-001 to EXT-REQ-007). One instance per runtime.
  */
-import { methodDescriptor, type RequestMethod, type RequestPayloads, type ResponseData } from '../protocol/methods.js'
+import { methodRow } from '../protocol/lookup.js'
+import type { RequestMethod, RequestPayloads, ResponseData } from '../protocol/methods.js'
 import type { ResponseMessage } from '../protocol/messages/rpc.js'
 import type { ProtocolValidator } from '../validate/validator.js'
-import type { TSchema } from 'typebox'
 import { withoutOptionalNulls } from './response-data.js'
 
 /** What the request table needs from its runtime. */
@@ -21,7 +21,7 @@ export interface RequestsDeps {
    * The methods of the runtime's protocol version: whether a successful answer carries data, and
    * its schema (default: the 0.22.1 methods).
    */
-  readonly methodOf?: (method: string) => { readonly noData: boolean; readonly response: TSchema } | undefined
+  readonly methodOf?: (method: string) => { readonly noData: boolean; readonly response: object } | undefined
 }
 
 /** Options of one call. */
@@ -79,7 +79,8 @@ export class Requests {
         timer,
         reject,
         resolve: (data) => {
-          const descriptor = this.deps.methodOf ? this.deps.methodOf(method) : methodDescriptor(method)
+          const row = methodRow(method)
+          const descriptor = this.deps.methodOf ? this.deps.methodOf(method) : row && { noData: row.response === 'none', response: row.shape }
           // EXT-REQ-007: a method without data resolves with nothing, whatever data the host sent.
           if (descriptor === undefined || descriptor.noData) return resolve(undefined)
           // EXT-REQ-006, EXT-REQ-007: the data must have the method's response shape, tolerantly:

@@ -7,12 +7,12 @@
  * invalid-message replies (`replies.ts`). A runtime is an object: several can live in one process.
  */
 import type { HostToWorkerMessage } from '../protocol/catalogue.js'
-import { createValidator, type ProtocolValidator } from '../validate/validator.js'
+import { precompiledValidator } from '../validate/precompiled.js'
+import type { ProtocolValidator } from '../validate/validator.js'
 import type { ValidationMode } from '../validate/modes.js'
 import type { Disposable, ExtensionModule } from './api.js'
 import { FetchStreams } from './fetch-stream.js'
-import { DEFAULT_PROFILE } from '../protocol/versions.js'
-import { profile } from '../protocol/profiles.js'
+import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
 import { protocolFeatures } from './versioned.js'
 import { errorText, type FireReport, handleChat, handleExecute, handleModels, handleSchedulerFire, handleSettingsChanged, type HandlerDeps } from './handlers.js'
 import { createIdGenerator } from './ids.js'
@@ -23,9 +23,6 @@ import { NOT_ACTIVE, rejectInvalid, replyNotHandled } from './replies.js'
 import { Requests } from './requests.js'
 
 export type { RuntimeState }
-
-/** The host's own timeout of a tool run that `tools.execute` starts (upstream hosts: 60 s). */
-export const HOST_TOOL_TIMEOUT_MS = 60_000
 
 /** The part of a transport the runtime uses. `send` may throw; the runtime reports it. */
 export interface RuntimeTransport {
@@ -41,7 +38,12 @@ export interface WorkerRuntimeOptions {
   readonly inboundMode?: ValidationMode
   /** Clock, for tests. */
   readonly now?: () => Date
-  /** Validators to use (share one set among many runtimes, made for the same `protocol`); by default the runtime compiles its own. */
+  /**
+   * Validators to use; by default the precompiled ones of {@link createRuntimeValidators}, which
+   * check 0.22.1. A runtime of another `protocol` needs validators compiled for it:
+   * `compileRuntimeValidators(protocol)` (package entry `extwire`), kept out of this module so that a
+   * default worker loads no compiler.
+   */
   readonly validators?: RuntimeValidators
   /**
    * The protocol version the runtime speaks (`0.36.0`, ...; default `0.22.1`): the context API it
@@ -56,26 +58,32 @@ export interface WorkerRuntimeOptions {
   readonly toolsExecuteTimeoutMs?: number
 }
 
+/** The host's own timeout of a tool run that `tools.execute` starts (upstream hosts: 60 s). */
+export const HOST_TOOL_TIMEOUT_MS = 60_000
+
 /** The validators a runtime uses: inbound host messages, what it sends, and the data of answers. */
 export interface RuntimeValidators {
   readonly inbound: ProtocolValidator
   readonly outbound: ProtocolValidator
   /** Response data (tolerant, EXT-REQ-007). */
   readonly responses: ProtocolValidator
+  /** The version these validators check (absent: 0.22.1). */
+  readonly protocol?: string
+  /** The methods of that version: whether an answer carries data, and its schema (absent: 0.22.1's). */
+  readonly methodOf?: (method: string) => { readonly noData: boolean; readonly response: object } | undefined
 }
 
 /**
  * The validators of a runtime: host->worker messages (tolerant by default, EXT-IN-002), strict
- * worker->host messages and request payloads, and tolerant response data (EXT-REQ-007). Compiled
- * lazily, so that a worker starts fast; under a polluted prototype a first use fails closed (see
- * ValidatorOptions.compile).
+ * worker->host messages and request payloads, and tolerant response data (EXT-REQ-007). They are
+ * precompiled: a worker compiles nothing, so it starts fast, its first calls cost what later ones
+ * do, and it runs under a Content-Security-Policy without `unsafe-eval`.
  */
-export function createRuntimeValidators(inboundMode: ValidationMode = 'tolerant', protocol?: string): RuntimeValidators {
-  const version = protocol === undefined ? {} : { protocol }
+export function createRuntimeValidators(inboundMode: ValidationMode = 'tolerant'): RuntimeValidators {
   return {
-    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'], compile: 'lazy', ...version }),
-    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'], compile: 'lazy', ...version }),
-    responses: createValidator({ mode: 'tolerant', scope: ['responses'], compile: 'lazy', ...version }),
+    inbound: precompiledValidator({ mode: inboundMode, scope: ['host-to-worker'] }),
+    outbound: precompiledValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'] }),
+    responses: precompiledValidator({ mode: 'tolerant', scope: ['responses'] }),
   }
 }
 
@@ -104,15 +112,17 @@ export interface CreateWorkerRuntimeArgs {
  */
 export function createWorkerRuntime({ transport, module, options = {} }: CreateWorkerRuntimeArgs): WorkerRuntime {
   const features = protocolFeatures(options.protocol)
-  const { inbound, outbound, responses } = options.validators ?? createRuntimeValidators(options.inboundMode, options.protocol)
+  const validators = options.validators ?? createRuntimeValidators(options.inboundMode)
+  if (resolveProfile(validators.protocol ?? DEFAULT_PROFILE) !== features.version) {
+    throw new Error(`createWorkerRuntime: protocol ${options.protocol ?? '0.22.1'} needs validators of that version (compileRuntimeValidators('${options.protocol ?? '0.22.1'}')); these check ${validators.protocol ?? '0.22.1'}`)
+  }
+  const { inbound, outbound, responses } = validators
   const outbox = createOutbox(transport)
   const { send, log } = outbox
   const timeoutMs = options.requestTimeoutMs ?? 30_000
-  // The default keeps the 0.22.1 method table; another version reads its own methods.
-  const methods = features.version === DEFAULT_PROFILE ? undefined : profile(features.version)
   const requests = new Requests({
     send, nextId: createIdGenerator(), timeoutMs, validator: outbound, responses,
-    ...(methods ? { methodOf: (name: string) => methods.method(name) } : {}),
+    ...(validators.methodOf ? { methodOf: validators.methodOf } : {}),
   })
   const fetchStreams = new FetchStreams({ send, requests, warn: log.warn })
   const handlerDeps: HandlerDeps = {

@@ -19,6 +19,12 @@ export interface WorkerThreadOptions {
   readonly env?: Record<string, string>
   /** Node flags of the worker (default: this process's, as Node does; `[]` starts it without loaders). */
   readonly execArgv?: readonly string[]
+  /**
+   * Hold everything the worker does (messages, errors, its exit) until the first message listener
+   * is added, then deliver it in order: a worker started ahead of its user (a pre-started worker)
+   * then looks to that user exactly as one started for it, even if it already ended.
+   */
+  readonly hold?: boolean
 }
 
 /** Longest wait for a terminated thread to exit (ms). */
@@ -39,6 +45,9 @@ function boundedWait(promise: Promise<unknown>, ms: number): Promise<void> {
 class WorkerThreadTransport extends BaseTransport {
   private readonly worker: Worker
   private exited: Promise<void>
+  /** Events held until the first listener (option `hold`); `undefined` once they flow. */
+  private held: Array<() => void> | undefined
+  private releasing = false
 
   constructor(file: string, options: WorkerThreadOptions) {
     super()
@@ -64,18 +73,36 @@ import(workerData.tsx).then((m) => { m.register(); return import(workerData.entr
     } else {
       this.worker = new Worker(new URL(href), common)
     }
-    this.worker.on('message', (message: unknown) => this.emitMessage(message))
-    this.worker.on('messageerror', (error: Error) => this.emitError(error))
-    this.worker.on('error', (error: Error) => {
-      this.emitError(error)
-      this.markClosed({ reason: 'error', detail: error.message })
-    })
+    this.held = options.hold ? [] : undefined
+    const now = (event: () => void) => (this.held ? this.held.push(event) : event())
+    this.worker.on('message', (message: unknown) => now(() => this.emitMessage(message)))
+    this.worker.on('messageerror', (error: Error) => now(() => this.emitError(error)))
+    this.worker.on('error', (error: Error) =>
+      now(() => {
+        this.emitError(error)
+        this.markClosed({ reason: 'error', detail: error.message })
+      }),
+    )
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code: number) => {
-        this.markClosed({ reason: 'exit', exitCode: code, detail: `worker exited with code ${code}` })
+        now(() => this.markClosed({ reason: 'exit', exitCode: code, detail: `worker exited with code ${code}` }))
         resolve()
       })
     })
+  }
+
+  /** The first listener releases what was held, in a microtask: its error and close listeners are added by then, in the same turn. */
+  override onMessage(listener: (message: unknown) => void): ReturnType<BaseTransport['onMessage']> {
+    const subscription = super.onMessage(listener)
+    const held = this.held
+    if (held !== undefined && !this.releasing) {
+      this.releasing = true
+      queueMicrotask(() => {
+        this.held = undefined
+        for (const event of held) event()
+      })
+    }
+    return subscription
   }
 
   protected deliver(message: unknown): void {

@@ -1,25 +1,33 @@
 /**
- * Package-level validators. The two default instances are created once, are immutable, and are
- * shared; call {@link createValidator} for a private one.
+ * Package-level validators, on the precompiled checks (`precompiled.ts`): importing this module
+ * loads neither TypeBox nor ajv, and validating compiles nothing. The two default instances are
+ * created once, are immutable, and are shared. `createValidator`, which compiles at run time, lives
+ * in `compile.ts` and is deliberately not re-exported here.
  */
 import type { HostToWorkerMessage, ProtocolMessage, WorkerToHostMessage } from '../protocol/catalogue.js'
 import type { RequestMethod, RequestPayloads, ResponseData } from '../protocol/methods.js'
 import { ProtocolValidationError, type ValidationResult } from './errors.js'
 import { DEFAULT_MODE, type ValidationMode } from './modes.js'
-import { createValidator, type ProtocolValidator, type ValidatorOptions } from './validator.js'
+import { precompiledValidator } from './precompiled.js'
+import type { ProtocolValidator, ValidatorOptions } from './validator.js'
 
 export * from './errors.js'
 export { DEFAULT_MODE, type ValidationMode } from './modes.js'
-export { createValidator, type ProtocolValidator, type ValidatorOptions } from './validator.js'
+export { precompiledValidator } from './precompiled.js'
+export { ScopeError, type Check, type ProtocolValidator, type ValidatorOptions, type ValidatorScope } from './validator.js'
 export { describeValue } from './describe.js'
 
 const DEFAULTS: Readonly<Record<ValidationMode, ProtocolValidator>> = Object.freeze({
-  strict: createValidator({ mode: 'strict' }),
-  tolerant: createValidator({ mode: 'tolerant' }),
+  strict: precompiledValidator({ mode: 'strict' }),
+  tolerant: precompiledValidator({ mode: 'tolerant' }),
 })
 
-/** The shared validator for a mode (default {@link DEFAULT_MODE}). */
+/**
+ * The shared, precompiled validator for a mode (default {@link DEFAULT_MODE}). With a `scope`, a
+ * new precompiled validator limited to it (cheap: no compilation).
+ */
 export function validatorFor(options: ValidatorOptions = {}): ProtocolValidator {
+  if (options.scope !== undefined) return precompiledValidator(options)
   return DEFAULTS[options.mode ?? DEFAULT_MODE]
 }
 

@@ -4,6 +4,7 @@
  * allowed values once instead of one error per variant.
  */
 import type { ErrorObject } from 'ajv'
+import { dataAt, own, TAGS, type ReportHints } from './hints.js'
 import { describeValue, pointerSegment } from './describe.js'
 import { WireCode, wireError, type ValidationError } from './errors.js'
 
@@ -25,7 +26,6 @@ interface Item {
   error: ValidationError | null
 }
 
-const TAGS = ['type', 'method']
 const CONSTRAINT_TEXT: Record<string, (p: Record<string, unknown>) => string> = {
   minLength: (p) => `a string of at least ${String(p['limit'])} character(s)`,
   maxLength: (p) => `a string of at most ${String(p['limit'])} character(s)`,
@@ -38,34 +38,15 @@ const CONSTRAINT_TEXT: Record<string, (p: Record<string, unknown>) => string> = 
   maxItems: (p) => `at most ${String(p['limit'])} item(s)`,
 }
 
-/** A short human summary of what a schema accepts. */
-export function summarizeSchema(schema: unknown): string {
-  if (typeof schema !== 'object' || schema === null) return 'any value'
-  const s = schema as Record<string, unknown>
-  if ('const' in s) return JSON.stringify(s['const'])
-  if (Array.isArray(s['anyOf'])) return (s['anyOf'] as unknown[]).map(summarizeSchema).join(' | ')
-  const props = s['properties'] as Record<string, Record<string, unknown>> | undefined
-  for (const tag of TAGS) {
-    const tagSchema = props?.[tag]
-    if (tagSchema && 'const' in tagSchema) return `object with ${tag} ${JSON.stringify(tagSchema['const'])}`
-  }
-  if (s['type'] === 'array') return `array of ${summarizeSchema(s['items'])}`
-  if (typeof s['type'] === 'string') return s['type']
-  return 'any value'
+/** What the report reads besides the errors: the schema's texts and the value that was checked. */
+interface Source {
+  readonly hints: ReportHints
+  readonly root: unknown
 }
 
-/** The allowed values of the tag property `tag` across the variants of a union schema. */
-function tagValues(variants: unknown, tag: string): string {
-  if (!Array.isArray(variants)) return 'a tag'
-  const values = variants
-    .map((v) => (v as { properties?: Record<string, { const?: unknown }> }).properties?.[tag])
-    .filter((p) => p !== undefined && 'const' in p)
-    .map((p) => JSON.stringify(p?.const))
-  return values.length > 0 ? values.join(' | ') : 'a tag'
-}
-
-function convert(e: ErrorObject, ctx: ReportContext): Item {
+function convert(e: ErrorObject, ctx: ReportContext, src: Source): Item {
   const params = e.params as Record<string, unknown>
+  const data = (): unknown => dataAt(src.root, e.instancePath)
   const base = ctx
   const keyword = e.keyword
   const at = ctx.prefix + e.instancePath
@@ -82,33 +63,33 @@ function convert(e: ErrorObject, ctx: ReportContext): Item {
   switch (e.keyword) {
     case 'required': {
       const missing = String(params['missingProperty'])
-      const propSchema = (e.parentSchema?.['properties'] as Record<string, unknown> | undefined)?.[missing]
+      const expected = own(own(src.hints.required, e.schemaPath) ?? {}, missing) ?? 'any value'
       return item(
-        wireError(base, { keyword, code: WireCode.Required, path: `${at}/${pointerSegment(missing)}`, expected: summarizeSchema(propSchema), received: 'absent' }),
+        wireError(base, { keyword, code: WireCode.Required, path: `${at}/${pointerSegment(missing)}`, expected, received: 'absent' }),
         TAGS.includes(missing) ? { tagMissing: missing } : {},
       )
     }
     case 'type':
       return item(
-        wireError(base, { keyword, code: WireCode.Type, path: at, expected: String(params['type']), received: describeValue(e.data) }),
+        wireError(base, { keyword, code: WireCode.Type, path: at, expected: String(params['type']), received: describeValue(data()) }),
         { typeAtSelf: String(params['type']) },
       )
     case 'const': {
       const last = e.instancePath.slice(e.instancePath.lastIndexOf('/') + 1)
       return item(
-        wireError(base, { keyword, code: WireCode.Literal, path: at, expected: JSON.stringify(params['allowedValue']), received: describeValue(e.data) }),
+        wireError(base, { keyword, code: WireCode.Literal, path: at, expected: JSON.stringify(params['allowedValue']), received: describeValue(data()) }),
         { constAtSelf: params['allowedValue'], tagValue: TAGS.includes(last) },
       )
     }
     case 'enum':
       return item(
-        wireError(base, { keyword, code: WireCode.Literal, path: at, expected: (params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(' | '), received: describeValue(e.data) }),
+        wireError(base, { keyword, code: WireCode.Literal, path: at, expected: (params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(' | '), received: describeValue(data()) }),
       )
     case 'discriminator': {
       // A tagged union whose tag is missing, not a string, or not one of the variants' tags.
       const tag = String(params['tag'])
       const tagValue = params['tagValue']
-      const expected = tagValues(e.parentSchema?.['oneOf'], tag)
+      const expected = own(src.hints.discriminator, e.schemaPath) ?? 'a tag'
       const code = tagValue === undefined ? WireCode.Required : params['error'] === 'mapping' ? WireCode.Literal : WireCode.Type
       return item(wireError(base, { keyword, code, path: `${at}/${pointerSegment(tag)}`, expected, received: describeValue(tagValue) }))
     }
@@ -116,7 +97,7 @@ function convert(e: ErrorObject, ctx: ReportContext): Item {
       const extra = String(params['additionalProperty'])
       let received = 'a value'
       try {
-        received = describeValue((e.data as Record<string, unknown>)[extra])
+        received = describeValue((data() as Record<string, unknown>)[extra])
       } catch {
         received = 'an unreadable value'
       }
@@ -129,7 +110,7 @@ function convert(e: ErrorObject, ctx: ReportContext): Item {
     default: {
       const text = CONSTRAINT_TEXT[e.keyword]
       return item(
-        wireError(base, { keyword, code: WireCode.Constraint, path: at, expected: text ? text(params) : `${e.keyword} ${JSON.stringify(params)}`, received: describeValue(e.data) }),
+        wireError(base, { keyword, code: WireCode.Constraint, path: at, expected: text ? text(params) : `${e.keyword} ${JSON.stringify(params)}`, received: describeValue(data()) }),
       )
     }
   }
@@ -140,7 +121,9 @@ function withError(item: Item, error: ValidationError): Item {
 }
 
 /** Replaces the errors of one failed `anyOf` and of its branches with what the caller needs to see. */
-function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: ReportContext): Item[] {
+function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: ReportContext, src: Source): Item[] {
+  const hint = own(src.hints.anyOf, raw.schemaPath)
+  const rawData = (): unknown => dataAt(src.root, raw.instancePath)
   const prefix = `${union.schemaPath}/`
   const branches = new Map<string, Item[]>()
   const rest: Item[] = []
@@ -167,7 +150,7 @@ function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: Report
   let replacement: Item[]
   if (lists.length > 0 && lists.every(typeFailed)) {
     const types = [...new Set(lists.flatMap((l) => l.filter((i) => i.instancePath === P && i.typeAtSelf).map((i) => i.typeAtSelf as string)))]
-    replacement = [withError(union, wireError(base, { keyword: 'type', code: WireCode.Type, path: at, expected: types.join(' or '), received: describeValue(raw.data) }))]
+    replacement = [withError(union, wireError(base, { keyword: 'type', code: WireCode.Type, path: at, expected: types.join(' or '), received: describeValue(rawData()) }))]
   } else {
     const candidates = lists.filter((l) => !typeFailed(l) && !tagRejected(l) && !constAtSelf(l))
     if (candidates.length === 1) {
@@ -175,7 +158,7 @@ function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: Report
     } else if (candidates.length === 0 && lists.length > 0 && lists.every(tagRejected)) {
       const missing = lists[0]?.find((i) => i.tagMissing !== undefined)?.tagMissing
       if (missing !== undefined) {
-        replacement = [withError(union, wireError(base, { keyword: 'required', code: WireCode.Required, path: `${at}/${missing}`, expected: tagValues(raw.schema, missing), received: 'absent' }))]
+        replacement = [withError(union, wireError(base, { keyword: 'required', code: WireCode.Required, path: `${at}/${missing}`, expected: own(hint?.tags ?? {}, missing) ?? 'a tag', received: 'absent' }))]
       } else {
         const tagItems = lists.flatMap((l) => l.filter((i) => i.tagValue === true))
         const tagPath = tagItems[0]?.instancePath ?? P
@@ -185,21 +168,26 @@ function collapseUnion(items: Item[], union: Item, raw: ErrorObject, ctx: Report
       }
     } else if (lists.length > 0 && lists.every(constAtSelf)) {
       const allowed = lists.flatMap((l) => l.filter((i) => i.instancePath === P && i.keyword === 'const').map((i) => JSON.stringify(i.constAtSelf)))
-      replacement = [withError(union, wireError(base, { keyword: 'const', code: WireCode.Literal, path: at, expected: [...new Set(allowed)].join(' | '), received: describeValue(raw.data) }))]
+      replacement = [withError(union, wireError(base, { keyword: 'const', code: WireCode.Literal, path: at, expected: [...new Set(allowed)].join(' | '), received: describeValue(rawData()) }))]
     } else {
-      replacement = [withError(union, wireError(base, { keyword: 'anyOf', code: WireCode.NoVariant, path: at, expected: `one of: ${summarizeSchema(raw.parentSchema)}`, received: describeValue(raw.data) }))]
+      replacement = [withError(union, wireError(base, { keyword: 'anyOf', code: WireCode.NoVariant, path: at, expected: `one of: ${hint?.summary ?? 'any value'}`, received: describeValue(rawData()) }))]
     }
   }
   // Synthesised items keep the union's schema path, so an enclosing union sees them as part of its branch.
   return [...rest, ...replacement]
 }
 
-/** Converts ajv errors (collected with `allErrors` and `verbose`) into the public error records. */
-export function report(errors: readonly ErrorObject[], ctx: ReportContext): ValidationError[] {
+/**
+ * Converts ajv errors (collected with `allErrors`) into the public error records. `hints` are the
+ * texts of the schema that produced them ({@link computeHints}); `root` is the value that was
+ * checked, from which the offending values are read (own properties only).
+ */
+export function report(errors: readonly ErrorObject[], ctx: ReportContext, hints: ReportHints, root: unknown): ValidationError[] {
+  const src: Source = { hints, root }
   let items: Item[] = []
   let hasUnion = false
   for (const e of errors) {
-    items.push(convert(e, ctx))
+    items.push(convert(e, ctx, src))
     if (e.keyword === 'anyOf') hasUnion = true
   }
   if (hasUnion) {
@@ -207,7 +195,7 @@ export function report(errors: readonly ErrorObject[], ctx: ReportContext): Vali
       .map((raw, i) => ({ raw, item: items[i] as Item }))
       .filter((u) => u.raw.keyword === 'anyOf')
       .sort((a, b) => b.raw.schemaPath.length - a.raw.schemaPath.length)
-    for (const u of unions) items = collapseUnion(items, u.item, u.raw, ctx)
+    for (const u of unions) items = collapseUnion(items, u.item, u.raw, ctx, src)
   }
   const out: ValidationError[] = []
   for (const it of items) {

@@ -1,52 +1,60 @@
 /**
- * Compiled validators for every message, request payload and response. Dispatch is on `type`
- * (and on `method` for `request`) to one compiled ajv function per message, which is what makes
- * validation cheap enough to sit on every message. A second, error-collecting compilation of
- * the same schema runs only when the fast check fails.
+ * The validator engine: dispatch on `type` (and on `method` for `request`) to one check per
+ * message, which is what makes validation cheap enough to sit on every message. Each entry has
+ * two checks of the same schema: a fast one for the common, valid case, and an error-collecting,
+ * own-property one that runs only when the fast check fails or `Object.prototype` is polluted.
+ * Where the checks come from is not this module's business: precompiled code
+ * (`precompiled.ts`, the package default) or ajv compiling at run time (`compile.ts`). This module
+ * imports neither ajv nor TypeBox.
  */
-import { Ajv, type ValidateFunction } from 'ajv'
-import type { TSchema } from 'typebox'
-import { MESSAGES, type HostToWorkerMessage, type ProtocolMessage, type WorkerToHostMessage } from '../protocol/catalogue.js'
+import type { ErrorObject } from 'ajv'
+import type { HostToWorkerMessage, ProtocolMessage, WorkerToHostMessage } from '../protocol/catalogue.js'
 import type { Direction } from '../protocol/descriptor.js'
-import { METHODS, NoData, AnyData, type RequestMethod, type RequestPayloads, type ResponseData } from '../protocol/methods.js'
-import { RequestEnvelope } from '../protocol/messages/rpc.js'
-import { profile } from '../protocol/profiles.js'
-import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
+import type { RequestMethod, RequestPayloads, ResponseData } from '../protocol/methods.js'
 import { describeThrown, describeValue, findUnreadable } from './describe.js'
 import { WireCode, wireError, type ValidationError, type ValidationResult } from './errors.js'
-import { DEFAULT_MODE, schemaForMode, type ValidationMode } from './modes.js'
+import type { ReportHints } from './hints.js'
+import type { ValidationMode } from './modes.js'
 import { report, type ReportContext } from './report.js'
+
+/** One check of one schema, as ajv generates it: true when valid; on false, `errors` says why. */
+export interface Check {
+  (data: unknown): boolean
+  errors?: ErrorObject[] | null
+}
 
 /** What a validator set covers. */
 export type ValidatorScope = 'host-to-worker' | 'worker-to-host' | 'payloads' | 'responses'
 
-/** Options of {@link createValidator}. */
+/** Options of `validatorFor`, `precompiledValidator` and `createValidator`. */
 export interface ValidatorOptions {
   /** `strict` or `tolerant` (default `tolerant`, see {@link ValidationMode}). */
   readonly mode?: ValidationMode
   /**
-   * What to compile (default: everything). A validator asked for something outside its scope
-   * throws, since that is a programming error, not bad input.
+   * What the validator covers (default: everything). A validator asked for something outside its
+   * scope throws, since that is a programming error, not bad input.
    */
   readonly scope?: readonly ValidatorScope[]
   /**
-   * `eager` (default) compiles every error-collecting check up front, so validation stays exact
-   * even if `Object.prototype` is polluted later. `lazy` compiles each message's checks on first
-   * use: much faster to start (a worker that validates a handful of types), but a first use under a
-   * polluted prototype fails closed (the message is rejected with EXT-WIRE-007, never accepted).
+   * Only for `createValidator`, which compiles. `eager` (default) compiles every error-collecting
+   * check up front, so validation stays exact even if `Object.prototype` is polluted later. `lazy`
+   * compiles each message's checks on first use, and a first use under a polluted prototype fails
+   * closed (the message is rejected with EXT-WIRE-007, never accepted). Precompiled validators
+   * ignore it: their checks all exist before any message arrives.
    */
   readonly compile?: 'eager' | 'lazy'
   /**
-   * The protocol version whose messages and methods are checked (`0.36.0`, `0.23.0`, ...; default
-   * `0.22.1`). Every version's checks are compiled at creation like the default's; an unknown
-   * version throws an `UnknownVersionError` naming the known ones.
+   * Only for `createValidator`: the protocol version whose messages and methods are checked
+   * (`0.36.0`, `0.23.0`, ...; default `0.22.1`). A version other than the default is compiled at
+   * creation, like any `createValidator` set; an unknown one throws an `UnknownVersionError` naming
+   * the known versions. The precompiled validators check 0.22.1 only.
    */
   readonly protocol?: string
 }
 
-/** A set of compiled validators for one mode. Create one with {@link createValidator}. */
+/** A set of validators for one mode: `validatorFor`/`precompiledValidator` (precompiled) or `createValidator` (compiles). */
 export interface ProtocolValidator {
-  /** The mode these validators were compiled for. */
+  /** The mode these validators check. */
   readonly mode: ValidationMode
   /** Validates a message a worker sent to its host. */
   validateWorkerToHost(value: unknown): ValidationResult<WorkerToHostMessage>
@@ -61,42 +69,35 @@ export interface ProtocolValidator {
 }
 
 /**
- * Two compilations of one schema. `full` checks own properties only and collects every error: it
- * reports errors, and it is the check itself while `Object.prototype` is polluted. `fast` reads
- * properties plainly and stops at the first error. Anything compiled on first use is compiled only
- * while the prototype is clean, because ajv's compiler itself breaks under pollution; `full` is
- * compiled up front unless the validator was created with `compile: 'lazy'`.
+ * The two checks of one schema, with what its error report needs. `fast` reads properties plainly
+ * and stops at the first error; `full` checks own properties only and collects every error: it
+ * reports errors, and it is the check itself while `Object.prototype` is polluted. Either may be
+ * undefined only for a validator that compiles on first use and meets a polluted prototype (see
+ * `compile.ts`); precompiled checks always exist.
  */
-interface Entry {
-  fast: ValidateFunction | undefined
-  full: ValidateFunction | undefined
-  readonly schema: object
-  readonly compilers: Compilers
+export interface CheckEntry {
+  fast(): Check | undefined
+  full(): Check | undefined
+  readonly hints: ReportHints
   readonly ctx: ReportContext
 }
 
-interface Compilers {
-  readonly fast: Ajv
-  readonly full: Ajv
+/** What the engine needs to assemble a validator: the checks of every entry in scope, and the dispatch tables. */
+export interface ValidatorParts {
   readonly mode: ValidationMode
-  readonly lazy: boolean
-}
-
-function compile(c: Compilers, schema: TSchema, ctx: ReportContext): Entry {
-  const s = schemaForMode(schema, c.mode) as object
-  return { fast: undefined, full: c.lazy ? undefined : c.full.compile(s), schema: s, compilers: c, ctx }
-}
-
-/** The fast check of an entry, compiled now if the prototype is clean; undefined when it is not. */
-function fastCheck(entry: Entry): ValidateFunction | undefined {
-  if (!prototypeIsClean()) return undefined
-  return (entry.fast ??= entry.compilers.fast.compile(entry.schema))
-}
-
-/** The full check of an entry; undefined when it was never compiled and the prototype is polluted now. */
-function fullCheck(entry: Entry): ValidateFunction | undefined {
-  if (entry.full === undefined && prototypeIsClean()) entry.full = entry.compilers.full.compile(entry.schema)
-  return entry.full
+  readonly scope: ReadonlySet<ValidatorScope>
+  /** Every message type of the protocol with its direction, in catalogue order. */
+  readonly messages: readonly { readonly type: string; readonly direction: Direction }[]
+  /** Every request method with the kind of data its successful response carries. */
+  readonly methods: readonly { readonly method: string; readonly response: 'none' | 'any' | 'data'; readonly optional?: boolean }[]
+  /** The checks of a message type other than `request`, when its direction is in scope. */
+  readonly message: (type: string) => CheckEntry | undefined
+  /** The `request` envelope: type, id, method, payload present. */
+  readonly envelope: CheckEntry
+  /** The payload check of a method, when payloads are in scope. */
+  readonly payload: (method: string) => CheckEntry | undefined
+  /** The response check of a method (`none` and `data` methods), when responses are in scope. */
+  readonly response: (method: string) => CheckEntry | undefined
 }
 
 /**
@@ -104,7 +105,7 @@ function fullCheck(entry: Entry): ValidateFunction | undefined {
  * usual result of prototype pollution) would make a plain read see inherited fields, so the
  * own-property check takes over.
  */
-function prototypeIsClean(): boolean {
+export function prototypeIsClean(): boolean {
   for (const _ in Object.prototype) return false
   return true
 }
@@ -114,21 +115,21 @@ function fail(errors: ValidationError[]): { ok: false; errors: readonly Validati
 }
 
 /** Runs one entry on a value: the fast check, then (only on failure) the error collection. */
-function run<T>(entry: Entry, value: unknown): ValidationResult<T> {
+function run<T>(entry: CheckEntry, value: unknown): ValidationResult<T> {
   try {
-    const fast = fastCheck(entry)
+    const fast = prototypeIsClean() ? entry.fast() : undefined
     if (fast !== undefined && fast(value)) return { ok: true, value: value as T }
   } catch (error) {
     return unreadable(entry.ctx, value, error)
   }
   try {
-    const full = fullCheck(entry)
+    const full = entry.full()
     if (full === undefined) {
       // Fail closed: a lazily compiled validator met a polluted prototype before its first use.
       return fail([wireError(entry.ctx, { code: WireCode.Unreadable, keyword: 'read', path: entry.ctx.prefix, expected: 'a validator compiled before Object.prototype was polluted', received: `a polluted Object.prototype (keys: ${Object.keys(Object.prototype).slice(0, 5).join(', ')})` })])
     }
     if (full(value)) return { ok: true, value: value as T }
-    const errors = report(full.errors ?? [], entry.ctx)
+    const errors = report(full.errors ?? [], entry.ctx, entry.hints, value)
     if (errors.length > 0) return fail(errors)
     return fail([wireError(entry.ctx, { code: WireCode.NoVariant, keyword: 'schema', path: entry.ctx.prefix, expected: 'a value the schema accepts', received: describeValue(value) })])
   } catch (error) {
@@ -159,49 +160,34 @@ export class ScopeError extends Error {
   }
 }
 
-/** Creates the compiled validators for one mode. Each call compiles afresh; share the result. */
-export function createValidator(options: ValidatorOptions = {}): ProtocolValidator {
-  const mode = options.mode ?? DEFAULT_MODE
-  // optimize: false compiles about 2.5x faster and the generated checks run as fast (see bench).
-  const ajvOptions = { strict: false, allowUnionTypes: true, validateFormats: false, discriminator: true, messages: false, code: { optimize: false } } as const
-  const c: Compilers = {
-    mode,
-    lazy: options.compile === 'lazy',
-    fast: new Ajv({ ...ajvOptions, allErrors: false }),
-    full: new Ajv({ ...ajvOptions, ownProperties: true, allErrors: true, verbose: true }),
-  }
-
-  const scope = new Set<ValidatorScope>(options.scope ?? ['host-to-worker', 'worker-to-host', 'payloads', 'responses'])
+/**
+ * Assembles a validator from its checks. `precompiledValidator` and `createValidator` are the two
+ * ways to get one.
+ */
+export function assembleValidator(parts: ValidatorParts): ProtocolValidator {
+  const { mode, scope } = parts
   const outOfScope = (what: string): never => {
     throw new ScopeError(`this validator was created without ${what} in its scope`)
   }
-  // The default profile is made of the very descriptors of the catalogue, so it keeps today's tables.
-  const version = options.protocol === undefined ? DEFAULT_PROFILE : resolveProfile(options.protocol)
-  const source = version === DEFAULT_PROFILE ? { messages: MESSAGES, methods: METHODS, envelope: RequestEnvelope } : (() => {
-    const p = profile(version)
-    return { messages: p.messages, methods: p.methods, envelope: p.requestEnvelope }
-  })()
-  const byType = new Map<string, { direction: Direction; entry: Entry | null | undefined }>()
-  for (const d of source.messages) {
-    const entry = !scope.has(d.direction) ? undefined : d.type === 'request' ? null : compile(c, d.schema, { messageType: d.type, prefix: '' })
+  const byType = new Map<string, { direction: Direction; entry: CheckEntry | null | undefined }>()
+  for (const d of parts.messages) {
+    const entry = !scope.has(d.direction) ? undefined : d.type === 'request' ? null : parts.message(d.type)
     byType.set(d.type, { direction: d.direction, entry })
   }
-  const requestEnvelope = compile(c, source.envelope, { messageType: 'request', prefix: '' })
-  const payloadByMethod = new Map<string, Entry>()
-  const responseByMethod = new Map<string, { entry: Entry; kind: 'none' | 'any' | 'data'; optional: boolean }>()
+  const requestEnvelope = parts.envelope
+  const payloadByMethod = new Map<string, CheckEntry>()
+  const responseByMethod = new Map<string, { entry: CheckEntry | undefined; kind: 'none' | 'any' | 'data'; optional: boolean }>()
   const withPayloads = scope.has('payloads') || scope.has('worker-to-host')
-  source.methods.forEach((m) => {
-    // A method added after 0.22.1 may answer with no data where there is nothing to return (not found).
-    const optional = 'dataOptional' in m && m.dataOptional === true
-    if (withPayloads) payloadByMethod.set(m.method, compile(c, m.payload, { messageType: 'request', method: m.method, prefix: '/payload' }))
-    const kind = m.response === NoData ? 'none' : m.response === AnyData ? 'any' : 'data'
-    if (scope.has('responses')) responseByMethod.set(m.method, { kind, optional, entry: compile(c, m.response, { messageType: 'response', method: m.method, prefix: '/payload/data' }) })
-  })
+  for (const m of parts.methods) {
+    const payload = withPayloads ? parts.payload(m.method) : undefined
+    if (payload !== undefined) payloadByMethod.set(m.method, payload)
+    if (scope.has('responses')) responseByMethod.set(m.method, { kind: m.response, optional: m.optional === true, entry: m.response === 'any' ? undefined : parts.response(m.method) })
+  }
   // The texts of the dispatch errors, built once: an invalid stream must not rebuild them per message.
   const typesText = (direction: Direction | null) =>
     `one of the ${direction ?? 'protocol'} message types: ${[...byType].filter(([, v]) => direction === null || v.direction === direction).map(([t]) => t).join(', ')}`
   const expectedType = new Map<Direction | null, string>([null, 'host-to-worker', 'worker-to-host'].map((d) => [d as Direction | null, typesText(d as Direction | null)]))
-  const methodsText = `one of the request methods: ${source.methods.map((m) => m.method).join(', ')}`
+  const methodsText = `one of the request methods: ${parts.methods.map((m) => m.method).join(', ')}`
 
   function unknownMethod(method: unknown, path: string, messageType: string): ValidationFailure {
     return fail([
@@ -284,7 +270,7 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
       if (!scope.has('responses')) return outOfScope('responses')
       const found = typeof method === 'string' ? responseByMethod.get(method) : undefined
       if (!found) return unknownMethod(method, '/method', 'response')
-      if (found.kind === 'any' || ((found.kind === 'none' || found.optional) && data === undefined)) return { ok: true, value: data as ResponseData[M] }
+      if (found.kind === 'any' || found.entry === undefined || ((found.kind === 'none' || found.optional) && data === undefined)) return { ok: true, value: data as ResponseData[M] }
       if (data === undefined) {
         return fail([
           wireError({ messageType: 'response', method }, { code: WireCode.Required, keyword: 'required', path: '/payload/data', expected: 'response data', received: 'absent' }),

@@ -4,7 +4,8 @@ import { HostPeer, type Received } from '../../src/host/peer.js'
 import type { ExtensionModule } from '../../src/runtime/api.js'
 import { createRuntimeValidators, createWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js'
 import { createMemoryPair } from '../../src/transport/memory.js'
-import { createValidator } from '../../src/validate/validator.js'
+import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
+import { createValidator } from '../../src/validate/compile.js'
 
 /** Every permission the conformance extension can use. */
 export const ALL_PERMISSIONS = [...CONFORMANCE_PERMISSIONS]
@@ -35,7 +36,7 @@ export async function startWorker(options: { module?: ExtensionModule; requestTi
     transport: workerEnd,
     module: options.module ?? createConformanceExtension(),
     options: {
-      validators: options.protocol === undefined ? validators : createRuntimeValidators('tolerant', options.protocol),
+      validators: options.protocol === undefined ? validators : compileRuntimeValidators(options.protocol),
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
       ...(options.toolsExecuteTimeoutMs === undefined ? {} : { toolsExecuteTimeoutMs: options.toolsExecuteTimeoutMs }),

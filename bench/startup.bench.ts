@@ -1,0 +1,158 @@
+/**
+ * Start-up costs (issue 12, point 2), each as a ratio against a baseline measured in the same run,
+ * every figure in a fresh process, rounds interleaved so that load drifts hit both sides alike:
+ *
+ * - importing `extwire/runtime` and `extwire/validate` against a bare `node -e ""`;
+ * - importing `extwire` against importing `typebox` alone;
+ * - start-to-`ready` of a worker on the reference runtime (the conformance worker bundle) against an
+ *   empty worker that only says ready;
+ * - the first tool call in a fresh worker against a steady-state call in the same worker, and
+ *   against the first call of a runtime that does not validate (what validation adds to it).
+ *
+ * The imports go through the package's own `exports` (a self-reference from the package root), so
+ * they measure what a user gets from `dist/`. `npm run bench` builds `dist/` first.
+ */
+import { spawnSync } from 'node:child_process'
+import { loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { median, printRatio } from './lib.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const ROUNDS = Number(process.env['EXTWIRE_BENCH_ROUNDS'] ?? 11)
+const WORKER_BUNDLE = fileURLToPath(new URL('../dist/conformance-worker.js', import.meta.url))
+const EMPTY_WORKER = fileURLToPath(new URL('./empty-worker.mjs', import.meta.url))
+
+/** Wall time of one fresh `node` process running `args`, in ms. */
+function wall(args: readonly string[]): number {
+  const t0 = process.hrtime.bigint()
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr.toString().slice(0, 500)}`)
+  return ms
+}
+
+/** Runs an ES module snippet in a fresh process and returns the numbers it prints (one JSON array). */
+function probe(code: string): number[] {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`probe failed: ${result.stderr.slice(0, 500)}`)
+  return JSON.parse(result.stdout.trim().split('\n').pop() as string) as number[]
+}
+
+const importOf = (specifier: string) => ['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`]
+
+/** Time from `new Worker` to its first `ready`, in ms, in a fresh process. */
+function readyProbe(file: string): number {
+  return probe(`
+import { Worker } from 'node:worker_threads'
+const t0 = performance.now()
+const worker = new Worker(${JSON.stringify(file)}, { execArgv: [] })
+worker.on('message', (m) => {
+  if (m && m.type === 'ready') { console.log(JSON.stringify([performance.now() - t0])); process.exit(0) }
+})`)[0] as number
+}
+
+/**
+ * The worker of the first-call probes: the conformance extension on the reference runtime, loaded
+ * from the package (`extwire/runtime`, `extwire/conformance`), with the runtime's own validators or,
+ * for the comparison, with validators that accept everything.
+ */
+const PROBE_WORKER = `
+const { workerData } = require('node:worker_threads')
+Promise.all([import('extwire/runtime'), import('extwire/conformance')]).then(([{ initializeExtension }, { createConformanceExtension }]) => {
+  const pass = (value) => ({ ok: true, value })
+  const none = { mode: 'tolerant', validateWorkerToHost: pass, validateHostToWorker: pass, validateMessage: pass, validateRequest: (m, p) => pass(p), validateResponse: (m, d) => pass(d) }
+  initializeExtension(createConformanceExtension(), workerData.validation ? undefined : { validators: { inbound: none, outbound: none, responses: none } })
+})`
+
+/**
+ * In a fresh process: starts a worker (the reference worker bundle, or the probe worker with or
+ * without validation), activates the conformance extension, then times the first tool call and the
+ * median of 200 later ones (ms).
+ */
+function firstCallProbe(worker: 'bundle' | 'validation' | 'none'): { first: number; steady: number } {
+  const create = worker === 'bundle'
+    ? `new Worker(${JSON.stringify(WORKER_BUNDLE)}, { execArgv: [] })`
+    : `new Worker(${JSON.stringify(PROBE_WORKER)}, { eval: true, execArgv: [], workerData: { validation: ${worker === 'validation'} } })`
+  const [first, steady] = probe(`
+import { Worker } from 'node:worker_threads'
+const worker = ${create}
+const waiters = []
+worker.on('message', (m) => { for (const w of [...waiters]) if (w.test(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) } })
+const next = (test) => new Promise((resolve) => waiters.push({ test, resolve }))
+await next((m) => m.type === 'ready')
+const activated = next((m) => m.type === 'log' && m.payload.message === 'conformance extension activated')
+worker.postMessage({ type: 'activate', id: 'a', payload: { extensionId: 'conformance', extensionVersion: '1', storagePath: '/s', permissions: ['tools.register'], settings: {} } })
+await activated
+const call = async (i) => {
+  const answered = next((m) => m.type === 'tool-execute-response' && m.payload.requestId === 't-' + i)
+  const t0 = performance.now()
+  worker.postMessage({ type: 'tool-execute-request', id: 't-' + i, payload: { toolId: 'echo', params: { text: 'hello' } } })
+  await answered
+  return performance.now() - t0
+}
+const first = await call(0)
+const later = []
+for (let i = 1; i <= 300; i++) later.push(await call(i))
+const steady = later.slice(100).sort((a, b) => a - b)[100]
+console.log(JSON.stringify([first, steady]))
+process.exit(0)`)
+  return { first: first as number, steady: steady as number }
+}
+
+/** Median and range of per-round ratios, printed against a target. */
+function report(label: string, ratios: readonly number[], target: number): void {
+  const sorted = [...ratios].sort((a, b) => a - b)
+  printRatio(label, median(ratios), target, false)
+  console.log(`  ${''.padEnd(58)} range ${(sorted[0] as number).toFixed(2)}–${(sorted[sorted.length - 1] as number).toFixed(2)}× over ${ratios.length} rounds`)
+}
+
+const ms = (values: readonly number[]) => `${median(values).toFixed(1)} ms`
+
+/** Runs the start-up benchmark. */
+export async function startupBench(): Promise<void> {
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ')
+  console.log(`\nStart-up (${ROUNDS} rounds, each figure a fresh process; load average before: ${load})`)
+  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], first: [], steady: [], withValidation: [], withoutValidation: [] }
+  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], first: [], validation: [] }
+  for (let round = 0; round <= ROUNDS; round++) {
+    const bare = wall(['-e', ''])
+    const runtime = wall(importOf('extwire/runtime'))
+    const validate = wall(importOf('extwire/validate'))
+    const typebox = wall(importOf('typebox'))
+    const extwire = wall(importOf('extwire'))
+    const empty = readyProbe(EMPTY_WORKER)
+    const ready = readyProbe(WORKER_BUNDLE)
+    const { first, steady } = firstCallProbe('bundle')
+    const withValidation = firstCallProbe('validation').first
+    const withoutValidation = firstCallProbe('none').first
+    if (round === 0) continue // warm-up: file cache
+    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, first, steady, withValidation, withoutValidation }).forEach(([k, v]) => t[k]?.push(v))
+    ratios['runtime']?.push(runtime / bare)
+    ratios['validate']?.push(validate / bare)
+    ratios['extwire']?.push(extwire / typebox)
+    ratios['ready']?.push(ready / empty)
+    ratios['first']?.push(first / steady)
+    ratios['validation']?.push(withValidation / withoutValidation)
+  }
+  const figures: Array<[string, readonly number[]]> = [
+    ['node -e "" (bare start)', t['bare'] ?? []],
+    ['import extwire/runtime', t['runtime'] ?? []],
+    ['import extwire/validate', t['validate'] ?? []],
+    ['import typebox', t['typebox'] ?? []],
+    ['import extwire', t['extwire'] ?? []],
+    ['empty worker: new Worker -> ready', t['empty'] ?? []],
+    ['reference runtime worker: new Worker -> ready', t['ready'] ?? []],
+    ['first tool call in a fresh worker', t['first'] ?? []],
+    ['steady-state tool call (same worker)', t['steady'] ?? []],
+    ['first tool call, runtime validating (package import)', t['withValidation'] ?? []],
+    ['first tool call, runtime not validating (package import)', t['withoutValidation'] ?? []],
+  ]
+  for (const [name, values] of figures) console.log(`  ${name.padEnd(58)} ${ms(values).padStart(10)} (median)`)
+  report('import extwire/runtime / node -e ""', ratios['runtime'] ?? [], 1.5)
+  report('import extwire/validate / node -e ""', ratios['validate'] ?? [], 1.5)
+  report('import extwire / import typebox', ratios['extwire'] ?? [], 1.2)
+  report('start-to-ready: reference runtime / empty worker', ratios['ready'] ?? [], 1.3)
+  report('first tool call / steady-state call', ratios['first'] ?? [], 1.5)
+  report('first tool call: validating / not validating runtime', ratios['validation'] ?? [], 1.5)
+  console.log(`  load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+}
