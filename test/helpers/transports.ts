@@ -58,8 +58,8 @@ export function profileTarget(transport: 'memory' | 'worker_threads', protocol: 
  * version passes against the reference runtime speaking it over `transport`, judged by that
  * version's strict schema (the default version is the transport tests' own).
  */
-export function everyProfilePassesOver(transport: 'memory' | 'worker_threads'): void {
-  for (const version of PROFILE_VERSIONS.filter((v) => v !== DEFAULT_PROFILE)) {
+export function everyProfilePassesOver(transport: 'memory' | 'worker_threads', only?: readonly string[]): void {
+  for (const version of PROFILE_VERSIONS.filter((v) => v !== DEFAULT_PROFILE && (only === undefined || only.includes(v)))) {
     it(`${version} over ${transport}`, async () => {
       const fixtures = allFixtures(version)
       const validator = createValidator({ mode: 'strict', protocol: version, compile: 'lazy' })
