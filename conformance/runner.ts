@@ -5,6 +5,7 @@
  */
 import { HostPeer, WaitError, describeClose, type Received } from '../src/host/peer.js'
 import { validatorFor } from '../src/validate/index.js'
+import type { ProtocolValidator } from '../src/validate/validator.js'
 import type { Fixture, Step, ExpectStep } from './fixture/schema.js'
 import { probeUnordered } from './fixture/unordered.js'
 import { match, show, substitute, type Bindings, type Mismatch } from './fixture/match.js'
@@ -71,6 +72,8 @@ export interface RunOptions {
   readonly keepTraces?: boolean
   /** Time allowed after the last step for outstanding answers before invariants are checked (ms). */
   readonly settleMs?: number
+  /** Strict validator of the run's protocol version, for what the worker sends and the fixture sends (default 0.22.1's). */
+  readonly validator?: ProtocolValidator
 }
 
 const hostValidator = () => validatorFor({ mode: 'strict' })
@@ -136,7 +139,7 @@ export class FixtureRun {
      * worker was started (a pre-started one), which the ready wait has already spent; `signal` stops
      * every wait (deadlines).
      */
-    private readonly control: { readonly readyTimeoutMs?: number; readonly readyElapsedMs?: number; readonly signal?: AbortSignal } = {},
+    private readonly control: { readonly readyTimeoutMs?: number; readonly readyElapsedMs?: number; readonly signal?: AbortSignal; readonly validator?: ProtocolValidator } = {},
   ) {}
 
   /** The 1-based step being played (0 while waiting for `ready`). */
@@ -212,7 +215,7 @@ export class FixtureRun {
     } catch (error) {
       this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: ${(error as Error).message}` })
     }
-    const checked = hostValidator().validateHostToWorker(message)
+    const checked = (this.control.validator ?? hostValidator()).validateHostToWorker(message)
     if (!invalid && !checked.ok) {
       this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: the fixture sends an invalid message: ${checked.errors[0]?.message}`, actual: show(message) })
     }
@@ -451,13 +454,13 @@ async function play(fixture: Fixture, target: Target, options: RunOptions, hooks
     const message = `could not start the worker: ${(error as Error).message}`
     return { startFailure: message, result: { ...base, status: 'fail', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: 'EXT-LIFE-001', kind: 'transport', message }] } }
   }
-  const peer = new HostPeer(lease.transport, options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {})
+  const peer = new HostPeer(lease.transport, { ...(options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {}), ...(options.validator ? { validator: options.validator } : {}) })
   const failures: Failure[] = []
   const warnings: Failure[] = []
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS
   const deadlineMs = options.deadlineMs ?? fixtureDeadline(fixture, options)
   const stopper = new FixtureStop(() => peer.close(), deadlineMs, hooks.signal)
-  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000, { readyTimeoutMs, readyElapsedMs: lease.ageMs, signal: stopper.signal })
+  const run = new FixtureRun(fixture, peer, options.stepTimeoutMs ?? 1000, { readyTimeoutMs, readyElapsedMs: lease.ageMs, signal: stopper.signal, ...(options.validator ? { validator: options.validator } : {}) })
   try {
     await run.ready()
     hooks.onReady?.()

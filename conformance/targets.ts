@@ -133,6 +133,14 @@ export interface ProcessTargetOptions {
   readonly maxMessageBytes?: number
   /** Time a process gets to exit after its stdin closes, and between SIGTERM and SIGKILL (ms). */
   readonly exitGraceMs?: number
+  /** The protocol version the worker is to speak, passed as EXTWIRE_PROTOCOL (docs/quickstart.md, "Protocol versions"). */
+  readonly protocol?: string
+}
+
+/** The worker's environment with the run's protocol version, when the run names one. */
+function withProtocol(env: Record<string, string>, options: ProcessTargetOptions): Record<string, string> {
+  if (options.protocol !== undefined) env['EXTWIRE_PROTOCOL'] = options.protocol
+  return env
 }
 
 /** Locale variables a worker gets by default (and every LC_*). */
@@ -160,7 +168,7 @@ export function workerTarget(file: string, features: readonly string[] = [], exe
   if (file.trim() === '') throw new TypeError('workerTarget: the worker module path is empty')
   const missing = () => !file.startsWith('data:') && !existsSync(file.startsWith('file:') ? fileURLToPath(file) : file)
   const start = (context: ConnectContext | undefined, hold: boolean) =>
-    createWorkerThreadTransport(file, { env: workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context)), ...(execArgv ? { execArgv } : {}), hold })
+    createWorkerThreadTransport(file, { env: withProtocol(workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context)), options), ...(execArgv ? { execArgv } : {}), hold })
   const keyOf = (context: ConnectContext) => (wantsShortRequestTimeout(context) ? 'short-request-timeout' : 'default')
   return {
     name: `worker ${file}`,
@@ -196,7 +204,7 @@ export function commandTarget(command: string, features: readonly string[] = [],
     name: `command ${command}`,
     features: new Set(features),
     async connect(context?: ConnectContext) {
-      const env = workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context))
+      const env = withProtocol(workerEnv(options.passEnv, process.env, wantsShortRequestTimeout(context)), options)
       if (options.maxMessageBytes !== undefined) env['EXTWIRE_MAX_MESSAGE_BYTES'] = String(options.maxMessageBytes)
       const transport = createStdioTransport(command, {
         env,

@@ -12,3 +12,12 @@ export function maxMessageBytesFromEnv(env: NodeJS.ProcessEnv = process.env): { 
   const n = Number(env['EXTWIRE_MAX_MESSAGE_BYTES'])
   return Number.isInteger(n) && n > 0 ? { maxMessageBytes: n } : {}
 }
+
+/**
+ * `{protocol}` from EXTWIRE_PROTOCOL, the version the runner asks the worker to speak
+ * (`extwire conformance --protocol`); absent or empty: the default, 0.22.1.
+ */
+export function protocolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerRuntimeOptions {
+  const version = env['EXTWIRE_PROTOCOL']
+  return version === undefined || version === '' ? {} : { protocol: version }
+}

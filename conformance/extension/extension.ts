@@ -7,6 +7,7 @@ import type {
   BackgroundTaskCallback,
   BackgroundTaskConfig,
   Disposable,
+  ExecutionContext,
   ExtensionContext,
   ExtensionModule,
 } from '../../src/runtime/api.js'
@@ -89,6 +90,11 @@ async function* chat(messages: ChatMessage[], options: ChatOptions): AsyncGenera
       yield { type: 'content', text: 'x' }
       yield { type: 'done', usage: { inputTokens: messages.length, outputTokens: 1 } }
       return
+    case 'context':
+      // Hands the request's options.context (0.30.0 on) back as the input of a tool_start event.
+      yield { type: 'tool_start', name: 'context', input: (options as { context?: unknown }).context ?? null, toolCallId: 'context' }
+      yield { type: 'done' }
+      return
     case 'slow':
       await sleep(typeof settings['delayMs'] === 'number' ? settings['delayMs'] : 50)
       yield { type: 'content', text: lastUser(messages) }
@@ -117,7 +123,7 @@ export function createConformanceExtension(): ExtensionModule {
   let context: ExtensionContext | undefined
   const tasks = new Map<string, Disposable>()
 
-  const tools: Record<string, (params: Record<string, unknown>, ctx: { userId?: string; extension: unknown }) => Promise<unknown>> = {
+  const tools: Record<string, (params: Record<string, unknown>, ctx: ExecutionContext) => Promise<unknown>> = {
     echo: async (params) => ({ success: true, data: params }),
     fail: async (params) => {
       throw new Error(typeof params['message'] === 'string' ? params['message'] : 'tool failed')
@@ -130,12 +136,14 @@ export function createConformanceExtension(): ExtensionModule {
       return { success: true, data: { waited: delayMs } }
     },
     context: async (_params, ctx) => ({ success: true, data: { userId: ctx.userId ?? null, extension: ctx.extension } }),
-    call: async (params) => {
+    call: async (params, execution) => {
       const api = String(params['api'])
       const fn = String(params['fn'])
       const args = Array.isArray(params['args']) ? params['args'] : []
-      const target = (context as unknown as Record<string, Record<string, unknown> | undefined>)[api]
-      if (!target || typeof target[fn] !== 'function') return { success: false, error: `API ${api}.${fn} is not available` }
+      // `from: "execution"` reaches the tool's own execution context (storage, userStorage, secrets, userSecrets).
+      const source = params['from'] === 'execution' ? execution : context
+      const target = (source as unknown as Record<string, Record<string, unknown> | undefined> | undefined)?.[api]
+      if (!target || typeof target[fn] !== 'function') return { success: false, error: `API ${params['from'] === 'execution' ? 'execution.' : ''}${api}.${fn} is not available` }
       try {
         const result: unknown = await (target[fn] as (...a: unknown[]) => unknown).apply(target, args)
         return { success: true, data: await plain(result) }
@@ -246,6 +254,11 @@ export function createConformanceExtension(): ExtensionModule {
       })
       ctx.scheduler?.onFire((payload, execution) => {
         ctx.log.info(`fired ${payload.id}`, { userId: execution.userId ?? null, payload: payload.payload ?? null })
+      })
+      ctx.scheduler?.onFire(async (payload) => {
+        // A callback that makes a request of its own before it settles (the fire report waits for it).
+        const name = payload.payload?.['emit']
+        if (typeof name === 'string') await ctx.events?.emit(name, { jobId: payload.id })
       })
       if (ctx.backgroundWorkers) {
         for (const task of ACTIVATION_TASKS) {

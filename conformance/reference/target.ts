@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { createConformanceExtension } from '../extension/extension.js'
 import { createRuntimeValidators, createWorkerRuntime, type RuntimeValidators, type WorkerRuntimeOptions } from '../../src/runtime/runtime.js'
+import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
 import { createMemoryPair, type CopyMode } from '../../src/transport/memory.js'
 import { SHORT_REQUEST_TIMEOUT_MS, wantsShortRequestTimeout, type ConnectContext, type Target } from '../targets.js'
 
@@ -79,7 +80,7 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
       const runtime = createWorkerRuntime({
         transport,
         module: createConformanceExtension(),
-        options: { ...(wantsShortRequestTimeout(context) ? { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } : {}), validators: (validators ??= createRuntimeValidators()), ...options.runtime },
+        options: { ...(wantsShortRequestTimeout(context) ? { requestTimeoutMs: SHORT_REQUEST_TIMEOUT_MS } : {}), validators: (validators ??= options.runtime?.protocol === undefined ? createRuntimeValidators() : compileRuntimeValidators(options.runtime.protocol)), ...options.runtime },
       })
       host.onClose(() => {
         f?.close?.()

@@ -8,7 +8,12 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { CliIo } from './io.js'
 import { UsageError, existingDir, existingFile, outputFile, readTextFile } from './io.js'
-import { globToRegExp, selectFixtures } from '../../conformance/fixture/select.js'
+import { appliesTo, globToRegExp, selectFixtures } from '../../conformance/fixture/select.js'
+import { isKnownVersion, KNOWN_VERSION_NAMES } from '../protocol/versions.js'
+import { createValidator } from '../validate/compile.js'
+
+/** The version a run selects fixtures for when no --protocol is given. */
+const DEFAULT_PROTOCOL = '0.22.1'
 import { loadFixtureFile, loadFixtures, type FixtureError, type LoadedFixture } from '../../conformance/fixture/load.js'
 import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.js'
 import { consoleReport, jsonReport, junitReport, progressLine, REPORTERS, tapReport, type ReporterName } from '../../conformance/report/reporters.js'
@@ -49,7 +54,9 @@ Selection:
   --skip <glob>              skip fixtures whose id matches; repeatable
   --level <MUST,SHOULD,MAY>  run fixtures of these levels
   --since <version>          run fixtures introduced in <version> or later (0.22.0: the background tasks)
-  --protocol <version>       run fixtures that apply to a runtime of <version>
+  --protocol <version>       the protocol version the worker speaks (default 0.22.1): runs the fixtures
+                             that apply to it, passes EXTWIRE_PROTOCOL=<version> to the worker, and
+                             judges what it sends by that version's schema
   --fixture <file>           run this fixture file (repeatable); default: every fixture in fixtures/
   --fixtures <dir>           fixture folder (default: the package's fixtures/)
 
@@ -140,9 +147,13 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   for (const [flag, v] of [['--since', values.since], ['--protocol', values.protocol]] as const) {
     if (v !== undefined && !/^\d+\.\d+\.\d+$/.test(v)) throw new UsageError(`${flag} ${v}: expected a version such as 0.22.0`)
   }
+  if (values.protocol !== undefined && !isKnownVersion(values.protocol)) throw new UsageError(`--protocol ${values.protocol}: expected one of the protocol versions ${KNOWN_VERSION_NAMES.join(', ')}`)
+  // The version the worker is to speak: fixtures are selected for it, the worker is told it, and
+  // what it sends is judged by its schema. Without --protocol, 0.22.1 and nothing is passed on.
+  const protocol = values.protocol ?? DEFAULT_PROTOCOL
   for (const f of split(values.features)) if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
   const role = roleOfFlags(values)
-  const choice = role === 'host' ? selectHostTarget(values, io.cwd, processOptions) : selectTarget(values, io.cwd, { process: processOptions, browser: true })
+  const choice = role === 'host' ? selectHostTarget(values, io.cwd, processOptions) : selectTarget(values, io.cwd, { process: processOptions, browser: true, ...(values.protocol === undefined ? {} : { protocol: values.protocol }) })
   const expectedText = values['expected-failures'] === undefined ? undefined : readTextFile(io.cwd, values['expected-failures'], '--expected-failures')
   const fixtureFiles = (values.fixture ?? []).map((f) => existingFile(io.cwd, f, '--fixture'))
   const fixtureDir = values.fixtures ? existingDir(io.cwd, values.fixtures, '--fixtures') : resolve(PACKAGE_ROOT, 'fixtures')
@@ -168,7 +179,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     skip: split(values.skip),
     levels,
     ...(values.since ? { since: values.since } : {}),
-    ...(values.protocol ? { protocol: values.protocol } : {}),
+    protocol,
   }
   // A filter must match some fixture: one that loads, or one refused at load (then its suite error is reported).
   const ids = [...loaded.map((l) => l.fixture.id), ...loadErrors.flatMap((e) => (e.id === undefined ? [] : [e.id]))]
@@ -197,7 +208,8 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   const requirements = loadRequirements(resolve(PACKAGE_ROOT, 'docs/spec'))
   // The denominator of the verdict: the whole suite of the fixture folder (the package's, or --fixtures),
   // plus any fixture given with --fixture.
-  const suite = [...all.fixtures, ...(fixtureFiles.length > 0 ? loaded : [])].map((l) => l.fixture)
+  // Only the fixtures that apply to the run's protocol version count.
+  const suite = [...all.fixtures, ...(fixtureFiles.length > 0 ? loaded : [])].map((l) => l.fixture).filter((f) => appliesTo(f, protocol))
 
   const progress = reporter === 'console' && !output ? io.stdout : io.stderr
   progress.write(`extwire conformance: ${selected.length} fixture(s) against ${target.name}\n`)
@@ -217,6 +229,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
         concurrency,
         bail: values.bail,
         keepTraces: values.trace,
+        ...(values.protocol === undefined || role === 'host' ? {} : { validator: createValidator({ mode: 'strict', protocol: values.protocol }) }),
         onResult: (r, done, total) => progress.write(progressLine(r, done, total)),
       },
     )

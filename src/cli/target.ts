@@ -88,7 +88,7 @@ function split(values: readonly string[] | undefined): string[] {
 export function selectTarget(
   flags: TargetFlags,
   cwd: string,
-  options: { embedded?: boolean; mutant?: boolean; browser?: boolean; defaultFeatures?: readonly string[]; process?: ProcessTargetOptions } = {},
+  options: { embedded?: boolean; mutant?: boolean; browser?: boolean; defaultFeatures?: readonly string[]; process?: ProcessTargetOptions; protocol?: string } = {},
 ): TargetChoice {
   const given = [...(['worker', 'cmd', 'mutant'] as const).filter((k) => flags[k] !== undefined), ...(flags.browser === true ? (['browser'] as const) : [])]
   if (given.length > 1) {
@@ -102,7 +102,7 @@ export function selectTarget(
   const features = flags.features === undefined ? [...(options.defaultFeatures ?? [])] : explicit
   // Always spelled out, so that a printed command means the same under another command's defaults.
   const featureFlags = features.length === 0 ? [] : ['--features', shellQuote(features.join(','))]
-  const proc = options.process ?? {}
+  const proc: ProcessTargetOptions = { ...options.process, ...(options.protocol === undefined ? {} : { protocol: options.protocol }) }
   const processFlags = [
     ...((proc.passEnv ?? []).length > 0 ? ['--pass-env', shellQuote((proc.passEnv ?? []).join(','))] : []),
     ...(proc.maxMessageBytes !== undefined ? ['--max-message-bytes', String(proc.maxMessageBytes)] : []),
@@ -142,7 +142,7 @@ export function selectTarget(
     }
   }
   if (options.embedded === false) throw new UsageError('give --cmd or --worker')
-  return { kind: 'embedded', features: ['short-request-timeout'], flags: [], target: () => embeddedTarget() }
+  return { kind: 'embedded', features: ['short-request-timeout'], flags: [], target: () => embeddedTarget(options.protocol === undefined ? {} : { runtime: { protocol: options.protocol } }) }
 }
 
 /** The `parseArgs` options that choose a host (host-role conformance). */

@@ -35,6 +35,57 @@ export interface ExecutionContext {
   readonly userId?: string
   /** The extension. */
   readonly extension: ExtensionInfo
+  /** From 0.23.0: the extension's collections (the host checks `storage.collections`). */
+  readonly storage?: CollectionStorageAPI
+  /**
+   * From 0.23.0: the collections of the call's user. Without a `userId` every call rejects and
+   * sends nothing (EXT-VER-004): it never falls back to the extension's shared scope.
+   */
+  readonly userStorage?: CollectionStorageAPI
+  /** From 0.23.0: the extension's secrets (the host checks `secrets.manage`). */
+  readonly secrets?: SecretsAPI
+  /** From 0.23.0: the secrets of the call's user; without a `userId`, as {@link userStorage}. */
+  readonly userSecrets?: SecretsAPI
+}
+
+/** A document query of collection storage: field -> value, or an operator object such as `{ $gt: 3 }`. */
+export type DocumentQuery = Record<string, unknown>
+
+/** Sorting and paging of {@link CollectionStorageAPI.find}. */
+export interface DocumentQueryOptions {
+  readonly sort?: Record<string, 'asc' | 'desc'>
+  readonly limit?: number
+  readonly offset?: number
+}
+
+/** Collection storage (0.23.0 on): documents by collection and id. */
+export interface CollectionStorageAPI {
+  put(collection: string, id: string, data: Record<string, unknown>): Promise<void>
+  get<T = Record<string, unknown>>(collection: string, id: string): Promise<T | undefined>
+  delete(collection: string, id: string): Promise<boolean>
+  find<T = Record<string, unknown>>(collection: string, query?: DocumentQuery, options?: DocumentQueryOptions): Promise<T[]>
+  findOne<T = Record<string, unknown>>(collection: string, query: DocumentQuery): Promise<T | undefined>
+  count(collection: string, query?: DocumentQuery): Promise<number>
+  putMany(collection: string, docs: Array<{ id: string; data: Record<string, unknown> }>): Promise<void>
+  deleteMany(collection: string, query: DocumentQuery): Promise<number>
+  dropCollection(collection: string): Promise<void>
+  listCollections(): Promise<string[]>
+}
+
+/** Secrets (0.23.0 on, `secrets.manage`): strings by key; `list` gives keys, never values. */
+export interface SecretsAPI {
+  set(key: string, value: string): Promise<void>
+  get(key: string): Promise<string | undefined>
+  delete(key: string): Promise<boolean>
+  list(): Promise<string[]>
+}
+
+/** A tool as `tools.list` reports it (0.30.0 on). */
+export interface ToolListing {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly parameters?: Record<string, unknown>
 }
 
 /** An AI provider an extension registers. */
@@ -94,9 +145,17 @@ export interface ProvidersAPI {
   register(provider: AIProvider): Disposable
 }
 
-/** `tools` (`tools.register`). */
+/**
+ * `tools`: `tools.register`; from 0.30.0 also `list` and `execute`, and the API is present when any
+ * of `tools.register`, `tools.list`, `tools.execute` is granted; a method whose own permission is
+ * missing throws (register) or rejects (list, execute) without sending anything (EXT-VER-007).
+ */
 export interface ToolsAPI {
   register(tool: Tool): Disposable
+  /** 0.30.0 on: every tool of every loaded extension. */
+  list?(): Promise<ToolListing[]>
+  /** 0.30.0 on: runs a tool of any loaded extension and resolves with its result. */
+  execute?(toolId: string, params: Record<string, unknown>, userId?: string): Promise<ToolResult>
 }
 
 /** `actions` (`actions.register`). */
@@ -117,9 +176,14 @@ export interface SchedulerAPI {
   onFire(callback: (payload: SchedulerFirePayload, context: ExecutionContext) => void | Promise<void>): Disposable
 }
 
-/** `user` (`user.profile.read`). */
+/**
+ * `user` (`user.profile.read`; from 0.31.0 also `user.list`): each method rejects without sending
+ * anything when its own permission is missing (EXT-VER-009).
+ */
 export interface UserAPI {
   getProfile(): Promise<UserProfile>
+  /** 0.31.0 on (`user.list`): the ids of the known users. */
+  listIds?(): Promise<string[]>
 }
 
 /** `chat` (`chat.message.write`). */
@@ -176,8 +240,12 @@ export interface BackgroundWorkersAPI {
   getStatus(): Promise<BackgroundTaskHealth[]>
 }
 
-/** What `activate` receives; each API is present only when its permission is granted (EXT-PERM-003). */
-export interface ExtensionContext {
+/**
+ * What `activate` receives; each API is present only when its permission is granted (EXT-PERM-003).
+ * `S` is the type of `storage`: the key-value {@link StorageAPI} (`storage.local`) up to 0.22.1,
+ * {@link CollectionStorageAPI} (`storage.collections`) from 0.23.0.
+ */
+export interface ExtensionContext<S = StorageAPI> {
   readonly extension: ExtensionInfo
   readonly log: LogAPI
   readonly network?: NetworkAPI
@@ -190,9 +258,15 @@ export interface ExtensionContext {
   readonly user?: UserAPI
   readonly chat?: ChatAPI
   readonly database?: DatabaseAPI
-  readonly storage?: StorageAPI
+  readonly storage?: S
+  /** 0.23.0 on (`secrets.manage`). */
+  readonly secrets?: SecretsAPI
+  /** 0.22.0 on (`background.workers`). */
   readonly backgroundWorkers?: BackgroundWorkersAPI
 }
+
+/** The context of an activation from 0.23.0 on, where `storage` is collection storage. */
+export type CollectionExtensionContext = ExtensionContext<CollectionStorageAPI>
 
 /** An extension bundle's module. */
 export interface ExtensionModule {

@@ -6,7 +6,7 @@
 import type { BackgroundTaskHealth } from '../protocol/types.js'
 import type { ProtocolValidator } from '../validate/validator.js'
 import { errorText } from './handlers.js'
-import type { BackgroundTaskCallback, BackgroundTaskConfig, Disposable, ExtensionInfo, LogAPI } from './api.js'
+import type { BackgroundTaskCallback, BackgroundTaskConfig, Disposable, ExecutionContext, ExtensionInfo, LogAPI } from './api.js'
 
 interface Run {
   readonly controller: AbortController
@@ -33,6 +33,8 @@ export interface BackgroundDeps {
   readonly log: (taskId: string) => LogAPI
   readonly warn: (message: string, data?: Record<string, unknown>) => void
   readonly now: () => Date
+  /** From 0.23.0: the storage and secrets of a task's context, for its user. */
+  readonly executionApis?: (userId: string | undefined) => Omit<ExecutionContext, 'userId' | 'extension'>
 }
 
 /** The background tasks of one activation. */
@@ -94,6 +96,7 @@ export class BackgroundTasks {
     const context = {
       userId: task.config.userId,
       extension: this.deps.extension,
+      ...(this.deps.executionApis ? this.deps.executionApis(task.config.userId) : {}),
       signal: run.controller.signal,
       ...(task.config.payload !== undefined ? { payload: task.config.payload } : {}),
       reportHealth: (status: string) => {

@@ -20,6 +20,7 @@ import { BackgroundTasks } from './background.js'
 import type { FetchStreams } from './fetch-stream.js'
 import type { Requests } from './requests.js'
 import type { Session } from './session.js'
+import { collectionStorage, executionApis, permissionRequired, secretsApi, type Call, type ProtocolFeatures } from './versioned.js'
 
 /** What the context needs from its runtime. */
 export interface ContextDeps {
@@ -29,6 +30,10 @@ export interface ContextDeps {
   readonly validator: ProtocolValidator
   readonly createLog: (prefix: string) => LogAPI
   readonly now: () => Date
+  /** The APIs of the runtime's protocol version (default: 0.22.1's). */
+  readonly features?: ProtocolFeatures
+  /** Timeout of a `tools.execute` call (ms), longer than the host's own tool timeout (EXT-VER-008). */
+  readonly toolsExecuteTimeoutMs?: number
 }
 
 /** HTTP statuses whose Response must have a null body (upstream B19). */
@@ -103,6 +108,8 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
   const { requests, send } = deps
   const granted = session.permissions
   const can = (permission: string) => hasPermission(granted, permission)
+  const features = deps.features
+  const call: Call = (method, payload) => requests.callMethod(method, payload)
   const context: { -readonly [K in keyof ExtensionContext]: ExtensionContext[K] } = {
     extension: session.extension,
     log: deps.createLog(''),
@@ -136,14 +143,26 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
     }
   }
 
-  if (can('tools.register')) {
+  const registerTool = registrar('Tool', deps, session.tools, (id, tool: Tool) => {
+    const payload: Record<string, unknown> = { id, name: tool.name ?? id, description: tool.description ?? '' }
+    if (tool.parameters !== undefined) payload['parameters'] = tool.parameters
+    return { type: 'tool-registered', payload }
+  })
+  if (features?.toolsApi && (can('tools.register') || can('tools.list') || can('tools.execute'))) {
+    // EXT-VER-007: one API for the three permissions; each method needs its own.
+    const timeoutMs = deps.toolsExecuteTimeoutMs
     context.tools = {
-      register: registrar('Tool', deps, session.tools, (id, tool: Tool) => {
-        const payload: Record<string, unknown> = { id, name: tool.name ?? id, description: tool.description ?? '' }
-        if (tool.parameters !== undefined) payload['parameters'] = tool.parameters
-        return { type: 'tool-registered', payload }
-      }),
+      register: can('tools.register') ? registerTool : () => {
+        throw new Error('tools.register permission required')
+      },
+      list: can('tools.list') ? async () => (await call('tools.list', {})) as never : permissionRequired('tools.list'),
+      execute: can('tools.execute')
+        ? async (toolId, params, userId) =>
+            (await requests.callMethod('tools.execute', userId === undefined ? { toolId, params } : { toolId, params, userId }, timeoutMs === undefined ? {} : { timeoutMs })) as never
+        : permissionRequired('tools.execute'),
     }
+  } else if (can('tools.register')) {
+    context.tools = { register: registerTool }
   }
 
   if (can('actions.register')) {
@@ -169,7 +188,13 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
     }
   }
 
-  if (can('user.profile.read')) {
+  if (features?.userList && (can('user.profile.read') || can('user.list'))) {
+    // EXT-VER-009: listIds is offered under user.list, the permission the host checks.
+    context.user = {
+      getProfile: can('user.profile.read') ? () => requests.call('user.getProfile', {}) : permissionRequired('user.profile.read'),
+      listIds: can('user.list') ? async () => (await call('user.listIds', {})) as string[] : permissionRequired('user.list'),
+    }
+  } else if (can('user.profile.read')) {
     context.user = { getProfile: () => requests.call('user.getProfile', {}) }
   }
 
@@ -177,14 +202,15 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
     context.chat = { appendInstruction: async (message) => void (await requests.call('chat.appendInstruction', message)) }
   }
 
-  if (can('database.own')) {
+  const keyValue = features === undefined || features.keyValueStorage
+  if (keyValue && can('database.own')) {
     context.database = {
       execute: async <T>(sql: string, params?: unknown[]) =>
         (await requests.call('database.execute', params === undefined ? { sql } : { sql, params })) as T[],
     }
   }
 
-  if (can('storage.local')) {
+  if (keyValue && can('storage.local')) {
     const storage: StorageAPI = {
       get: async <T>(key: string) => (await requests.call('storage.get', { key })) as T | undefined,
       set: async (key, value) => void (await requests.call('storage.set', { key, value })),
@@ -198,9 +224,17 @@ export function buildContext(session: Session, deps: ContextDeps): ExtensionCont
     context.storage = storage
   }
 
-  if (can('background.workers')) {
+  if (features?.collections) {
+    if (can('storage.collections')) (context as { storage?: unknown }).storage = collectionStorage(call)
+    if (can('secrets.manage')) context.secrets = secretsApi(call)
+    // EXT-VER-003: built whatever the permissions; the host checks each call.
+    session.executionApis = (userId) => executionApis(call, userId)
+  }
+
+  if ((features === undefined || features.background) && can('background.workers')) {
     const tasks = new BackgroundTasks({
       send,
+      ...(session.executionApis ? { executionApis: session.executionApis } : {}),
       extension: session.extension,
       validator: deps.validator,
       log: (taskId) => deps.createLog(`[${taskId}] `),

@@ -18,6 +18,15 @@ export interface HandlerDeps {
   readonly validator: ProtocolValidator
   /** Runtime log (no prefix). */
   readonly log: LogAPI
+  /** From 0.26.0: sends the outcome of a fire (`scheduler.reportFireResult`). */
+  readonly reportFire?: (report: FireReport) => void
+}
+
+/** The payload of `scheduler.reportFireResult`: `error` is the text of the first callback that failed. */
+export interface FireReport {
+  readonly jobId: string
+  readonly success: boolean
+  readonly error?: string
 }
 
 /** Text of a thrown value. */
@@ -151,15 +160,20 @@ export async function handleExecute(
 /** Runs every onFire callback; one that throws or rejects is logged and does not stop the others. */
 export async function handleSchedulerFire(payload: SchedulerFirePayload, session: Session, deps: HandlerDeps): Promise<void> {
   const context = session.executionContext(payload.userId)
+  const failures: Array<string | undefined> = []
   await Promise.all(
-    [...session.fireCallbacks].map(async (callback) => {
+    [...session.fireCallbacks].map(async (callback, index) => {
       try {
         await callback(payload, context)
       } catch (error) {
+        failures[index] = errorText(error)
         deps.log.error(`Scheduler callback for job ${payload.id} failed: ${errorText(error)}`, { jobId: payload.id })
       }
     }),
   )
+  // EXT-VER-005: after every callback has settled; the first failure in registration order.
+  const first = failures.find((f) => f !== undefined)
+  deps.reportFire?.(first === undefined ? { jobId: payload.id, success: true } : { jobId: payload.id, success: false, error: first })
 }
 
 /** Calls every onChange callback; one that throws is logged and does not stop the others. */

@@ -17,6 +17,17 @@ export interface RequestsDeps {
   readonly validator: ProtocolValidator
   /** Validates response data (tolerant, EXT-REQ-007). */
   readonly responses: ProtocolValidator
+  /**
+   * The methods of the runtime's protocol version: whether a successful answer carries data, and
+   * its schema (default: the 0.22.1 methods).
+   */
+  readonly methodOf?: (method: string) => { readonly noData: boolean; readonly response: object } | undefined
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** This call's timeout instead of the runtime's request timeout (ms). */
+  readonly timeoutMs?: number
 }
 
 interface Pending {
@@ -44,15 +55,24 @@ export class Requests {
    * The payload is validated first; an invalid call is rejected without sending (EXT-REQ-005).
    */
   call<M extends RequestMethod>(method: M, payload: RequestPayloads[M]): Promise<ResponseData[M]> {
+    return this.callMethod(method, payload) as Promise<ResponseData[M]>
+  }
+
+  /**
+   * {@link call} for a method of any protocol version (the methods added after 0.22.1 have no
+   * static types here); the runtime's validators decide whether the method and payload exist.
+   */
+  callMethod(method: string, payload: unknown, options: CallOptions = {}): Promise<unknown> {
     const checked = this.deps.validator.validateRequest(method, payload)
     if (!checked.ok) return Promise.reject(new Error(`Invalid ${method} request: ${checked.errors.map((e) => e.message).join('; ')}`))
     const id = this.deps.nextId()
-    return new Promise<ResponseData[M]>((resolve, reject) => {
-      const timer = this.deps.timeoutMs > 0 && Number.isFinite(this.deps.timeoutMs)
+    const timeoutMs = options.timeoutMs ?? this.deps.timeoutMs
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = timeoutMs > 0 && Number.isFinite(timeoutMs)
         ? setTimeout(() => {
             // EXT-REQ-002: forget the request, so a late response is ignored.
             if (this.pending.delete(id)) reject(new Error(`Request ${method} timed out`))
-          }, this.deps.timeoutMs)
+          }, timeoutMs)
         : undefined
       this.pending.set(id, {
         method,
@@ -60,12 +80,13 @@ export class Requests {
         reject,
         resolve: (data) => {
           const row = methodRow(method)
+          const descriptor = this.deps.methodOf ? this.deps.methodOf(method) : row && { noData: row.response === 'none', response: row.shape }
           // EXT-REQ-007: a method without data resolves with nothing, whatever data the host sent.
-          if (row === undefined || row.response === 'none') return resolve(undefined as ResponseData[M])
+          if (descriptor === undefined || descriptor.noData) return resolve(undefined)
           // EXT-REQ-006, EXT-REQ-007: the data must have the method's response shape, tolerantly:
           // undeclared properties, and null in optional ones, are accepted and passed on unchanged.
-          const result = this.deps.responses.validateResponse(method, withoutOptionalNulls(row.shape, data))
-          if (result.ok) resolve(data as ResponseData[M])
+          const result = this.deps.responses.validateResponse(method, withoutOptionalNulls(descriptor.response, data))
+          if (result.ok) resolve(data)
           else reject(new Error(`Invalid ${method} response: ${result.errors.map((e) => e.message).join('; ')}`))
         },
       })

@@ -12,7 +12,9 @@ import type { ProtocolValidator } from '../validate/validator.js'
 import type { ValidationMode } from '../validate/modes.js'
 import type { Disposable, ExtensionModule } from './api.js'
 import { FetchStreams } from './fetch-stream.js'
-import { errorText, handleChat, handleExecute, handleModels, handleSchedulerFire, handleSettingsChanged, type HandlerDeps } from './handlers.js'
+import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
+import { protocolFeatures } from './versioned.js'
+import { errorText, type FireReport, handleChat, handleExecute, handleModels, handleSchedulerFire, handleSettingsChanged, type HandlerDeps } from './handlers.js'
 import { createIdGenerator } from './ids.js'
 import { ActivationQueue, InFlight } from './inbox.js'
 import { Lifecycle, type RuntimeState } from './lifecycle.js'
@@ -36,9 +38,28 @@ export interface WorkerRuntimeOptions {
   readonly inboundMode?: ValidationMode
   /** Clock, for tests. */
   readonly now?: () => Date
-  /** Validators to use; by default the precompiled ones of {@link createRuntimeValidators}. */
+  /**
+   * Validators to use; by default the precompiled ones of {@link createRuntimeValidators}, which
+   * check 0.22.1. A runtime of another `protocol` needs validators compiled for it:
+   * `compileRuntimeValidators(protocol)` (package entry `extwire`), kept out of this module so that a
+   * default worker loads no compiler.
+   */
   readonly validators?: RuntimeValidators
+  /**
+   * The protocol version the runtime speaks (`0.36.0`, ...; default `0.22.1`): the context API it
+   * offers, the messages it accepts and sends, and the version's behaviours (EXT-VER-*). Throws an
+   * `UnknownVersionError` for a version the kit has no profile for.
+   */
+  readonly protocol?: string
+  /**
+   * Timeout of a `tools.execute` call (ms); default the request timeout plus the host's 60 s tool
+   * timeout, so the host's own answer always comes first (EXT-VER-008).
+   */
+  readonly toolsExecuteTimeoutMs?: number
 }
+
+/** The host's own timeout of a tool run that `tools.execute` starts (upstream hosts: 60 s). */
+export const HOST_TOOL_TIMEOUT_MS = 60_000
 
 /** The validators a runtime uses: inbound host messages, what it sends, and the data of answers. */
 export interface RuntimeValidators {
@@ -46,6 +67,10 @@ export interface RuntimeValidators {
   readonly outbound: ProtocolValidator
   /** Response data (tolerant, EXT-REQ-007). */
   readonly responses: ProtocolValidator
+  /** The version these validators check (absent: 0.22.1). */
+  readonly protocol?: string
+  /** The methods of that version: whether an answer carries data, and its schema (absent: 0.22.1's). */
+  readonly methodOf?: (method: string) => { readonly noData: boolean; readonly response: object } | undefined
 }
 
 /**
@@ -86,12 +111,27 @@ export interface CreateWorkerRuntimeArgs {
  * (EXT-LIFE-001).
  */
 export function createWorkerRuntime({ transport, module, options = {} }: CreateWorkerRuntimeArgs): WorkerRuntime {
-  const { inbound, outbound, responses } = options.validators ?? createRuntimeValidators(options.inboundMode)
+  const features = protocolFeatures(options.protocol)
+  const validators = options.validators ?? createRuntimeValidators(options.inboundMode)
+  if (resolveProfile(validators.protocol ?? DEFAULT_PROFILE) !== features.version) {
+    throw new Error(`createWorkerRuntime: protocol ${options.protocol ?? '0.22.1'} needs validators of that version (compileRuntimeValidators('${options.protocol ?? '0.22.1'}')); these check ${validators.protocol ?? '0.22.1'}`)
+  }
+  const { inbound, outbound, responses } = validators
   const outbox = createOutbox(transport)
   const { send, log } = outbox
-  const requests = new Requests({ send, nextId: createIdGenerator(), timeoutMs: options.requestTimeoutMs ?? 30_000, validator: outbound, responses })
+  const timeoutMs = options.requestTimeoutMs ?? 30_000
+  const requests = new Requests({
+    send, nextId: createIdGenerator(), timeoutMs, validator: outbound, responses,
+    ...(validators.methodOf ? { methodOf: validators.methodOf } : {}),
+  })
   const fetchStreams = new FetchStreams({ send, requests, warn: log.warn })
-  const handlerDeps: HandlerDeps = { send, validator: outbound, log }
+  const handlerDeps: HandlerDeps = {
+    send, validator: outbound, log,
+    // EXT-VER-005: the outcome of every fire goes to the host; its answer changes nothing.
+    ...(features.fireReport
+      ? { reportFire: (report: FireReport) => void requests.callMethod('scheduler.reportFireResult', report).catch(() => undefined) }
+      : {}),
+  }
   const queue = new ActivationQueue()
   const inFlight = new InFlight((error) => log.error(`Internal error: ${errorText(error)}`))
   const lifecycle = new Lifecycle({
@@ -99,7 +139,10 @@ export function createWorkerRuntime({ transport, module, options = {} }: CreateW
     outbox,
     requests,
     fetchStreams,
-    context: { validator: outbound, now: options.now ?? (() => new Date()) },
+    context: {
+      validator: outbound, now: options.now ?? (() => new Date()), features,
+      toolsExecuteTimeoutMs: options.toolsExecuteTimeoutMs ?? timeoutMs + HOST_TOOL_TIMEOUT_MS,
+    },
     onActivated: () => {
       for (const message of queue.drain()) void inFlight.track(dispatch(message))
     },

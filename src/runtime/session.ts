@@ -21,12 +21,15 @@ export class Session {
   readonly fireCallbacks = new Set<(payload: SchedulerFirePayload, context: ExecutionContext) => void | Promise<void>>()
   readonly chats = new Map<string, OpenChat>()
   background: BackgroundTasks | undefined
+  /** From 0.23.0: the storage and secrets every execution context carries, for a user or none. */
+  executionApis: ((userId: string | undefined) => Omit<ExecutionContext, 'userId' | 'extension'>) | undefined
   activationDisposable: Disposable | undefined
 
   constructor(readonly extension: ExtensionInfo, readonly permissions: readonly string[]) {}
 
   /** The ExecutionContext of a call for `userId` (EXT-TOOL-005). */
   executionContext(userId: string | undefined): ExecutionContext {
-    return userId === undefined ? { extension: this.extension } : { userId, extension: this.extension }
+    const base = userId === undefined ? { extension: this.extension } : { userId, extension: this.extension }
+    return this.executionApis ? { ...base, ...this.executionApis(userId) } : base
   }
 }

@@ -10,6 +10,8 @@ import type { TSchema } from 'typebox'
 import { MESSAGES } from '../protocol/catalogue.js'
 import { AnyData, METHODS, NoData } from '../protocol/methods.js'
 import { RequestEnvelope } from '../protocol/messages/rpc.js'
+import { profile } from '../protocol/profiles.js'
+import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
 import { computeHints } from './hints.js'
 import { DEFAULT_MODE, schemaForMode, type ValidationMode } from './modes.js'
 import { FAST_OPTIONS, FULL_OPTIONS } from './options.js'
@@ -52,23 +54,31 @@ export function createValidator(options: ValidatorOptions = {}): ProtocolValidat
   const c: Compilers = { mode, lazy: options.compile === 'lazy', fast: new Ajv({ ...FAST_OPTIONS, code }), full: new Ajv({ ...FULL_OPTIONS, code }) }
   const scope = new Set<ValidatorScope>(options.scope ?? ['host-to-worker', 'worker-to-host', 'payloads', 'responses'])
   const withPayloads = scope.has('payloads') || scope.has('worker-to-host')
+  // The default keeps the catalogue's own tables; another version takes its profile's (EXT-VER-*).
+  const version = options.protocol === undefined ? DEFAULT_PROFILE : resolveProfile(options.protocol)
+  const other = version === DEFAULT_PROFILE ? undefined : profile(version)
+  const source = {
+    messages: other?.messages ?? MESSAGES,
+    methods: (other?.methods ?? METHODS).map((m) => ({ method: m.method, payload: m.payload, response: m.response, optional: 'dataOptional' in m && m.dataOptional === true })),
+    envelope: other?.requestEnvelope ?? RequestEnvelope,
+  }
   const messages = new Map<string, CheckEntry>()
-  for (const d of MESSAGES) {
+  for (const d of source.messages) {
     if (d.type !== 'request' && scope.has(d.direction)) messages.set(d.type, compileEntry(c, d.schema, { messageType: d.type, prefix: '' }))
   }
   const payloads = new Map<string, CheckEntry>()
   const responses = new Map<string, CheckEntry>()
-  for (const m of METHODS) {
+  for (const m of source.methods) {
     if (withPayloads) payloads.set(m.method, compileEntry(c, m.payload, { messageType: 'request', method: m.method, prefix: '/payload' }))
     if (scope.has('responses') && m.response !== AnyData) responses.set(m.method, compileEntry(c, m.response, { messageType: 'response', method: m.method, prefix: '/payload/data' }))
   }
   return assembleValidator({
     mode,
     scope,
-    messages: MESSAGES.map((d) => ({ type: d.type, direction: d.direction })),
-    methods: METHODS.map((m) => ({ method: m.method, response: m.response === NoData ? 'none' : m.response === AnyData ? 'any' : 'data' })),
+    messages: source.messages.map((d) => ({ type: d.type, direction: d.direction })),
+    methods: source.methods.map((m) => ({ method: m.method, response: m.response === NoData ? 'none' : m.response === AnyData ? 'any' : 'data', optional: m.optional })),
     message: (type) => messages.get(type),
-    envelope: compileEntry(c, RequestEnvelope, { messageType: 'request', prefix: '' }),
+    envelope: compileEntry(c, source.envelope, { messageType: 'request', prefix: '' }),
     payload: (method) => payloads.get(method),
     response: (method) => responses.get(method),
   })

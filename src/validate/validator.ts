@@ -43,6 +43,13 @@ export interface ValidatorOptions {
    * ignore it: their checks all exist before any message arrives.
    */
   readonly compile?: 'eager' | 'lazy'
+  /**
+   * Only for `createValidator`: the protocol version whose messages and methods are checked
+   * (`0.36.0`, `0.23.0`, ...; default `0.22.1`). A version other than the default is compiled at
+   * creation, like any `createValidator` set; an unknown one throws an `UnknownVersionError` naming
+   * the known versions. The precompiled validators check 0.22.1 only.
+   */
+  readonly protocol?: string
 }
 
 /** A set of validators for one mode: `validatorFor`/`precompiledValidator` (precompiled) or `createValidator` (compiles). */
@@ -82,7 +89,7 @@ export interface ValidatorParts {
   /** Every message type of the protocol with its direction, in catalogue order. */
   readonly messages: readonly { readonly type: string; readonly direction: Direction }[]
   /** Every request method with the kind of data its successful response carries. */
-  readonly methods: readonly { readonly method: string; readonly response: 'none' | 'any' | 'data' }[]
+  readonly methods: readonly { readonly method: string; readonly response: 'none' | 'any' | 'data'; readonly optional?: boolean }[]
   /** The checks of a message type other than `request`, when its direction is in scope. */
   readonly message: (type: string) => CheckEntry | undefined
   /** The `request` envelope: type, id, method, payload present. */
@@ -169,12 +176,12 @@ export function assembleValidator(parts: ValidatorParts): ProtocolValidator {
   }
   const requestEnvelope = parts.envelope
   const payloadByMethod = new Map<string, CheckEntry>()
-  const responseByMethod = new Map<string, { entry: CheckEntry | undefined; kind: 'none' | 'any' | 'data' }>()
+  const responseByMethod = new Map<string, { entry: CheckEntry | undefined; kind: 'none' | 'any' | 'data'; optional: boolean }>()
   const withPayloads = scope.has('payloads') || scope.has('worker-to-host')
   for (const m of parts.methods) {
     const payload = withPayloads ? parts.payload(m.method) : undefined
     if (payload !== undefined) payloadByMethod.set(m.method, payload)
-    if (scope.has('responses')) responseByMethod.set(m.method, { kind: m.response, entry: m.response === 'any' ? undefined : parts.response(m.method) })
+    if (scope.has('responses')) responseByMethod.set(m.method, { kind: m.response, optional: m.optional === true, entry: m.response === 'any' ? undefined : parts.response(m.method) })
   }
   // The texts of the dispatch errors, built once: an invalid stream must not rebuild them per message.
   const typesText = (direction: Direction | null) =>
@@ -263,7 +270,7 @@ export function assembleValidator(parts: ValidatorParts): ProtocolValidator {
       if (!scope.has('responses')) return outOfScope('responses')
       const found = typeof method === 'string' ? responseByMethod.get(method) : undefined
       if (!found) return unknownMethod(method, '/method', 'response')
-      if (found.kind === 'any' || found.entry === undefined || (found.kind === 'none' && data === undefined)) return { ok: true, value: data as ResponseData[M] }
+      if (found.kind === 'any' || found.entry === undefined || ((found.kind === 'none' || found.optional) && data === undefined)) return { ok: true, value: data as ResponseData[M] }
       if (data === undefined) {
         return fail([
           wireError({ messageType: 'response', method }, { code: WireCode.Required, keyword: 'required', path: '/payload/data', expected: 'response data', received: 'absent' }),

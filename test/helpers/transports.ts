@@ -8,6 +8,8 @@ import { runSuite, type FixtureResult } from '../../conformance/runner.js'
 import { commandTarget, workerTarget, type Target } from '../../conformance/targets.js'
 import { embeddedTarget } from '../../conformance/reference/target.js'
 import { allFixtures } from './suite.js'
+import { DEFAULT_PROFILE, PROFILE_VERSIONS } from '../../src/protocol/versions.js'
+import { createValidator } from '../../src/validate/compile.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -42,4 +44,28 @@ export function everyFixturePassesOver(name: keyof typeof TRANSPORTS): void {
     expect(results).toHaveLength(fixtures.length)
     expect(failures(results)).toEqual([])
   }, 600_000)
+}
+
+/** The reference runtime speaking `protocol`, over memory or worker_threads (the TypeScript entry through tsx: the bundled worker speaks 0.22.1 only). */
+export function profileTarget(transport: 'memory' | 'worker_threads', protocol: string): Target {
+  return transport === 'memory'
+    ? embeddedTarget({ runtime: { protocol } })
+    : workerTarget(fileURLToPath(new URL('../../conformance/extension/versioned-worker.ts', import.meta.url)), ['short-request-timeout'], ['--import', 'tsx'], { protocol })
+}
+
+/**
+ * Declares, for every protocol version other than the default, the test that every fixture of that
+ * version passes against the reference runtime speaking it over `transport`, judged by that
+ * version's strict schema (the default version is the transport tests' own).
+ */
+export function everyProfilePassesOver(transport: 'memory' | 'worker_threads', only?: readonly string[]): void {
+  for (const version of PROFILE_VERSIONS.filter((v) => v !== DEFAULT_PROFILE && (only === undefined || only.includes(v)))) {
+    it(`${version} over ${transport}`, async () => {
+      const fixtures = allFixtures(version)
+      const validator = createValidator({ mode: 'strict', protocol: version, compile: 'lazy' })
+      const results = await runSuite(fixtures, profileTarget(transport, version), { concurrency: 4, validator, ...PASSING_RUN })
+      expect(results).toHaveLength(fixtures.length)
+      expect(failures(results)).toEqual([])
+    }, 600_000)
+  }
 }

@@ -4,6 +4,8 @@ import { HostPeer, type Received } from '../../src/host/peer.js'
 import type { ExtensionModule } from '../../src/runtime/api.js'
 import { createRuntimeValidators, createWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js'
 import { createMemoryPair } from '../../src/transport/memory.js'
+import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
+import { createValidator } from '../../src/validate/compile.js'
 
 /** Every permission the conformance extension can use. */
 export const ALL_PERMISSIONS = [...CONFORMANCE_PERMISSIONS]
@@ -26,13 +28,19 @@ export interface TestWorker {
 const validators = createRuntimeValidators()
 
 /** Creates a runtime (conformance extension unless `module` is given) and waits for `ready`. */
-export async function startWorker(options: { module?: ExtensionModule; requestTimeoutMs?: number } = {}): Promise<TestWorker> {
+export async function startWorker(options: { module?: ExtensionModule; requestTimeoutMs?: number; protocol?: string; toolsExecuteTimeoutMs?: number } = {}): Promise<TestWorker> {
   const [hostEnd, workerEnd] = createMemoryPair()
-  const host = new HostPeer(hostEnd)
+  // A runtime of another version is judged by that version's strict schema.
+  const host = new HostPeer(hostEnd, options.protocol === undefined ? {} : { validator: createValidator({ mode: 'strict', protocol: options.protocol, compile: 'lazy' }) })
   const runtime = createWorkerRuntime({
     transport: workerEnd,
     module: options.module ?? createConformanceExtension(),
-    options: options.requestTimeoutMs === undefined ? { validators } : { requestTimeoutMs: options.requestTimeoutMs, validators },
+    options: {
+      validators: options.protocol === undefined ? validators : compileRuntimeValidators(options.protocol),
+      ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+      ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
+      ...(options.toolsExecuteTimeoutMs === undefined ? {} : { toolsExecuteTimeoutMs: options.toolsExecuteTimeoutMs }),
+    },
   })
   await host.waitForType('ready', 1000)
   let counter = 0
