@@ -39,6 +39,15 @@ function first(transport: Transport, type: string): Promise<unknown> {
   })
 }
 
+/** `promise`, or a rejection naming `name` after `ms`: a hung step fails with its name, not as a test timeout. */
+function step<T>(name: string, promise: Promise<T>, ms = 45_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`step "${name}" did not finish within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, bound]).finally(() => clearTimeout(timer))
+}
+
 function closeOf(transport: Transport): Promise<CloseInfo> {
   return new Promise((resolve) => transport.onClose(resolve))
 }
@@ -133,15 +142,16 @@ describe.skipIf(!PRESENT)(`in headless Chromium (${BROWSER})`, { timeout: 180_00
     let launched: { browser: Browser; page: Page } | undefined
     const t = target({ onLaunch: (l) => void (launched = l) })
     const workers = () => (launched as { page: Page }).page.evaluate(() => (globalThis as unknown as { extwirePage: { count(): number } }).extwirePage.count())
-    const a = await t.connect({ features: ['short-request-timeout'] })
-    const b = await t.connect({ features: [] })
+    // Each step has its own bound, so that a hang (seen once under double load) names its step.
+    const a = await step('connect a', t.connect({ features: ['short-request-timeout'] }))
+    const b = await step('connect b', t.connect({ features: [] }))
     // Each sends its own `ready`: a reused worker would not send a second one (EXT-LIFE-007).
-    await Promise.all([first(a, 'ready'), first(b, 'ready')])
-    expect(await workers()).toBe(2)
-    await a.close()
-    expect(await workers()).toBe(1)
-    await b.close()
-    expect(await workers()).toBe(0)
+    await step('ready from a and b', Promise.all([first(a, 'ready'), first(b, 'ready')]))
+    expect(await step('count with two open', workers())).toBe(2)
+    await step('close a', a.close())
+    expect(await step('count after closing a', workers())).toBe(1)
+    await step('close b', b.close())
+    expect(await step('count after closing b', workers())).toBe(0)
   })
 
   it('a crashed page fails the open connection (a transport error, then a close) and every later connect', async () => {
