@@ -3,25 +3,12 @@
  * the conformance extension. Every message the runtime sends is checked against the strict schema.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { ALL_PERMISSIONS, startWorker, type TestWorker } from '../../test/helpers/worker.js'
+import { ALL_PERMISSIONS, startWorker, trackedWorkers, type TestWorker } from '../../test/helpers/worker.js'
 import { createMemoryPair } from '../transport/memory.js'
 import { HostPeer } from '../host/peer.js'
 import { createWorkerRuntime } from './runtime.js'
 
-let workers: TestWorker[] = []
-async function worker(options?: Parameters<typeof startWorker>[0]): Promise<TestWorker> {
-  const w = await startWorker(options)
-  workers.push(w)
-  return w
-}
-afterEach(async () => {
-  for (const w of workers) {
-    // The reference runtime never sends an invalid message.
-    expect(w.host.received.filter((r) => r.errors.length > 0).map((r) => r.errors[0]?.message)).toEqual([])
-    await w.close()
-  }
-  workers = []
-})
+const worker = trackedWorkers()
 
 const payloadOf = (m: Record<string, unknown>) => m['payload'] as Record<string, unknown>
 const types = (w: TestWorker) => w.host.received.map((r) => (r.message as { type: string }).type)

@@ -3,25 +3,12 @@
  * fire report from 0.26.0, and the version table held to the versioned source.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { startWorker, type TestWorker } from '../../test/helpers/worker.js'
+import { trackedWorkers, type TestWorker } from '../../test/helpers/worker.js'
 import { profile } from '../protocol/profiles.js'
 import { PROFILE_VERSIONS } from '../protocol/versions.js'
 import { protocolFeatures } from './versioned.js'
 
-let workers: TestWorker[] = []
-async function worker(options: Parameters<typeof startWorker>[0]): Promise<TestWorker> {
-  const w = await startWorker(options)
-  workers.push(w)
-  return w
-}
-afterEach(async () => {
-  for (const w of workers) {
-    // Whatever the version, the runtime sends only messages of that version's strict schema.
-    expect(w.host.received.filter((r) => r.errors.length > 0).map((r) => r.errors[0]?.message)).toEqual([])
-    await w.close()
-  }
-  workers = []
-})
+const worker = trackedWorkers()
 
 type Msg = Record<string, unknown>
 const payloadOf = (m: Msg) => m['payload'] as Msg

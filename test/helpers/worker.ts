@@ -1,4 +1,5 @@
 /** Test helper: a reference runtime with the conformance extension behind an in-memory transport. */
+import { afterEach, expect } from 'vitest'
 import { CONFORMANCE_PERMISSIONS, createConformanceExtension } from '../../conformance/extension/extension.js'
 import { HostPeer, type Received } from '../../src/host/peer.js'
 import type { ExtensionModule } from '../../src/runtime/api.js'
@@ -81,3 +82,23 @@ export async function startWorker(options: { module?: ExtensionModule; requestTi
   return worker
 }
 
+
+/**
+ * A `startWorker` whose workers are closed after each test, once the test has also checked that the
+ * runtime sent only messages its strict schema accepts (for a versioned worker, that version's).
+ */
+export function trackedWorkers(): (options?: Parameters<typeof startWorker>[0]) => Promise<TestWorker> {
+  let workers: TestWorker[] = []
+  afterEach(async () => {
+    for (const w of workers) {
+      expect(w.host.received.filter((r) => r.errors.length > 0).map((r) => r.errors[0]?.message)).toEqual([])
+      await w.close()
+    }
+    workers = []
+  })
+  return async (options) => {
+    const w = await startWorker(options)
+    workers.push(w)
+    return w
+  }
+}
