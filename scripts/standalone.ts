@@ -2,10 +2,10 @@
  * Generates the precompiled validators and the TypeBox-free protocol tables from the TypeBox
  * source, so that nothing compiles at run time (no `new Function`, no TypeBox, no ajv compiler):
  *
- * - `src/validate/precompiled/{strict,tolerant}-{fast,full}.ts`: ajv standalone code for every
- *   entry `createValidator` compiles (messages, the request envelope, payloads, responses), in both
- *   modes and both compilations (`fast`: first error, plain reads; `full`: own properties, every
- *   error);
+ * - `src/validate/precompiled/{fast,full}.ts`: ajv standalone code for every entry `createValidator`
+ *   compiles (messages, the request envelope, payloads, responses) in every protocol profile, in
+ *   both modes and both compilations (`fast`: first error, plain reads; `full`: own properties,
+ *   every error), each distinct schema once;
  * - `src/validate/precompiled/entries.ts`: what each entry is, and the texts its error report needs;
  * - `src/protocol/tables.ts`: message directions, methods and correlations, for code that must not
  *   load TypeBox (the runtime, the validators).
@@ -150,14 +150,32 @@ function withoutAnnotations(node: unknown, names = false): unknown {
   return out
 }
 
-function compiled(mode: ValidationMode, compilation: 'fast' | 'full', entries: readonly EntrySource[]): string {
+/**
+ * The checks of one compilation for both modes, in one module: a schema whose strict and tolerant
+ * forms are the same (no closed struct in it) is one function. The fast checks' results are only
+ * ever read as true or false (a failing value is reported by the full check), so their error
+ * objects are left out.
+ */
+function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[]): string {
   const options: Options = { ...(compilation === 'fast' ? FAST_OPTIONS : FULL_OPTIONS), code: { source: true, esm: true, lines: true, optimize: true } }
   const ajv = new Ajv(options)
   const refs: Record<string, string> = {}
-  entries.forEach((e, i) => {
-    ajv.addSchema(withoutAnnotations(schemaForMode(e.schema, mode)) as object, `e${i}`)
-    refs[`e${i}`] = `e${i}`
-  })
+  const keyOf = new Map<string, number>()
+  const byMode: Record<ValidationMode, number[]> = { strict: [], tolerant: [] }
+  for (const mode of ['strict', 'tolerant'] as const) {
+    for (const e of checks) {
+      const schema = withoutAnnotations(schemaForMode(e.schema, mode)) as object
+      const key = JSON.stringify(schema)
+      let i = keyOf.get(key)
+      if (i === undefined) {
+        i = keyOf.size
+        keyOf.set(key, i)
+        ajv.addSchema(schema, `e${i}`)
+        refs[`e${i}`] = `e${i}`
+      }
+      byMode[mode].push(i)
+    }
+  }
   // A CommonJS module whose export is the function, with itself as `default`.
   let code = standalone.default(ajv, refs)
   const names: string[] = []
@@ -168,23 +186,37 @@ function compiled(mode: ValidationMode, compilation: 'fast' | 'full', entries: r
   code = code.split('require("ajv/dist/runtime/ucs2length").default').join('ucs2length')
   // ajv appends each error with a five-line null check; one expression does the same, in half the code.
   code = code.replace(/if\(vErrors === null\)\{\nvErrors = \[(err\d+)\];\n\}\nelse \{\nvErrors\.push\(\1\);\n\}\n/g, '(vErrors ??= []).push($1);\n')
+  if (compilation === 'fast') {
+    code = code.replace(/^validate\d+\.errors = \[\{.*\}\];\nreturn false;$/gm, 'return false;')
+    code = code.replace(/^const (err\d+) = \{.*\};\n\(vErrors \?\?= \[\]\)\.push\(\1\);\n/gm, '')
+  }
+  // Every collected error is the same four-field object; one helper call builds and appends it.
+  code = code.replace(
+    /^const (err\d+) = \{instancePath(?::([^\n]*?))?,schemaPath:("[^"\n]*"),keyword:("[^"\n]*"),params:(\{[^\n]*\})\};\n\(vErrors \?\?= \[\]\)\.push\(\1\);\n/gm,
+    (_all: string, _name: string, path: string | undefined, schemaPath: string, keyword: string, params: string) => `vErrors = pushError(vErrors, ${path ?? 'instancePath'}, ${schemaPath}, ${keyword}, ${params});\n`,
+  )
   // ajv declares each root schema as a constant; without `verbose` most are never read.
   code = code.replace(/^const (schema\d+) = .*;\n/gm, (line: string, name: string) => (code.split(name).length > 2 ? line : ''))
   for (const forbidden of ['require(', 'new Function', 'eval(']) {
-    if (code.includes(forbidden)) throw new Error(`standalone code for ${mode}/${compilation} contains ${forbidden}: inline the helper in src/validate/precompiled/helpers.ts`)
+    if (code.includes(forbidden)) throw new Error(`standalone code for ${compilation} contains ${forbidden}: inline the helper in src/validate/precompiled/helpers.ts`)
   }
-  if (names.length !== entries.length || names.some((n) => n === undefined)) throw new Error('standalone code: an entry has no exported function')
-  const imports = code.includes('ucs2length') ? "import { ucs2length } from './helpers.js'\n" : ''
+  if (names.length !== keyOf.size || names.some((n) => n === undefined)) throw new Error('standalone code: an entry has no exported function')
+  const helpers = ['pushError', 'ucs2length'].filter((h) => code.includes(h))
+  const imports = helpers.length > 0 ? `import { ${helpers.join(', ')} } from './helpers.js'\n` : ''
+  const list = (mode: ValidationMode) => `[${byMode[mode].map((i) => names[i]).join(', ')}]`
   return [
     '// @ts-nocheck',
     HEADER.trimEnd(),
-    `// ${mode} mode, ${compilation === 'fast' ? 'fast checks (first error, plain reads)' : 'full checks (own properties, every error)'}; one check per distinct schema of every profile, indexed by ./entries.ts.`,
+    `// ${compilation === 'fast' ? 'Fast checks (first error, plain reads; true or false only)' : 'Full checks (own properties, every error)'} of both modes; one per distinct schema of every profile, indexed by ./entries.ts.`,
     `${imports}import type { Check } from '../validator.js'`,
     '',
     code.trim(),
     '',
-    '/** One check per distinct schema; `ENTRY_ROWS` in ./entries.ts points into it. */',
-    `export const CHECKS: readonly Check[] = [${names.join(', ')}]`,
+    '/** Strict checks, one per distinct schema; `ENTRY_ROWS` in ./entries.ts points into it. */',
+    `export const STRICT: readonly Check[] = ${list('strict')}`,
+    '',
+    '/** Tolerant checks, in the same order as `STRICT`. */',
+    `export const TOLERANT: readonly Check[] = ${list('tolerant')}`,
     '',
   ].join('\n')
 }
@@ -334,9 +366,7 @@ function tablesFile(): string {
 export function standaloneFiles(): Map<string, string> {
   const d = deduplicate()
   const out = new Map<string, string>()
-  for (const mode of ['strict', 'tolerant'] as const) {
-    for (const compilation of ['fast', 'full'] as const) out.set(`src/validate/precompiled/${mode}-${compilation}.ts`, compiled(mode, compilation, d.checks))
-  }
+  for (const compilation of ['fast', 'full'] as const) out.set(`src/validate/precompiled/${compilation}.ts`, compiled(compilation, d.checks))
   out.set('src/validate/precompiled/entries.ts', entriesFile(d))
   out.set('src/protocol/tables.ts', tablesFile())
   return out
