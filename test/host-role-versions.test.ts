@@ -8,7 +8,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { appliesTo } from '../conformance/fixture/select.js'
 import { loadFixtures } from '../conformance/fixture/load.js'
-import { driverHostTarget, type HostDriverFactory } from '../conformance/host/driver.js'
+import { commandHostTarget, driverHostTarget, type HostDriverFactory } from '../conformance/host/driver.js'
+import { changedHostDriver } from '../conformance/reference/host-mutants.js'
+import { createRequestDispatcher } from '../src/host/dispatcher.js'
 import { referenceHostDriver } from '../conformance/reference/host-driver.js'
 import { runSuite } from '../conformance/runner.js'
 import { PROFILE_VERSIONS } from '../src/protocol/versions.js'
@@ -35,4 +37,99 @@ describe('the reference host in every protocol version', () => {
       expect(results.filter((r) => r.status !== 'pass').map((r) => [r.id, r.status, r.failures])).toEqual([])
     }, 240_000)
   }
+})
+
+/** A host whose dispatcher sees `extra` permissions granted for the methods `which` selects: it skips that gate. */
+function skipsGate(which: (method: string) => boolean, extra: string): HostDriverFactory {
+  return changedHostDriver({
+    host: {
+      pieces: {
+        dispatcher: (o) => {
+          const inner = createRequestDispatcher(o)
+          return {
+            backends: inner.backends,
+            dispatch: (ctx, request) => {
+              const method = (request as { method?: unknown }).method
+              return inner.dispatch(typeof method === 'string' && which(method) ? { ...ctx, permissions: [...ctx.permissions, extra] } : ctx, request)
+            },
+          }
+        },
+      },
+    },
+  })
+}
+
+/** Runs the fixtures `ids` of `version` against `factory`; the ids that did not pass, with the requirements they failed. */
+async function failing(factory: HostDriverFactory, version: string, ids: readonly string[]): Promise<Array<[string, string[]]>> {
+  const selected = of(version).filter((f) => ids.includes(f.id))
+  expect(selected.map((f) => f.id).sort()).toEqual([...ids].sort())
+  const results = await runSuite(selected, driverHostTarget(factory, 'mutant', { protocol: version }), { concurrency: 2, validator: strict(version) })
+  return results.filter((r) => r.status !== 'pass').map((r) => [r.id, [...new Set(r.failures.map((f) => f.requirement))]])
+}
+
+describe('hosts broken in one versioned behaviour fail on it', () => {
+  it('a host that answers secrets without secrets.manage fails EXT-HOST-112', async () => {
+    const broken = skipsGate((m) => m.startsWith('secrets.'), 'secrets.manage')
+    expect(await failing(broken, '0.23.0', ['host/versions/secrets-need-permission', 'host/versions/secrets-per-scope-list-keys'])).toEqual([['host/versions/secrets-need-permission', ['EXT-HOST-112']]])
+  }, 120_000)
+
+  it('a host that serves user-scoped storage without storage.collections fails EXT-HOST-111', async () => {
+    const broken = skipsGate((m) => m.startsWith('storage.') && m.endsWith('ForUser'), 'storage.collections')
+    expect(await failing(broken, '0.36.0', ['host/versions/collections-need-permission', 'host/versions/collections-per-user-and-extension'])).toEqual([['host/versions/collections-need-permission', ['EXT-HOST-111']]])
+  }, 120_000)
+
+  it("a host that gates user.listIds by the worker's upstream gate (user.profile.read) fails EXT-HOST-115", async () => {
+    const broken = skipsGate((m) => m === 'user.listIds', 'user.list')
+    expect(await failing(broken, '0.31.0', ['host/versions/user-list-ids-under-user-list'])).toEqual([['host/versions/user-list-ids-under-user-list', ['EXT-HOST-115']]])
+  }, 120_000)
+
+  it('a host that ignores the manifest collections fails EXT-HOST-111', async () => {
+    const broken = changedHostDriver({ wrap: (host) => ({ ...host, load: (manifest, transport) => host.load({ ...manifest, collections: ['notes', 'other'] }, transport) }) })
+    expect(await failing(broken, '0.23.0', ['host/versions/collections-undeclared-refused', 'host/versions/collections-put-get-delete'])).toEqual([['host/versions/collections-undeclared-refused', ['EXT-HOST-111']]])
+  }, 120_000)
+
+  it('a 0.36.0 host that still sends settings-changed, or the old fetch-stream text, fails EXT-HOST-117 and EXT-HOST-118', async () => {
+    const oldTexts = changedHostDriver({
+      wire: () => ({
+        outgoing: (message, send) => {
+          const m = message as { type?: string; payload?: { error?: string } }
+          if (m.type === 'streaming-fetch-chunk' && typeof m.payload?.error === 'string') send({ ...m, payload: { ...m.payload, error: m.payload.error.replace(/^HTTP (\d+) ([^:]*).*$/, 'HTTP $1: $2') } })
+          else send(message)
+        },
+      }),
+    })
+    expect(await failing(oldTexts, '0.36.0', ['host/versions/fetch-stream-error-text-with-body'])).toEqual([['host/versions/fetch-stream-error-text-with-body', ['EXT-HOST-118']]])
+    // The reference host at 0.22.1 sends settings-changed: told 0.33.0 while behaving as 0.22.1, it fails.
+    const legacy: HostDriverFactory = (ctx) => referenceHostDriver()({ ...ctx, protocol: '0.22.1', transport: ctx.transport, emit: ctx.emit })
+    expect(await failing(legacy, '0.33.0', ['host/versions/no-settings-changed-from-0-33'])).toEqual([['host/versions/no-settings-changed-from-0-33', ['EXT-HOST-117']]])
+  }, 120_000)
+})
+
+describe('the driver protocol per version', () => {
+  it('leaves a driver that lists no protocols untested outside 0.22.1, never failed', async () => {
+    const old: HostDriverFactory = async (ctx) => {
+      const inner = await referenceHostDriver()(ctx)
+      return {
+        run: async (command, args) => {
+          const value = await inner.run(command, args)
+          if (command !== 'describe') return value
+          const { protocols: _dropped, ...rest } = value as Record<string, unknown>
+          return rest
+        },
+        dispose: () => inner.dispose?.(),
+      }
+    }
+    const one = of('0.36.0').filter((f) => f.id === 'host/versions/secrets-per-scope-list-keys')
+    const results = await runSuite(one, driverHostTarget(old, 'old driver', { protocol: '0.36.0' }), { validator: strict('0.36.0') })
+    expect(results.map((r) => [r.status, r.reason])).toEqual([['untested', 'the driver does not speak protocol 0.36.0 (its describe lists no protocols, so 0.22.1 only)']])
+    const legacy = of('0.22.1').filter((f) => f.id === 'host/requests/storage-is-per-extension')
+    expect((await runSuite(legacy, driverHostTarget(old, 'old driver'))).map((r) => r.status)).toEqual(['pass'])
+  }, 120_000)
+
+  it('tells a --host-cmd host the version in EXTWIRE_PROTOCOL (conformance/reference/host-stdio.ts)', async () => {
+    const one = of('0.36.0').filter((f) => f.id === 'host/versions/secrets-per-scope-list-keys')
+    const target = commandHostTarget('node --import tsx conformance/reference/host-stdio.ts', ROOT, { protocol: '0.36.0' })
+    const results = await runSuite(one, target, { readyTimeoutMs: 60_000, validator: strict('0.36.0') })
+    expect(results.map((r) => [r.id, r.status, r.failures])).toEqual([['host/versions/secrets-per-scope-list-keys', 'pass', []]])
+  }, 180_000)
 })
