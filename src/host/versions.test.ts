@@ -1,7 +1,7 @@
 /**
  * The host kit per protocol version (EXT-HOST-110..118), piece by piece: the dispatcher's methods,
  * gates and answers per version, the collection and secrets backends, the guard's version, the
- * 0.35.0 fetch-stream error text, and what a build without a version's validator says.
+ * 0.35.0 fetch-stream error text, and createHost in a later version.
  */
 import { describe, expect, it } from 'vitest'
 import type { StreamingFetchChunkMessage } from '../protocol/messages/rpc.js'
@@ -15,6 +15,7 @@ import { createRequestDispatcher, type RequestContext } from './dispatcher.js'
 import { createInboundGuard } from './guard.js'
 import { createHost } from './host.js'
 import { StreamPump } from './stream-pump.js'
+import { createMemoryPair } from '../transport/memory.js'
 
 const validators = new Map<string, ProtocolValidator>()
 const validatorOf = (protocol: string): ProtocolValidator => {
@@ -30,7 +31,7 @@ const request = (method: string, payload: unknown) => ({ type: 'request', id: `r
 describe('createRequestDispatcher({ protocol })', () => {
   it('answers a method of another version `Unknown method`, and the same name by the version payload (EXT-HOST-110)', async () => {
     const v22 = createRequestDispatcher()
-    const v23 = createRequestDispatcher({ protocol: '0.23.0', validator: validatorOf('0.23.0') })
+    const v23 = createRequestDispatcher({ protocol: '0.23.0' })
     expect((await v22.dispatch(ctx(['storage.collections']), request('storage.put', { collection: 'c', id: 'a', data: {} }))).payload).toMatchObject({ success: false, error: 'Unknown method: storage.put' })
     expect((await v23.dispatch(ctx(['storage.local']), request('storage.set', { key: 'k', value: 1 }))).payload).toMatchObject({ success: false, error: 'Unknown method: storage.set' })
     expect((await v23.dispatch(ctx(['database.own']), request('database.execute', { sql: 'select 1' }))).payload).toMatchObject({ success: false, error: 'Unknown method: database.execute' })
@@ -40,7 +41,7 @@ describe('createRequestDispatcher({ protocol })', () => {
   })
 
   it('gates the user-scoped forms on the host, and reaches only declared collections (EXT-HOST-111)', async () => {
-    const d = createRequestDispatcher({ protocol: '0.36.0', validator: validatorOf('0.36.0') })
+    const d = createRequestDispatcher({ protocol: '0.36.0' })
     const put = (c: RequestContext, collection: string) => d.dispatch(c, request('storage.putForUser', { userId: 'u1', collection, id: 'a', data: { x: 1 } }))
     expect((await put(ctx([], ['c']), 'c')).payload).toMatchObject({ success: false, error: 'Permission denied: storage.putForUser requires the storage.collections permission' })
     expect((await put(ctx(['storage.collections'], ['c']), 'other')).payload).toMatchObject({ success: false, error: expect.stringContaining('not declared') })
@@ -52,7 +53,7 @@ describe('createRequestDispatcher({ protocol })', () => {
   })
 
   it('gates secrets by secrets.manage and user.listIds by user.list, not user.profile.read (EXT-HOST-112, 115)', async () => {
-    const d = createRequestDispatcher({ protocol: '0.31.0', validator: validatorOf('0.31.0') })
+    const d = createRequestDispatcher({ protocol: '0.31.0' })
     expect((await d.dispatch(ctx([]), request('secrets.get', { key: 'k' }))).payload).toMatchObject({ success: false })
     expect((await d.dispatch(ctx(['secrets.manage']), request('secrets.get', { key: 'k' }))).payload).toMatchObject({ success: true })
     expect((await d.dispatch(ctx(['user.profile.read']), request('user.listIds', {}))).payload).toMatchObject({ success: false, error: expect.stringContaining('user.list') })
@@ -61,7 +62,7 @@ describe('createRequestDispatcher({ protocol })', () => {
 
   it('records a fire result in the scheduler, under scheduler.register (EXT-HOST-113)', async () => {
     const scheduler = memoryScheduler()
-    const d = createRequestDispatcher({ protocol: '0.26.0', validator: validatorOf('0.26.0'), backends: { scheduler } })
+    const d = createRequestDispatcher({ protocol: '0.26.0', backends: { scheduler } })
     expect((await d.dispatch(ctx([]), request('scheduler.reportFireResult', { jobId: 'j', success: true }))).payload).toMatchObject({ success: false })
     expect((await d.dispatch(ctx(['scheduler.register']), request('scheduler.reportFireResult', { jobId: 'j', success: false, error: 'Error: boom' }))).payload).toMatchObject({ success: true })
     expect(scheduler.fireResults('ext')).toEqual([{ jobId: 'j', success: false, error: 'Error: boom' }])
@@ -70,7 +71,7 @@ describe('createRequestDispatcher({ protocol })', () => {
   it('gives tools.execute its own limit, longer than the backend timeout (EXT-HOST-114)', async () => {
     const clock = new VirtualClock()
     const tools = { list: () => [], execute: () => new Promise<never>(() => undefined) }
-    const d = createRequestDispatcher({ protocol: '0.30.0', validator: validatorOf('0.30.0'), backends: { tools }, clock, backendTimeoutMs: 10, toolsExecuteTimeoutMs: 100 })
+    const d = createRequestDispatcher({ protocol: '0.30.0', backends: { tools }, clock, backendTimeoutMs: 10, toolsExecuteTimeoutMs: 100 })
     let answer: unknown
     void d.dispatch(ctx(['tools.execute']), request('tools.execute', { toolId: 't', params: {} })).then((r) => (answer = r.payload))
     await new Promise((resolve) => setImmediate(resolve))
@@ -111,23 +112,33 @@ describe('createInboundGuard({ protocol })', () => {
   it('judges requests by the version it is given', () => {
     const seen: string[] = []
     const invalid: string[] = []
-    const guard = createInboundGuard((m) => seen.push(m.type), { validator: validatorOf('0.36.0'), onInvalid: (r) => invalid.push(String(r.type)) })
+    const guard = createInboundGuard((m) => seen.push(m.type), { protocol: '0.36.0', onInvalid: (r) => invalid.push(String(r.type)) })
+    const compiled = createInboundGuard((m) => seen.push(m.type), { validator: validatorOf('0.36.0'), onInvalid: (r) => invalid.push(String(r.type)) })
+    compiled({ type: 'request', id: 'r', method: 'secrets.list', payload: {} })
     guard({ type: 'request', id: 'r', method: 'secrets.list', payload: {} })
     guard({ type: 'request', id: 'r', method: 'storage.keys', payload: {} })
-    expect([seen, invalid]).toEqual([['request'], ['request']])
+    expect([seen, invalid]).toEqual([['request', 'request'], ['request']])
   })
 })
 
-describe('a host of a version this build has no precompiled validator for', () => {
-  it('says at creation what to pass, instead of judging by 0.22.1', () => {
-    let message = ''
-    try {
-      createHost({ protocol: '0.36.0' })
-    } catch (error) {
-      message = (error as Error).message
-    }
-    // When precompiled validators for every version exist, creation succeeds; until then it names the fix.
-    if (message !== '') expect(message).toContain("createValidator({ mode: 'tolerant', protocol: '0.36.0' })")
+describe('createHost({ protocol })', () => {
+  it('speaks the version with its precompiled validator, and refuses a version it does not know', async () => {
+    const host = createHost({ protocol: '0.36.0', clock: new VirtualClock() })
+    const [hostEnd, workerEnd] = createMemoryPair()
+    const received: unknown[] = []
+    workerEnd.onMessage((m) => received.push(m))
+    const loaded = host.load({ id: 'ext', version: '1.0.0', permissions: ['secrets.manage'] }, hostEnd)
+    workerEnd.send({ type: 'ready' })
+    await loaded
+    workerEnd.send({ type: 'request', id: 'r-1', method: 'secrets.list', payload: {} })
+    workerEnd.send({ type: 'request', id: 'r-2', method: 'storage.keys', payload: {} })
+    for (let i = 0; i < 200 && received.length < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    const answers = received.slice(1).map((m) => (m as { payload: { requestId: string } }).payload)
+    expect(answers.sort((a, b) => a.requestId.localeCompare(b.requestId))).toEqual([
+      { requestId: 'r-1', success: true, data: [] },
+      { requestId: 'r-2', success: false, error: 'Unknown method: storage.keys' },
+    ])
+    await host.dispose()
     expect(() => createHost({ protocol: '0.9.0' })).toThrow(/unknown protocol version "0.9.0"/)
   })
 })
