@@ -123,7 +123,8 @@ describe('createInboundGuard({ protocol })', () => {
 
 describe('createHost({ protocol })', () => {
   it('speaks the version with its precompiled validator, and refuses a version it does not know', async () => {
-    const host = createHost({ protocol: '0.36.0', clock: new VirtualClock() })
+    const clock = new VirtualClock()
+    const host = createHost({ protocol: '0.36.0', clock })
     const [hostEnd, workerEnd] = createMemoryPair()
     const received: unknown[] = []
     workerEnd.onMessage((m) => received.push(m))
@@ -138,7 +139,9 @@ describe('createHost({ protocol })', () => {
       { requestId: 'r-1', success: true, data: [] },
       { requestId: 'r-2', success: false, error: 'Unknown method: storage.keys' },
     ])
-    await host.dispose()
+    const disposed = host.dispose()
+    clock.advance(1000) // the deactivate grace period: the memory worker end never closes by itself
+    await disposed
     expect(() => createHost({ protocol: '0.9.0' })).toThrow(/unknown protocol version "0.9.0"/)
   })
 })
