@@ -15,6 +15,7 @@ import { referenceHostDriver } from '../conformance/reference/host-driver.js'
 import { runSuite } from '../conformance/runner.js'
 import { PROFILE_VERSIONS } from '../src/protocol/versions.js'
 import { createValidator } from '../src/validate/compile.js'
+import { run } from '../src/cli/main.js'
 import { ROOT } from './helpers/examples.js'
 
 const { fixtures, errors } = loadFixtures(join(ROOT, 'fixtures'), ROOT, { role: 'host' })
@@ -132,4 +133,14 @@ describe('the driver protocol per version', () => {
     const results = await runSuite(one, target, { readyTimeoutMs: 60_000, validator: strict('0.36.0') })
     expect(results.map((r) => [r.id, r.status, r.failures])).toEqual([['host/versions/secrets-per-scope-list-keys', 'pass', []]])
   }, 180_000)
+})
+
+describe('extwire conformance --role host --protocol', () => {
+  it('certifies the reference host in 0.36.0 against that version\'s fixtures: CONFORMANT, exit 0', async () => {
+    let out = ''
+    const code = await run({ argv: ['conformance', '--role', 'host', '--protocol', '0.36.0'], cwd: ROOT, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => undefined } })
+    expect(out).toMatch(/^CONFORMANT: all \d+ MUST requirements of the suite exercised and passed/m)
+    expect(out).toContain(`${of('0.36.0').length} fixtures against the reference host`)
+    expect(code).toBe(0)
+  }, 120_000)
 })
