@@ -19,9 +19,8 @@ const esmOnly = {
   cli: 'src/cli/main.ts',
 }
 
-// Worker entries are bundled whole (typebox and ajv included): a worker starts for every fixture,
-// and one file loads far faster than a module graph. The two share one chunk (the runtime, the
-// extension, the validators).
+// Worker entries are part of the ESM build, so they import the same shared chunks as the library
+// (the precompiled validators ship once in ESM); they load neither TypeBox nor ajv.
 const workers = {
   'conformance-worker': 'conformance/extension/worker.ts',
   'conformance-stdio': 'conformance/extension/stdio.ts',
@@ -74,12 +73,11 @@ const common = { target: 'node20', sourcemap: false, dts: false, minify: true, k
  */
 export default defineConfig((cli) => [
   // ESM: one module graph, split into shared chunks.
-  { ...common, entry: { ...library, ...esmOnly }, format: ['esm'], clean: true, splitting: true, external: ['vitest'] },
+  { ...common, entry: { ...library, ...esmOnly, ...workers }, format: ['esm'], clean: true, splitting: true, external: ['vitest'] },
   // CommonJS, split as well so that every entry shares one copy of each module (one
   // ProtocolValidationError class behind both `require('extwire')` and `require('extwire/validate')`).
   // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
   { ...common, entry: library, format: ['cjs'], splitting: true, noExternal: ['typebox'], shims: true },
-  { ...common, entry: workers, format: ['esm'], noExternal: [/.*/], splitting: true, platform: 'node' },
   browserWorker,
   // Declarations for both formats from one compilation: `.d.ts` beside the ESM build, `.d.cts`
   // beside the CommonJS one. (It also writes a `vitest.d.cts`, which `files` leaves out.)

@@ -1,22 +1,24 @@
 /**
- * Validators for a runtime of a protocol version other than the default (EXT-VER-*). They are
- * compiled at creation (TypeBox and ajv, `new Function`), which is why this module is apart from
- * `runtime.ts`: a default worker never loads it, and keeps its precompiled, compiler-free start.
+ * Validators for a runtime of any protocol version (EXT-VER-*), on the precompiled checks of that
+ * version: like the default ones, they compile nothing, load neither TypeBox nor ajv, and run under
+ * a Content-Security-Policy without `unsafe-eval`, so a bundled worker can speak any version.
  * Share one set among the runtimes of one version.
  */
-import { profile } from '../protocol/profiles.js'
-import { createValidator } from '../validate/compile.js'
+import { PROFILE_TABLES } from '../protocol/tables.js'
+import { resolveProfile } from '../protocol/versions.js'
 import type { ValidationMode } from '../validate/modes.js'
+import { precompiledValidator } from '../validate/precompiled.js'
 import type { RuntimeValidators } from './runtime.js'
 
 /** The validators of a runtime that speaks `protocol` (same roles and modes as `createRuntimeValidators`). */
 export function compileRuntimeValidators(protocol: string, inboundMode: ValidationMode = 'tolerant'): RuntimeValidators {
-  const p = profile(protocol)
+  const version = resolveProfile(protocol)
+  const methods = new Map(PROFILE_TABLES[version].methods.map((m) => [m.method, { noData: m.response === 'none', response: m.shape }]))
   return {
-    protocol: p.version,
-    inbound: createValidator({ mode: inboundMode, scope: ['host-to-worker'], compile: 'lazy', protocol }),
-    outbound: createValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'], compile: 'lazy', protocol }),
-    responses: createValidator({ mode: 'tolerant', scope: ['responses'], compile: 'lazy', protocol }),
-    methodOf: (method) => p.method(method),
+    protocol: version,
+    inbound: precompiledValidator({ mode: inboundMode, scope: ['host-to-worker'], protocol: version }),
+    outbound: precompiledValidator({ mode: 'strict', scope: ['worker-to-host', 'payloads'], protocol: version }),
+    responses: precompiledValidator({ mode: 'tolerant', scope: ['responses'], protocol: version }),
+    methodOf: (method) => methods.get(method),
   }
 }

@@ -9,6 +9,7 @@ import type { RequestMethod, RequestPayloads, ResponseData } from '../protocol/m
 import { ProtocolValidationError, type ValidationResult } from './errors.js'
 import { DEFAULT_MODE, type ValidationMode } from './modes.js'
 import { precompiledValidator } from './precompiled.js'
+import { DEFAULT_PROFILE, PROFILE_VERSIONS, resolveProfile, type ProfileVersion } from '../protocol/versions.js'
 import type { ProtocolValidator, ValidatorOptions } from './validator.js'
 
 export * from './errors.js'
@@ -17,18 +18,28 @@ export { precompiledValidator } from './precompiled.js'
 export { ScopeError, type Check, type ProtocolValidator, type ValidatorOptions, type ValidatorScope } from './validator.js'
 export { describeValue } from './describe.js'
 
-const DEFAULTS: Readonly<Record<ValidationMode, ProtocolValidator>> = Object.freeze({
-  strict: precompiledValidator({ mode: 'strict' }),
-  tolerant: precompiledValidator({ mode: 'tolerant' }),
-})
+/**
+ * The shared instances, one per profile and mode, built once at load (tables over the shared
+ * precompiled checks, so cheap) rather than on first use, which would need mutable module state.
+ */
+const SHARED: Readonly<Record<ProfileVersion, Readonly<Record<ValidationMode, ProtocolValidator>>>> = Object.freeze(
+  Object.fromEntries(
+    PROFILE_VERSIONS.map((protocol) => [
+      protocol,
+      Object.freeze({ strict: precompiledValidator({ mode: 'strict', protocol }), tolerant: precompiledValidator({ mode: 'tolerant', protocol }) }),
+    ]),
+  ) as Record<ProfileVersion, Record<ValidationMode, ProtocolValidator>>,
+)
 
 /**
- * The shared, precompiled validator for a mode (default {@link DEFAULT_MODE}). With a `scope`, a
- * new precompiled validator limited to it (cheap: no compilation).
+ * The shared, precompiled validator for a mode (default {@link DEFAULT_MODE}) and protocol version
+ * (default 0.22.1; an unknown one throws an `UnknownVersionError`). With a `scope`, a new
+ * precompiled validator limited to it (cheap: no compilation).
  */
 export function validatorFor(options: ValidatorOptions = {}): ProtocolValidator {
   if (options.scope !== undefined) return precompiledValidator(options)
-  return DEFAULTS[options.mode ?? DEFAULT_MODE]
+  const version = options.protocol === undefined ? DEFAULT_PROFILE : resolveProfile(options.protocol)
+  return SHARED[version][options.mode ?? DEFAULT_MODE]
 }
 
 /** Validates a message a worker sent to its host. Never throws. */

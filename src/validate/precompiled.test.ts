@@ -100,3 +100,29 @@ describe('scopes', () => {
     expect(outbound.validateRequest('storage.get', { key: 'k' }).ok).toBe(true)
   })
 })
+
+describe('protocol versions', () => {
+  const secretsGet = { type: 'request', id: 'r-1', method: 'secrets.get', payload: { key: 'token' } }
+
+  it('a 0.36.0 secrets.get request is valid at 0.36.0 and an unknown method at 0.22.1 (the default)', () => {
+    expect(precompiledValidator({ mode: 'strict', protocol: '0.36.0' }).validateWorkerToHost(secretsGet)).toStrictEqual({ ok: true, value: secretsGet })
+    for (const validator of [precompiledValidator({ mode: 'strict', protocol: '0.22.1' }), precompiledValidator({ mode: 'strict' })]) {
+      const result = validator.validateWorkerToHost(secretsGet)
+      expect(result.ok ? [] : result.errors.map((e) => `${e.code} ${e.path}`)).toEqual(['EXT-WIRE-009 /method'])
+    }
+  })
+
+  it('a payload changed in 0.23.0 (storage.get) is checked against the version asked for', () => {
+    const legacy = { key: 'k' }
+    const collection = { collection: 'c', id: 'i' }
+    const at = (protocol: string) => precompiledValidator({ mode: 'strict', protocol })
+    expect(at('0.22.1').validateRequest('storage.get', legacy).ok).toBe(true)
+    expect(at('0.36.0').validateRequest('storage.get', collection).ok).toBe(true)
+    const old = at('0.36.0').validateRequest('storage.get', legacy)
+    expect(old.ok ? [] : old.errors.map((e) => e.code)).toContain('EXT-WIRE-003')
+  })
+
+  it('an unknown version throws, naming the known ones', () => {
+    expect(() => precompiledValidator({ protocol: '9.9.9' })).toThrow(/0\.36\.0/)
+  })
+})

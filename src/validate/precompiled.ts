@@ -3,15 +3,15 @@
  * the TypeBox source): nothing compiles at run time, no `new Function` runs, and neither TypeBox nor
  * ajv is loaded, so they start at once and run under a Content-Security-Policy without
  * `unsafe-eval`. Every check exists before the first message, so a prototype polluted later cannot
- * reach a compiler or leave a check missing.
+ * reach a compiler or leave a check missing. Every protocol profile is precompiled; a schema that
+ * is the same in several versions is one check shared by all of them.
  */
-import { METHOD_TABLE, MESSAGE_DIRECTIONS } from '../protocol/tables.js'
+import { PROFILE_TABLES } from '../protocol/tables.js'
+import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
 import { DEFAULT_MODE, type ValidationMode } from './modes.js'
-import { ENTRIES } from './precompiled/entries.js'
-import { CHECKS as STRICT_FAST } from './precompiled/strict-fast.js'
-import { CHECKS as STRICT_FULL } from './precompiled/strict-full.js'
-import { CHECKS as TOLERANT_FAST } from './precompiled/tolerant-fast.js'
-import { CHECKS as TOLERANT_FULL } from './precompiled/tolerant-full.js'
+import { ENTRY_ROWS, HINTS, PROFILE_ENTRIES } from './precompiled/entries.js'
+import { STRICT as STRICT_FAST, TOLERANT as TOLERANT_FAST } from './precompiled/fast.js'
+import { STRICT as STRICT_FULL, TOLERANT as TOLERANT_FULL } from './precompiled/full.js'
 import type { ReportContext } from './report.js'
 import { assembleValidator, type Check, type CheckEntry, type ProtocolValidator, type ValidatorOptions, type ValidatorScope } from './validator.js'
 
@@ -29,32 +29,36 @@ function contextOf(kind: string, name: string): ReportContext {
 }
 
 /**
- * A validator for one mode and scope on the precompiled checks. Cheap (tables over shared
- * functions); `validatorFor` hands out shared instances.
+ * A validator for one mode, scope and protocol version (default 0.22.1) on the precompiled checks.
+ * Cheap (tables over shared functions); `validatorFor` hands out shared instances. An unknown
+ * version throws an `UnknownVersionError` naming the known ones.
  */
 export function precompiledValidator(options: ValidatorOptions = {}): ProtocolValidator {
   const mode = options.mode ?? DEFAULT_MODE
   const checks = CHECKS[mode]
   if (checks === undefined) throw new TypeError(`unknown validation mode ${String(mode)}: expected strict or tolerant`)
+  const version = options.protocol === undefined ? DEFAULT_PROFILE : resolveProfile(options.protocol)
+  const table = PROFILE_TABLES[version]
   const byKind = new Map<string, Map<string, CheckEntry>>()
-  ENTRIES.forEach((e, i) => {
-    const fast = checks.fast[i] as Check
-    const full = checks.full[i] as Check
-    const entry: CheckEntry = { ctx: contextOf(e.kind, e.name), hints: e.hints, fast: () => fast, full: () => full }
-    let map = byKind.get(e.kind)
-    if (map === undefined) byKind.set(e.kind, (map = new Map()))
-    map.set(e.name, entry)
-  })
+  for (const row of PROFILE_ENTRIES[version]) {
+    const [kind, name, check, hints] = ENTRY_ROWS[row] as (typeof ENTRY_ROWS)[number]
+    const fast = checks.fast[check] as Check
+    const full = checks.full[check] as Check
+    const entry: CheckEntry = { ctx: contextOf(kind, name), hints: HINTS[hints] as (typeof HINTS)[number], fast: () => fast, full: () => full }
+    let map = byKind.get(kind)
+    if (map === undefined) byKind.set(kind, (map = new Map()))
+    map.set(name, entry)
+  }
   const scope = new Set<ValidatorScope>(options.scope ?? ALL_SCOPES)
   const withPayloads = scope.has('payloads') || scope.has('worker-to-host')
-  const directionOf = new Map(MESSAGE_DIRECTIONS.map((m) => [m.type, m.direction]))
+  const directionOf = new Map(table.messages.map((m) => [m.type, m.direction]))
   const envelope = byKind.get('envelope')?.get('request')
   if (envelope === undefined) throw new Error('precompiled validators: no request envelope (run `npm run schema`)')
   return assembleValidator({
     mode,
     scope,
-    messages: MESSAGE_DIRECTIONS,
-    methods: METHOD_TABLE,
+    messages: table.messages,
+    methods: table.methods,
     message: (type) => {
       const direction = directionOf.get(type)
       return direction !== undefined && scope.has(direction) ? byKind.get('message')?.get(type) : undefined

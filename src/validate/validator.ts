@@ -44,10 +44,9 @@ export interface ValidatorOptions {
    */
   readonly compile?: 'eager' | 'lazy'
   /**
-   * Only for `createValidator`: the protocol version whose messages and methods are checked
-   * (`0.36.0`, `0.23.0`, ...; default `0.22.1`). A version other than the default is compiled at
-   * creation, like any `createValidator` set; an unknown one throws an `UnknownVersionError` naming
-   * the known versions. The precompiled validators check 0.22.1 only.
+   * The protocol version whose messages and methods are checked (`0.36.0`, `0.23.0`, ...; default
+   * `0.22.1`); an unknown one throws an `UnknownVersionError` naming the known versions. Every
+   * version is precompiled (`validatorFor`, `precompiledValidator`); `createValidator` compiles it.
    */
   readonly protocol?: string
 }

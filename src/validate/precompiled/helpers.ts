@@ -1,5 +1,5 @@
 /**
- * The one run-time helper the precompiled validators call, kept here so that they import nothing
+ * The run-time helpers the precompiled validators call, kept here so that they import nothing
  * from ajv (whose helpers are CommonJS) and run unchanged in any bundle or browser.
  */
 
@@ -17,4 +17,23 @@ export function ucs2length(text: string): number {
     if (value >= 0xd800 && value <= 0xdbff && pos < len && (text.charCodeAt(pos) & 0xfc00) === 0xdc00) pos++
   }
   return length
+}
+
+/** One collected error, as ajv builds it, appended to the list (created on the first error). */
+export interface CollectedError {
+  readonly instancePath: string
+  readonly schemaPath: string
+  readonly keyword: string
+  readonly params: Record<string, unknown>
+}
+
+/**
+ * Appends an error to a full check's list and returns the list: the generated code calls this
+ * instead of spelling out each error object and its append, which halves the size of that code.
+ */
+export function pushError(list: CollectedError[] | null, instancePath: string, schemaPath: string, keyword: string, params: Record<string, unknown>): CollectedError[] {
+  const error = { instancePath, schemaPath, keyword, params }
+  if (list === null) return [error]
+  list.push(error)
+  return list
 }
