@@ -7,6 +7,7 @@ import { startupBench } from './startup.bench.js'
 import { fuzzBench } from './fuzz.bench.js'
 import { hostBench } from './host.bench.js'
 import { hostSuiteBench } from './host-suite.bench.js'
+import { profilesBench } from './profiles.bench.js'
 import { suiteBench } from './suite.bench.js'
 import { validateBench } from './validate.bench.js'
 
@@ -14,6 +15,7 @@ const only = process.argv.slice(2)
 const benches: Array<[string, () => Promise<void>]> = [
   ['startup', startupBench],
   ['validate', validateBench],
+  ['profiles', profilesBench],
   ['runtime', runtimeBench],
   ['suite', suiteBench],
   ['fuzz', fuzzBench],

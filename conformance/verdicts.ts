@@ -17,6 +17,7 @@
 import type { FixtureError } from './fixture/load.js'
 import type { Requirement } from './requirements.js'
 import type { FixtureResult } from './runner.js'
+import { PROTOCOL_VERSION } from '../src/protocol/descriptor.js'
 
 /** Exit code of a run whose worker failed a MUST requirement. */
 export const EXIT_NOT_CONFORMANT = 1
@@ -84,6 +85,8 @@ export interface OverallVerdict {
 /** Everything a reporter needs. */
 export interface SuiteReport {
   readonly target: string
+  /** The protocol version the target was judged at (default 0.22.1). */
+  readonly protocol: string
   readonly startedAt: string
   readonly durationMs: number
   readonly results: readonly ClassifiedResult[]
@@ -178,6 +181,8 @@ const list = (ids: readonly string[]) => ids.join(', ')
 /** Builds the report from results. */
 export function buildReport(args: {
   target: string
+  /** The protocol version of the run (default 0.22.1). */
+  protocol?: string
   startedAt: Date
   durationMs: number
   results: readonly FixtureResult[]
@@ -300,6 +305,7 @@ export function buildReport(args: {
   const verdict: OverallVerdict = { status, line, notes, must: { total: must.length, exercised, passed: passed.length, failed, notSelected, untested, blocked } }
   return {
     target: args.target,
+    protocol: args.protocol ?? PROTOCOL_VERSION,
     startedAt: args.startedAt.toISOString(),
     durationMs: args.durationMs,
     results,

@@ -9,9 +9,11 @@ import { describe, it } from 'vitest'
 import type { Transport } from '../src/transport/types.js'
 import { PACKAGE_ROOT } from './paths.js'
 import { globToRegExp, selectFixtures } from './fixture/select.js'
-import { loadFixtures } from './fixture/load.js'
+import { loadFixtures, type LoadedFixture } from './fixture/load.js'
 import { fixtureDeadline, runFixture, type Failure } from './runner.js'
 import { driverHostTarget, type HostDriverFactory } from './host/driver.js'
+import { isKnownVersion, KNOWN_VERSION_NAMES, resolveProfile } from '../src/protocol/versions.js'
+import { createValidator } from '../src/validate/compile.js'
 
 /** Options of {@link describeConformance}. */
 export interface DescribeConformanceOptions {
@@ -34,6 +36,12 @@ export interface DescribeConformanceOptions {
   readonly fixturesDir?: string
   /** Wait per expectation, ms (default 1000). */
   readonly stepTimeoutMs?: number
+  /**
+   * The protocol version the implementation speaks (default 0.22.1): only the fixtures that apply
+   * to it run, and what a worker sends is judged by that version's strict schema. The worker must
+   * be told the version itself (the runner cannot: `connect` is yours).
+   */
+  readonly protocol?: string
 }
 
 function explain(failures: readonly Failure[]): string {
@@ -47,21 +55,35 @@ export class SuiteErrorInFixture extends Error {
   override name = 'SuiteErrorInFixture'
 }
 
+/**
+ * The fixtures {@link describeConformance} declares for these options: of the role (`host` given or
+ * not), matching the filters and applying to the protocol version. Exported so that a suite can
+ * state what it certifies.
+ */
+export function conformanceSelection(options: Pick<DescribeConformanceOptions, 'host' | 'filter' | 'skip' | 'fixturesDir' | 'protocol'>): LoadedFixture[] {
+  const { protocol } = options
+  if (protocol !== undefined && !isKnownVersion(protocol)) throw new TypeError(`describeConformance: protocol ${JSON.stringify(protocol)} is not a protocol version; expected one of ${KNOWN_VERSION_NAMES.join(', ')}`)
+  const dir = options.fixturesDir ?? join(PACKAGE_ROOT, 'fixtures')
+  const { fixtures, errors } = loadFixtures(dir, process.cwd(), { role: options.host ? 'host' : 'worker' })
+  if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'))
+  return selectFixtures(fixtures, { filter: [...(options.filter ?? [])], skip: [...(options.skip ?? [])], levels: [], ...(protocol === undefined ? {} : { protocol }) })
+}
+
 /** Declares one vitest test per selected fixture, inside a `describe(name)`. */
 export function describeConformance(name: string, options: DescribeConformanceOptions): void {
-  const dir = options.fixturesDir ?? join(PACKAGE_ROOT, 'fixtures')
   const { connect, host } = options
   if ((connect === undefined) === (host === undefined)) throw new TypeError('describeConformance: give connect (a worker) or host (a host driver factory), exactly one')
-  const { fixtures, errors } = loadFixtures(dir, process.cwd(), { role: host ? 'host' : 'worker' })
-  if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'))
-  const selected = selectFixtures(fixtures, { filter: [...(options.filter ?? [])], skip: [...(options.skip ?? [])], levels: [] })
+  const selected = conformanceSelection(options)
+  const { protocol } = options
   const expected = (options.expectedFailures ?? []).map(globToRegExp)
   const target = host ? driverHostTarget(host, name) : { name, features: new Set(options.features ?? []), connect: async () => (connect as () => Promise<Transport> | Transport)() }
-  describe(name, () => {
+  // A worker of another version is judged by that version's schema; the default run keeps the runner's own validator.
+  const validator = protocol === undefined || host ? undefined : createValidator({ mode: 'strict', protocol, compile: 'lazy' })
+  describe(protocol === undefined ? name : `${name} (protocol ${resolveProfile(protocol) === protocol ? protocol : `${protocol} = ${resolveProfile(protocol)}`})`, () => {
     for (const { fixture } of selected) {
       const listed = expected.some((re) => re.test(fixture.id))
       const test = listed ? it.fails : it
-      const runOptions = { stepTimeoutMs: options.stepTimeoutMs ?? 1000 }
+      const runOptions = { stepTimeoutMs: options.stepTimeoutMs ?? 1000, ...(validator ? { validator } : {}) }
       test(`${fixture.id} [${fixture.requirements.join(', ')}] ${fixture.title}`, async () => {
         const result = await runFixture(fixture, target, runOptions)
         if (result.status === 'untested') throw new Error(`not testable: ${result.reason ?? ''}`)

@@ -72,6 +72,11 @@ export interface BrowserTargetOptions {
   readonly workerType?: 'module' | 'classic'
   /** Variables of this process's environment the browser process gets, beyond {@link workerEnv}'s defaults. */
   readonly passEnv?: readonly string[]
+  /**
+   * The protocol version the worker is to speak (default 0.22.1). A Web Worker has no environment,
+   * so it goes as `?protocol=<version>` on the worker's URL, as EXTWIRE_PROTOCOL goes to a Node worker.
+   */
+  readonly protocol?: string
   /** Called with the browser and the page once they are up: for tests that crash or inspect them. */
   readonly onLaunch?: (launched: { readonly browser: Browser; readonly page: Page }) => void
 }
@@ -223,7 +228,7 @@ class BrowserSession {
     private readonly browser: Browser,
     private readonly page: Page,
     private readonly server: PageServer,
-    private readonly options: { readonly callTimeoutMs: number; readonly workerType: 'module' | 'classic' },
+    private readonly options: { readonly callTimeoutMs: number; readonly workerType: 'module' | 'classic'; readonly protocol?: string },
   ) {}
 
   /** The browser's version. */
@@ -232,7 +237,7 @@ class BrowserSession {
   }
 
   /** Starts the server, launches the browser and loads the page, all within `launchTimeoutMs`; on any failure nothing is left running. */
-  static async launch(options: Required<Omit<BrowserTargetOptions, 'passEnv' | 'onLaunch'>> & Pick<BrowserTargetOptions, 'onLaunch'> & { passEnv: readonly string[] }): Promise<BrowserSession> {
+  static async launch(options: Required<Omit<BrowserTargetOptions, 'passEnv' | 'onLaunch' | 'protocol'>> & Pick<BrowserTargetOptions, 'onLaunch' | 'protocol'> & { passEnv: readonly string[] }): Promise<BrowserSession> {
     if (!existsSync(options.executablePath)) {
       throw new BrowserUnavailableError(`no browser at ${options.executablePath}: install Chromium (apt-get install chromium), or give --browser-path or EXTWIRE_CHROMIUM`)
     }
@@ -261,7 +266,7 @@ class BrowserSession {
         throw new Error('abandoned')
       }
       const page = await launched.newPage()
-      const session = new BrowserSession(launched, page, server, { callTimeoutMs: options.callTimeoutMs, workerType: options.workerType })
+      const session = new BrowserSession(launched, page, server, { callTimeoutMs: options.callTimeoutMs, workerType: options.workerType, ...(options.protocol === undefined ? {} : { protocol: options.protocol }) })
       await page.exposeBinding(EMIT_BINDING, (_source, id: unknown, seq: unknown, kind: unknown, data: unknown) => session.receive(id, seq, kind, data))
       page.on('crash', () => session.breakDown('the browser page crashed'))
       launched.on('disconnected', () => session.breakDown('the browser exited (crashed or was killed)'))
@@ -297,7 +302,10 @@ class BrowserSession {
     const id = this.nextId++
     const transport = new BrowserWorkerTransport(this, id)
     this.transports.set(id, transport)
-    const url = requestTimeoutMs === undefined ? '/worker.js' : `/worker.js?requestTimeoutMs=${requestTimeoutMs}`
+    const query = new URLSearchParams()
+    if (requestTimeoutMs !== undefined) query.set('requestTimeoutMs', String(requestTimeoutMs))
+    if (this.options.protocol !== undefined) query.set('protocol', this.options.protocol)
+    const url = query.size === 0 ? '/worker.js' : `/worker.js?${query.toString()}`
     try {
       await this.call(['start', id, url, this.options.workerType])
     } catch (error) {
@@ -416,6 +424,7 @@ export function browserTarget(options: BrowserTargetOptions = {}): BrowserTarget
     workerType: options.workerType ?? 'module',
     passEnv: options.passEnv ?? [],
     ...(options.onLaunch ? { onLaunch: options.onLaunch } : {}),
+    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
   } as const
   let session: Promise<BrowserSession> | undefined
   let version: string | undefined

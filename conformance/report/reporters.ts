@@ -5,7 +5,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { PROTOCOL_VERSION } from '../../src/protocol/descriptor.js'
 import type { Failure } from '../runner.js'
 import type { ClassifiedResult, SuiteReport } from '../verdicts.js'
 import type { ConformanceReport } from './schema.js'
@@ -108,7 +107,7 @@ export function consoleReport(report: SuiteReport, requirementText: (id: string)
   const reqs = report.requirements
   const count = (level: string, status: string) => reqs.filter((v) => v.level === level && v.status === status).length
   out.push(
-    `\n${s.fixtures} fixtures against ${escapeControl(report.target)}: ${s.passed} passed, ${s.failed} failed (${s.knownFailures} known), ${s.untested} untested, ${s.stale} stale, ${s.suiteErrors} suite errors in ${(report.durationMs / 1000).toFixed(2)} s`,
+    `\n${s.fixtures} fixtures against ${escapeControl(report.target)} at protocol ${report.protocol}: ${s.passed} passed, ${s.failed} failed (${s.knownFailures} known), ${s.untested} untested, ${s.stale} stale, ${s.suiteErrors} suite errors in ${(report.durationMs / 1000).toFixed(2)} s`,
     `requirements: MUST ${count('MUST', 'pass')} pass / ${count('MUST', 'fail')} fail / ${count('MUST', 'blocked')} blocked / ${count('MUST', 'untested')} untested / ${report.verdict.must.notSelected.length} not selected; SHOULD ${count('SHOULD', 'pass')} pass / ${count('SHOULD', 'fail')} fail`,
     ...verdictLines(report),
   )
@@ -121,7 +120,7 @@ export function jsonReport(report: SuiteReport): string {
     $schema: 'https://extwire.dev/schema/0.22.1/conformance-report.schema.json',
     tool: 'extwire',
     version: EXTWIRE_VERSION,
-    protocol: PROTOCOL_VERSION,
+    protocol: report.protocol,
     target: report.target,
     startedAt: report.startedAt,
     durationMs: report.durationMs,

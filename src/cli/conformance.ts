@@ -242,7 +242,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
     // A browser target's browser serves the whole run: it ends with it, on every path.
     if (isClosableTarget(target)) await target.close()
   }
-  const report = buildReport({ target: target.name, startedAt: started, durationMs: performance.now() - t0, results, requirements, expected, suiteErrors, suite })
+  const report = buildReport({ target: target.name, protocol, startedAt: started, durationMs: performance.now() - t0, results, requirements, expected, suiteErrors, suite })
   const text =
     reporter === 'json'
       ? jsonReport(report)

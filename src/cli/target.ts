@@ -138,7 +138,7 @@ export function selectTarget(
       value: path,
       features: ['short-request-timeout'],
       flags: ['--browser', '--browser-path', shellQuote(path), ...processFlags],
-      target: () => browserTarget({ executablePath: path, passEnv: proc.passEnv ?? [] }),
+      target: () => browserTarget({ executablePath: path, passEnv: proc.passEnv ?? [], ...(options.protocol === undefined ? {} : { protocol: options.protocol }) }),
     }
   }
   if (options.embedded === false) throw new UsageError('give --cmd or --worker')
