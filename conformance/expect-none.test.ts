@@ -8,7 +8,7 @@ import { createMemoryPair } from '../src/transport/memory.js'
 import { FixtureRun, StepFailure } from './runner.js'
 import type { Fixture } from './fixture/schema.js'
 
-const fixture: Fixture = { id: 'test/expect-none', title: 'expectNone on a busy loop', requirements: ['EXT-LIFE-011'], level: 'MUST', steps: [{ waitMs: 0 }] }
+const fixture: Fixture = { id: 'test/expect-none', title: 'expectNone on a busy loop', requirements: ['EXT-LIFE-011'], level: 'MUST', since: '0.22.0', permissions: [], steps: [{ waitMs: 0 }] }
 
 describe('expectNone', () => {
   it('sees a forbidden answer that a busy worker sends after the window timer is due', async () => {
