@@ -21,6 +21,8 @@ import { ROOT } from './helpers/examples.js'
 const { fixtures, errors } = loadFixtures(join(ROOT, 'fixtures'), ROOT, { role: 'host' })
 const hostFixtures = fixtures.map((f) => f.fixture)
 const of = (version: string) => hostFixtures.filter((f) => appliesTo(f, version))
+/** Step wait for runs that must pass (a message that comes is matched at once; only a failure waits it out). */
+const PATIENT_MS = 10_000
 const strict = (version: string) => createValidator({ mode: 'strict', protocol: version, compile: 'lazy' })
 
 describe('the reference host in every protocol version', () => {
@@ -34,7 +36,8 @@ describe('the reference host in every protocol version', () => {
       const selected = of(version)
       expect(selected.length).toBeGreaterThan(40)
       const target = driverHostTarget(referenceHostDriver(), `reference host ${version}`, { protocol: version })
-      const results = await runSuite(selected, target, { concurrency: 2, validator: strict(version) })
+      // A generous step wait: it costs nothing when the host answers, and a loaded machine can be slow to.
+      const results = await runSuite(selected, target, { concurrency: 2, validator: strict(version), stepTimeoutMs: PATIENT_MS })
       expect(results.filter((r) => r.status !== 'pass').map((r) => [r.id, r.status, r.failures])).toEqual([])
     }, 240_000)
   }
@@ -64,7 +67,7 @@ function skipsGate(which: (method: string) => boolean, extra: string): HostDrive
 async function failing(factory: HostDriverFactory, version: string, ids: readonly string[]): Promise<Array<[string, string[]]>> {
   const selected = of(version).filter((f) => ids.includes(f.id))
   expect(selected.map((f) => f.id).sort()).toEqual([...ids].sort())
-  const results = await runSuite(selected, driverHostTarget(factory, 'mutant', { protocol: version }), { concurrency: 2, validator: strict(version) })
+  const results = await runSuite(selected, driverHostTarget(factory, 'mutant', { protocol: version }), { concurrency: 2, validator: strict(version), stepTimeoutMs: PATIENT_MS })
   return results.filter((r) => r.status !== 'pass').map((r) => [r.id, [...new Set(r.failures.map((f) => f.requirement))]])
 }
 
@@ -121,16 +124,16 @@ describe('the driver protocol per version', () => {
       }
     }
     const one = of('0.36.0').filter((f) => f.id === 'host/versions/secrets-per-scope-list-keys')
-    const results = await runSuite(one, driverHostTarget(old, 'old driver', { protocol: '0.36.0' }), { validator: strict('0.36.0') })
+    const results = await runSuite(one, driverHostTarget(old, 'old driver', { protocol: '0.36.0' }), { validator: strict('0.36.0'), stepTimeoutMs: PATIENT_MS })
     expect(results.map((r) => [r.status, r.reason])).toEqual([['untested', 'the driver does not speak protocol 0.36.0 (its describe lists no protocols, so 0.22.1 only)']])
     const legacy = of('0.22.1').filter((f) => f.id === 'host/requests/storage-is-per-extension')
-    expect((await runSuite(legacy, driverHostTarget(old, 'old driver'))).map((r) => r.status)).toEqual(['pass'])
+    expect((await runSuite(legacy, driverHostTarget(old, 'old driver'), { stepTimeoutMs: PATIENT_MS })).map((r) => r.status)).toEqual(['pass'])
   }, 120_000)
 
   it('tells a --host-cmd host the version in EXTWIRE_PROTOCOL (conformance/reference/host-stdio.ts)', async () => {
     const one = of('0.36.0').filter((f) => f.id === 'host/versions/secrets-per-scope-list-keys')
     const target = commandHostTarget('node --import tsx conformance/reference/host-stdio.ts', ROOT, { protocol: '0.36.0' })
-    const results = await runSuite(one, target, { readyTimeoutMs: 60_000, validator: strict('0.36.0') })
+    const results = await runSuite(one, target, { readyTimeoutMs: 60_000, validator: strict('0.36.0'), stepTimeoutMs: PATIENT_MS })
     expect(results.map((r) => [r.id, r.status, r.failures])).toEqual([['host/versions/secrets-per-scope-list-keys', 'pass', []]])
   }, 180_000)
 })
@@ -138,7 +141,7 @@ describe('the driver protocol per version', () => {
 describe('extwire conformance --role host --protocol', () => {
   it('certifies the reference host in 0.36.0 against that version\'s fixtures: CONFORMANT, exit 0', async () => {
     let out = ''
-    const code = await run({ argv: ['conformance', '--role', 'host', '--protocol', '0.36.0'], cwd: ROOT, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => undefined } })
+    const code = await run({ argv: ['conformance', '--role', 'host', '--protocol', '0.36.0', '--timeout', String(PATIENT_MS)], cwd: ROOT, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => undefined } })
     expect(out).toMatch(/^CONFORMANT: all \d+ MUST requirements of the suite exercised and passed/m)
     expect(out).toContain(`${of('0.36.0').length} fixtures against the reference host`)
     expect(code).toBe(0)
