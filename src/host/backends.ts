@@ -6,7 +6,7 @@
  */
 import type { FetchOptions } from '../protocol/methods.js'
 import type { ChatInstructionMessage, SchedulerJobRequest, ToolResult, UserProfile } from '../protocol/types.js'
-import { memoryCollections, memorySecrets, type CollectionsBackend, type SecretsBackend } from './collections.js'
+import { memoryCollections, memorySecrets, scopedMaps, type CollectionsBackend, type SecretsBackend } from './collections.js'
 
 /** A value, or a promise of it: backends may answer synchronously. */
 export type Awaitable<T> = T | Promise<T>
@@ -171,18 +171,7 @@ export function memorySettings(): SettingsBackend {
  * can never be read as a global key, whatever characters either contains (EXT-HOST-026).
  */
 export function memoryStorage(): StorageBackend {
-  const byExtension = new Map<string, { global: Map<string, unknown>; users: Map<string, Map<string, unknown>> }>()
-  const scopeOf = (scope: StorageScope, create: boolean): Map<string, unknown> | undefined => {
-    let ext = byExtension.get(scope.extensionId)
-    if (ext === undefined) {
-      if (!create) return undefined
-      byExtension.set(scope.extensionId, (ext = { global: new Map(), users: new Map() }))
-    }
-    if (scope.userId === undefined) return ext.global
-    let user = ext.users.get(scope.userId)
-    if (user === undefined && create) ext.users.set(scope.userId, (user = new Map()))
-    return user
-  }
+  const scopeOf = scopedMaps<unknown>()
   return {
     get: (scope, key) => copy(scopeOf(scope, false)?.get(key)),
     set: (scope, key, value) => void scopeOf(scope, true)?.set(key, copy(value)),

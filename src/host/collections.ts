@@ -97,8 +97,11 @@ export function matchesQuery(document: CollectionDocument, query: CollectionQuer
 
 type Scoped<V> = { global: Map<string, V>; users: Map<string, Map<string, V>> }
 
-/** One map per extension and one per user within it, so scopes never meet. */
-function scopedMaps<V>(): (scope: StorageScope, create: boolean) => Map<string, V> | undefined {
+/**
+ * One map per extension and one per user within it, so scopes never meet: a user's key can never be
+ * read as a global key, whatever characters either contains (EXT-HOST-026).
+ */
+export function scopedMaps<V>(): (scope: StorageScope, create: boolean) => Map<string, V> | undefined {
   const byExtension = new Map<string, Scoped<V>>()
   return (scope, create) => {
     let ext = byExtension.get(scope.extensionId)
