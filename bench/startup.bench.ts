@@ -65,15 +65,41 @@ Promise.all([import('extwire/runtime'), import('extwire/conformance')]).then(([{
 })`
 
 /**
- * In a fresh process: starts a worker (the reference worker bundle, or the probe worker with or
- * without validation), activates the conformance extension, then times the first tool call and the
- * median of 200 later ones (ms).
+ * The reference worker bundle behind a wrapper that times, inside the worker, each tool call from
+ * the arrival of its request to the `postMessage` of its response: the worker's side of a call.
+ * The rest of a round trip is the host's side and the hops between the threads.
  */
-function firstCallProbe(worker: 'bundle' | 'validation' | 'none'): { first: number; steady: number } {
+const SPLIT_WORKER = `
+const { parentPort } = require('node:worker_threads')
+const { pathToFileURL } = require('node:url')
+const post = parentPort.postMessage.bind(parentPort)
+const on = parentPort.on.bind(parentPort)
+const inside = []
+let arrived = 0
+parentPort.on = (event, listener) => on(event, event !== 'message' ? listener : (m) => {
+  if (m && m.type === 'worker-side') return post({ type: 'worker-side', inside })
+  if (m && m.type === 'tool-execute-request') arrived = performance.now()
+  listener(m)
+})
+parentPort.postMessage = (m) => {
+  if (m && m.type === 'tool-execute-response') inside.push(performance.now() - arrived)
+  post(m)
+}
+import(pathToFileURL(${JSON.stringify(WORKER_BUNDLE)}).href)`
+
+/**
+ * In a fresh process: starts a worker (the reference worker bundle, the probe worker with or
+ * without validation, or the bundle behind the timing wrapper), activates the conformance
+ * extension, then times the first tool call and the median of 200 later ones (ms); for `split`,
+ * also the worker's side of those two calls.
+ */
+function firstCallProbe(worker: 'bundle' | 'validation' | 'none' | 'split'): { first: number; steady: number; workerFirst: number; workerSteady: number } {
   const create = worker === 'bundle'
     ? `new Worker(${JSON.stringify(WORKER_BUNDLE)}, { execArgv: [] })`
-    : `new Worker(${JSON.stringify(PROBE_WORKER)}, { eval: true, execArgv: [], workerData: { validation: ${worker === 'validation'} } })`
-  const [first, steady] = probe(`
+    : worker === 'split'
+      ? `new Worker(${JSON.stringify(SPLIT_WORKER)}, { eval: true, execArgv: [] })`
+      : `new Worker(${JSON.stringify(PROBE_WORKER)}, { eval: true, execArgv: [], workerData: { validation: ${worker === 'validation'} } })`
+  const [first, steady, workerFirst, workerSteady] = probe(`
 import { Worker } from 'node:worker_threads'
 const worker = ${create}
 const waiters = []
@@ -94,9 +120,16 @@ const first = await call(0)
 const later = []
 for (let i = 1; i <= 300; i++) later.push(await call(i))
 const steady = later.slice(100).sort((a, b) => a - b)[100]
-console.log(JSON.stringify([first, steady]))
+let inside = [NaN]
+if (${worker === 'split'}) {
+  const dumped = next((m) => m.type === 'worker-side')
+  worker.postMessage({ type: 'worker-side' })
+  inside = (await dumped).inside
+}
+const insideSteady = inside.slice(101).sort((a, b) => a - b)[100]
+console.log(JSON.stringify([first, steady, inside[0], insideSteady ?? NaN]))
 process.exit(0)`)
-  return { first: first as number, steady: steady as number }
+  return { first: first as number, steady: steady as number, workerFirst: workerFirst as number, workerSteady: workerSteady as number }
 }
 
 /** Median and range of per-round ratios, printed against a target. */
@@ -106,14 +139,20 @@ function report(label: string, ratios: readonly number[], target: number): void 
   console.log(`  ${''.padEnd(58)} range ${(sorted[0] as number).toFixed(2)}–${(sorted[sorted.length - 1] as number).toFixed(2)}× over ${ratios.length} rounds`)
 }
 
-const ms = (values: readonly number[]) => `${median(values).toFixed(1)} ms`
+/** Median and range of per-round ratios, printed without a target (for scale). */
+function scale(label: string, ratios: readonly number[]): void {
+  const sorted = [...ratios].sort((a, b) => a - b)
+  console.log(`  ${label.padEnd(58)} ${`${median(ratios).toFixed(2)}×`.padStart(10)}   (no target) range ${(sorted[0] as number).toFixed(2)}–${(sorted[sorted.length - 1] as number).toFixed(2)}×`)
+}
+
+const ms = (values: readonly number[]) => `${median(values).toFixed(median(values) < 1 ? 3 : 1)} ms`
 
 /** Runs the start-up benchmark. */
 export async function startupBench(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ')
   console.log(`\nStart-up (${ROUNDS} rounds, each figure a fresh process; load average before: ${load})`)
-  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], first: [], steady: [], withValidation: [], withoutValidation: [] }
-  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], first: [], validation: [] }
+  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [] }
+  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], first: [], validation: [], noValidationFirst: [], againstNone: [] }
   for (let round = 0; round <= ROUNDS; round++) {
     const bare = wall(['-e', ''])
     const runtime = wall(importOf('extwire/runtime'))
@@ -124,9 +163,16 @@ export async function startupBench(): Promise<void> {
     const ready = readyProbe(WORKER_BUNDLE)
     const { first, steady } = firstCallProbe('bundle')
     const withValidation = firstCallProbe('validation').first
-    const withoutValidation = firstCallProbe('none').first
+    const { first: withoutValidation, steady: steadyWithout } = firstCallProbe('none')
+    const split = firstCallProbe('split')
     if (round === 0) continue // warm-up: file cache
-    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, first, steady, withValidation, withoutValidation }).forEach(([k, v]) => t[k]?.push(v))
+    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, first, steady, withValidation, withoutValidation, steadyWithout }).forEach(([k, v]) => t[k]?.push(v))
+    t['workerFirst']?.push(split.workerFirst)
+    t['workerSteady']?.push(split.workerSteady)
+    t['hostFirst']?.push(split.first - split.workerFirst)
+    t['hostSteady']?.push(split.steady - split.workerSteady)
+    ratios['noValidationFirst']?.push(withoutValidation / steadyWithout)
+    ratios['againstNone']?.push(first / withoutValidation)
     ratios['runtime']?.push(runtime / bare)
     ratios['validate']?.push(validate / bare)
     ratios['extwire']?.push(extwire / typebox)
@@ -146,6 +192,11 @@ export async function startupBench(): Promise<void> {
     ['steady-state tool call (same worker)', t['steady'] ?? []],
     ['first tool call, runtime validating (package import)', t['withValidation'] ?? []],
     ['first tool call, runtime not validating (package import)', t['withoutValidation'] ?? []],
+    ['steady-state call, runtime not validating (package import)', t['steadyWithout'] ?? []],
+    ['first call, worker side (request in -> response out)', t['workerFirst'] ?? []],
+    ['first call, host side and thread hops (the rest)', t['hostFirst'] ?? []],
+    ['steady call, worker side', t['workerSteady'] ?? []],
+    ['steady call, host side and thread hops', t['hostSteady'] ?? []],
   ]
   for (const [name, values] of figures) console.log(`  ${name.padEnd(58)} ${ms(values).padStart(10)} (median)`)
   report('import extwire/runtime / node -e ""', ratios['runtime'] ?? [], 1.5)
@@ -153,6 +204,10 @@ export async function startupBench(): Promise<void> {
   report('import extwire / import typebox', ratios['extwire'] ?? [], 1.2)
   report('start-to-ready: reference runtime / empty worker', ratios['ready'] ?? [], 1.3)
   report('first tool call / steady-state call', ratios['first'] ?? [], 1.5)
+  // The literal target above stays printed. For scale, the same ratio of a runtime that does not
+  // validate at all (what cold JavaScript costs any worker), and our first call against its first.
+  scale('for scale: first / steady call, runtime not validating', ratios['noValidationFirst'] ?? [])
+  report('first tool call: reference bundle / non-validating first', ratios['againstNone'] ?? [], 1.5)
   report('first tool call: validating / not validating runtime', ratios['validation'] ?? [], 1.5)
   console.log(`  load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 }

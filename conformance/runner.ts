@@ -379,6 +379,11 @@ export class FixtureRun {
 
   private async expectNone(pattern: Record<string, unknown>, withinMs: number, requirement?: string): Promise<void> {
     await sleep(withinMs, this.control.signal)
+    // On a busy event loop (many in-process fuzz lanes) the window's timer can fire before the
+    // turns that carry an in-process worker's direct answer: let two more turns pass, so the window
+    // never closes before the worker has had its turn (a worker thread has its own loop anyway).
+    await nextTurn()
+    await nextTurn()
     const found = this.scan(pattern, this.position)
     if (found) {
       this.fail({
@@ -390,6 +395,11 @@ export class FixtureRun {
       })
     }
   }
+}
+
+/** Resolves after the event loop's next check phase (every immediate queued before it has run). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 /** The target could not start (no `ready` from any worker yet): {@link runSuite} stops the run with it. */

@@ -33,12 +33,22 @@ export type DriverLine =
 /** What `describe` answers: the commands the driver performs (`advanceClock` only when the host runs on an injected clock). */
 export interface DriverDescription {
   readonly commands: readonly string[]
+  /**
+   * The protocol versions the host can be told to speak (docs/host-driver.md, "Protocol versions").
+   * Absent: 0.22.1 only, as every driver written before versions existed.
+   */
+  readonly protocols?: readonly string[]
   /** Free text for reports (host name, version). */
   readonly name?: string
 }
 
 /** What an in-process driver gets from the suite. */
 export interface HostDriverContext {
+  /**
+   * The protocol version the host is to speak in this fixture (`0.22.1` unless the run names another
+   * with `--protocol`); a `--host-cmd` driver reads it from `EXTWIRE_PROTOCOL`.
+   */
+  readonly protocol: string
   /**
    * The host's end of worker connection `worker` (the suite plays that worker on the other end).
    * The same name gives the same transport; closing it tells the suite the host ended the worker.
@@ -70,6 +80,8 @@ export interface HostTarget {
   readonly name: string
   /** The host runs in this process. */
   readonly inProcess?: boolean
+  /** The protocol version the driver tells the host to speak; absent: the default, 0.22.1. */
+  readonly protocol?: string
   /** A fresh host behind its driver; the returned transport carries {@link DriverLine}s; its `close()` ends the host. */
   connect(): Promise<Transport>
 }
@@ -111,7 +123,7 @@ function errorText(error: unknown): string {
  * Serves an in-process driver on `channel` (the driver's end of a driver channel) until the channel
  * closes, then disposes the driver. A driver that cannot be created closes the channel, with why.
  */
-export async function serveDriver(factory: HostDriverFactory, channel: Transport): Promise<void> {
+export async function serveDriver(factory: HostDriverFactory, channel: Transport, protocol: string = DEFAULT_DRIVER_PROTOCOL): Promise<void> {
   const workers = new Map<string, ChannelWorkerTransport>()
   const workerEnd = (name: string) => {
     let t = workers.get(name)
@@ -122,6 +134,7 @@ export async function serveDriver(factory: HostDriverFactory, channel: Transport
     return t
   }
   const context: HostDriverContext = {
+    protocol,
     transport: workerEnd,
     emit: (event) => channel.send({ ch: 'ctl', event }),
   }
@@ -168,16 +181,27 @@ export async function serveDriver(factory: HostDriverFactory, channel: Transport
   await driver.dispose?.()
 }
 
+/** The protocol version a driver is told when the run names none. */
+export const DEFAULT_DRIVER_PROTOCOL = '0.22.1'
+
+/** Options of the host targets: the protocol version the host is told to speak. */
+export interface HostTargetOptions {
+  readonly protocol?: string
+}
+
+const withProtocolOf = (options: HostTargetOptions): { protocol?: string } => (options.protocol === undefined ? {} : { protocol: options.protocol })
+
 /** An in-process host target from a driver factory: a fresh driver (and host) per fixture. */
-export function driverHostTarget(factory: HostDriverFactory, name = 'in-process host driver'): HostTarget {
+export function driverHostTarget(factory: HostDriverFactory, name = 'in-process host driver', options: HostTargetOptions = {}): HostTarget {
   return {
     role: 'host',
     name,
     inProcess: true,
+    ...withProtocolOf(options),
     async connect() {
       // JSON copies, as on a real wire: an undefined field disappears and nothing is shared.
       const [suite, driver] = createMemoryPair({ copy: 'json' })
-      void serveDriver(factory, driver).catch((error: unknown) => {
+      void serveDriver(factory, driver, options.protocol ?? DEFAULT_DRIVER_PROTOCOL).catch((error: unknown) => {
         driver.send({ ch: 'ctl', event: { type: 'driver-error', error: errorText(error) } })
         void driver.close()
       })
@@ -194,7 +218,7 @@ export function driverFactoryOf(module: Record<string, unknown>, file: string): 
 }
 
 /** A `--host <module>` target: the module is imported once (at the first fixture), its factory called per fixture. */
-export function moduleHostTarget(file: string): HostTarget {
+export function moduleHostTarget(file: string, options: HostTargetOptions = {}): HostTarget {
   if (file.trim() === '') throw new TypeError('moduleHostTarget: the module path is empty')
   let factory: Promise<HostDriverFactory> | undefined
   const load = async () => {
@@ -206,10 +230,11 @@ export function moduleHostTarget(file: string): HostTarget {
     role: 'host',
     name: `host driver ${file}`,
     inProcess: true,
+    ...withProtocolOf(options),
     async connect() {
       factory ??= load()
       const f = await factory
-      return driverHostTarget(f).connect()
+      return driverHostTarget(f, undefined, options).connect()
     },
   }
 }
@@ -224,8 +249,10 @@ export function commandHostTarget(command: string, cwd?: string, options: Proces
   return {
     role: 'host',
     name: `host command ${command}`,
+    ...withProtocolOf(options),
     async connect() {
       const env = workerEnv(options.passEnv, process.env, false)
+      if (options.protocol !== undefined) env['EXTWIRE_PROTOCOL'] = options.protocol
       if (options.maxMessageBytes !== undefined) env['EXTWIRE_MAX_MESSAGE_BYTES'] = String(options.maxMessageBytes)
       const transport = createStdioTransport(command, {
         env,

@@ -13,7 +13,9 @@ import { match, show, substitute, type Bindings, type Mismatch } from '../fixtur
 import { DEFAULT_WORKER, type DriverCommand, type ExpectStep, type Fixture, type Step } from '../fixture/schema.js'
 import type { Failure, FixtureResult, FixtureStatus, RunOptions } from '../runner.js'
 import { FixtureStop, sleep, Stopped } from '../wait.js'
-import type { HostTarget } from './driver.js'
+import { DEFAULT_DRIVER_PROTOCOL, type HostTarget } from './driver.js'
+import { isKnownVersion, resolveProfile } from '../../src/protocol/versions.js'
+import type { ProtocolValidator } from '../../src/validate/validator.js'
 import { FixtureHttpServer, substituteHttp } from './http.js'
 import { checkTaskInvariants } from './task-invariants.js'
 import { probeUnordered } from '../fixture/unordered.js'
@@ -63,7 +65,7 @@ export class DriverSession {
   readonly protocolErrors: string[] = []
   private readonly waiters = new Set<{ from: number; test: (e: ChannelEntry) => boolean; resolve: (e: ChannelEntry) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>()
   private readonly subscriptions: Disposable[]
-  private readonly validator = validatorFor({ mode: 'strict' })
+  readonly validator: ProtocolValidator
   private closeInfo: CloseInfo | undefined
   private overflowText: string | undefined
   private nextId = 0
@@ -72,7 +74,10 @@ export class DriverSession {
   constructor(
     readonly channel: Transport,
     private readonly maxLines = DEFAULT_MAX_DRIVER_LINES,
+    validator?: ProtocolValidator,
   ) {
+    // What the host sends is judged by the run's version (strict); 0.22.1's by default.
+    this.validator = validator ?? validatorFor({ mode: 'strict' })
     this.subscriptions = [
       channel.onMessage((line) => this.receive(line)),
       channel.onError((error) => this.protocolErrors.push(`driver channel error: ${error.message}`)),
@@ -302,7 +307,7 @@ export class HostFixtureRun {
 
   private send(template: Record<string, unknown>, worker: string, invalid: boolean): void {
     const message = this.substitute(template)
-    const checked = validatorFor({ mode: 'strict' }).validateWorkerToHost(message)
+    const checked = this.session.validator.validateWorkerToHost(message)
     if (!invalid && !checked.ok) this.fail({ requirement: this.requirementOf(), kind: 'suite', message: `fixture error: the fixture sends an invalid worker message: ${checked.errors[0]?.message}`, actual: show(message) })
     this.session.sendWire(worker, message)
   }
@@ -518,6 +523,17 @@ export interface HostOutcome {
   readonly startFailure?: string
 }
 
+/**
+ * Why the host cannot be certified in `protocol`, when its driver does not say it speaks it: a driver
+ * whose describe lists no `protocols` speaks 0.22.1 only (docs/host-driver.md, "Protocol versions").
+ */
+export function protocolUnspoken(protocol: string | undefined, listed: unknown): string | undefined {
+  const wanted = resolveProfile(protocol ?? DEFAULT_DRIVER_PROTOCOL)
+  const spoken = Array.isArray(listed) ? listed.filter((v): v is string => typeof v === 'string' && isKnownVersion(v)) : [DEFAULT_DRIVER_PROTOCOL]
+  if (spoken.some((v) => resolveProfile(v) === wanted)) return undefined
+  return `the driver does not speak protocol ${protocol ?? DEFAULT_DRIVER_PROTOCOL} (its describe lists ${Array.isArray(listed) ? `protocols ${spoken.join(', ') || 'none'}` : 'no protocols, so 0.22.1 only'})`
+}
+
 function describeStep(step: Step | undefined): string {
   if (step === undefined) return 'waiting for the driver'
   return Object.keys(step).find((k) => k !== 'comment' && k !== 'requirement' && k !== 'worker') ?? 'step'
@@ -538,7 +554,7 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
     const message = `could not start the host driver: ${(error as Error).message}`
     return { startFailure: message, result: { ...base, status: 'fail', durationMs: performance.now() - started, warnings: [], failures: [{ requirement: first, kind: 'transport', message }] } }
   }
-  const session = new DriverSession(channel, options.maxMessages ?? DEFAULT_MAX_DRIVER_LINES)
+  const session = new DriverSession(channel, options.maxMessages ?? DEFAULT_MAX_DRIVER_LINES, options.validator)
   const failures: Failure[] = []
   const warnings: Failure[] = []
   const stopper = new FixtureStop(() => session.close(), options.deadlineMs, hooks.signal)
@@ -568,13 +584,15 @@ export async function playHost(fixture: Fixture, target: HostTarget, options: Ru
       const events = session.entries.filter((e) => e.kind === 'event').map((e) => show(e.value))
       throw new HostStepFailure({ requirement: first, kind: 'transport', step: 0, message: `the host driver did not start: ${detail}${events.length > 0 ? `; it reported ${events.join(', ')}` : ''}` })
     }
-    const value = answer.value as { ok?: unknown; value?: { commands?: unknown } }
+    const value = answer.value as { ok?: unknown; value?: { commands?: unknown; protocols?: unknown } }
     const commands = value.ok === true && Array.isArray(value.value?.commands) ? value.value.commands.filter((c): c is string => typeof c === 'string') : undefined
     if (commands === undefined) throw new HostStepFailure({ requirement: first, kind: 'transport', step: 0, message: `the driver's describe answer is not {"ok": true, "value": {"commands": [...]}}: ${show(answer.value)}` })
     described = true
     hooks.onReady?.()
     const lacking = commandsOf(fixture).filter((c) => !commands.includes(c))
-    if (lacking.length > 0) untested = `the driver does not support ${lacking.join(', ')} (its describe lists ${commands.join(', ') || 'no command'})`
+    const unspoken = protocolUnspoken(target.protocol, value.value?.protocols)
+    if (unspoken !== undefined) untested = unspoken
+    else if (lacking.length > 0) untested = `the driver does not support ${lacking.join(', ')} (its describe lists ${commands.join(', ') || 'no command'})`
     else {
       for (const step of fixture.steps) await run.next(step)
       await sleep(options.settleMs ?? 20, stopper.signal)

@@ -8,6 +8,7 @@ import { createHost, type ExtensionManifest, type Host, type HostOptions } from 
 import { VirtualClock } from '../../src/host/clock.js'
 import type { ChatMessage, ChatOptions, GetModelsOptions, SchedulerFirePayload, StreamEvent } from '../../src/protocol/types.js'
 import { DRIVER_COMMANDS } from '../fixture/schema.js'
+import { KNOWN_VERSION_NAMES } from '../../src/protocol/versions.js'
 import type { HostDriver, HostDriverContext, HostDriverFactory } from '../host/driver.js'
 
 /** Options of {@link referenceHostDriver}. */
@@ -49,14 +50,16 @@ function json(value: unknown): unknown {
 export function referenceHostDriver(options: ReferenceHostDriverOptions = {}): HostDriverFactory {
   return (ctx: HostDriverContext): HostDriver => {
     const virtual = options.clock !== 'system' ? new VirtualClock() : undefined
-    const created = createHost({ ...(options.host ?? {}), ...(virtual ? { clock: virtual } : {}) })
+    // The version the suite asks for (docs/host-driver.md, "Protocol versions"); a 0.22.1 host is told nothing, as before versions existed.
+    const versioned = ctx.protocol === undefined || ctx.protocol === '0.22.1' ? {} : { protocol: ctx.protocol }
+    const created = createHost({ ...(options.host ?? {}), ...versioned, ...(virtual ? { clock: virtual } : {}) })
     const host = options.wrap ? options.wrap(created, virtual) : created
     const subscription = host.onEvent((event) => ctx.emit(json(event) as Record<string, unknown>))
     const commands = DRIVER_COMMANDS.filter((c) => c !== 'advanceClock' || virtual !== undefined)
     const run = async (command: string, args: Readonly<Record<string, unknown>>): Promise<unknown> => {
       switch (command) {
         case 'describe':
-          return { commands, name: `extwire reference host (${virtual ? 'virtual' : 'system'} clock)` }
+          return { commands, protocols: KNOWN_VERSION_NAMES, name: `extwire reference host (${virtual ? 'virtual' : 'system'} clock, protocol ${ctx.protocol ?? '0.22.1'})` }
         case 'load':
           return json(await host.load(record(args, 'manifest') as unknown as ExtensionManifest, ctx.transport(optionalText(args, 'worker') ?? 'main')))
         case 'executeTool':

@@ -96,6 +96,7 @@ export function changedHostDriver(breakage: HostBreakage | (() => HostBreakage))
     const filters = wire()
     const ends = new Map<string, Transport>()
     return inner({
+      protocol: ctx.protocol,
       emit: (event) => ctx.emit(event),
       transport(worker) {
         let end = ends.get(worker)

@@ -8,4 +8,5 @@ import { processStdioTransport } from '../../src/transport/stdio.js'
 import { serveDriver } from '../host/driver.js'
 import { referenceHostDriver } from './host-driver.js'
 
-await serveDriver(referenceHostDriver(), processStdioTransport())
+// The version the suite asks for arrives as EXTWIRE_PROTOCOL (docs/host-driver.md, "Protocol versions").
+await serveDriver(referenceHostDriver(), processStdioTransport(), process.env['EXTWIRE_PROTOCOL'] || undefined)

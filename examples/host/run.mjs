@@ -5,7 +5,7 @@ import { createHost } from 'extwire/host'
 import { createWorkerThreadTransport } from 'extwire/transport'
 import { conformanceWorkerFile } from 'extwire/conformance'
 
-const host = createHost() // real time; pass { clock: new VirtualClock() } to drive time yourself
+const host = createHost({ protocol: '0.22.1' }) // the version the worker speaks (the default); real time unless you pass a clock
 const seen = []
 const waiters = []
 host.onEvent((event) => {

@@ -56,7 +56,8 @@ Selection:
   --since <version>          run fixtures introduced in <version> or later (0.22.0: the background tasks)
   --protocol <version>       the protocol version the worker speaks (default 0.22.1): runs the fixtures
                              that apply to it, passes EXTWIRE_PROTOCOL=<version> to the worker, and
-                             judges what it sends by that version's schema
+                             judges what it sends by that version's schema; in the host role the
+                             driver tells the host to speak it (docs/host-driver.md)
   --fixture <file>           run this fixture file (repeatable); default: every fixture in fixtures/
   --fixtures <dir>           fixture folder (default: the package's fixtures/)
 
@@ -153,7 +154,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
   const protocol = values.protocol ?? DEFAULT_PROTOCOL
   for (const f of split(values.features)) if (!(f in FEATURES)) throw new UsageError(`--features ${f}: expected one of ${Object.keys(FEATURES).join(', ')}`)
   const role = roleOfFlags(values)
-  const choice = role === 'host' ? selectHostTarget(values, io.cwd, processOptions) : selectTarget(values, io.cwd, { process: processOptions, browser: true, ...(values.protocol === undefined ? {} : { protocol: values.protocol }) })
+  const choice = role === 'host' ? selectHostTarget(values, io.cwd, { ...processOptions, ...(values.protocol === undefined ? {} : { protocol: values.protocol }) }) : selectTarget(values, io.cwd, { process: processOptions, browser: true, ...(values.protocol === undefined ? {} : { protocol: values.protocol }) })
   const expectedText = values['expected-failures'] === undefined ? undefined : readTextFile(io.cwd, values['expected-failures'], '--expected-failures')
   const fixtureFiles = (values.fixture ?? []).map((f) => existingFile(io.cwd, f, '--fixture'))
   const fixtureDir = values.fixtures ? existingDir(io.cwd, values.fixtures, '--fixtures') : resolve(PACKAGE_ROOT, 'fixtures')
@@ -229,7 +230,7 @@ export async function conformanceCommand(io: CliIo): Promise<number> {
         concurrency,
         bail: values.bail,
         keepTraces: values.trace,
-        ...(values.protocol === undefined || role === 'host' ? {} : { validator: createValidator({ mode: 'strict', protocol: values.protocol }) }),
+        ...(values.protocol === undefined ? {} : { validator: createValidator({ mode: 'strict', protocol: values.protocol }) }),
         onResult: (r, done, total) => progress.write(progressLine(r, done, total)),
       },
     )

@@ -181,13 +181,16 @@ export interface HostChoice {
 }
 
 /** Chooses the host of a host-role run: `--host`, `--host-cmd` (with `--cwd`), or the reference host in process. */
+/** The protocol version a host target tells its host to speak (`--protocol`). */
+const hostTargetOptions = (proc: ProcessTargetOptions): { protocol?: string } => (proc.protocol === undefined ? {} : { protocol: proc.protocol })
+
 export function selectHostTarget(flags: HostFlags, cwd: string, proc: ProcessTargetOptions = {}): HostChoice {
   if (flags.host !== undefined && flags['host-cmd'] !== undefined) throw new UsageError('give one of --host, --host-cmd, not both')
   if (flags.cwd !== undefined && flags['host-cmd'] === undefined) throw new UsageError('--cwd applies only to --cmd and --host-cmd')
   if (flags.host !== undefined) {
     if (flags.host.trim() === '') throw new UsageError('--host is empty: give a module path')
     const file = resolve(cwd, flags.host)
-    return { kind: 'host', value: file, flags: ['--host', shellQuote(file)], target: () => moduleHostTarget(file) }
+    return { kind: 'host', value: file, flags: ['--host', shellQuote(file)], target: () => moduleHostTarget(file, hostTargetOptions(proc)) }
   }
   if (flags['host-cmd'] !== undefined) {
     const command = flags['host-cmd']
@@ -195,5 +198,5 @@ export function selectHostTarget(flags: HostFlags, cwd: string, proc: ProcessTar
     const dir = resolve(cwd, flags.cwd ?? '.')
     return { kind: 'host-cmd', value: command, flags: ['--host-cmd', shellQuote(command), '--cwd', shellQuote(dir)], target: () => commandHostTarget(command, dir, proc) }
   }
-  return { kind: 'reference', value: 'reference host', flags: ['--role', 'host'], target: () => driverHostTarget(referenceHostDriver(), 'the reference host (in process, virtual clock)') }
+  return { kind: 'reference', value: 'reference host', flags: ['--role', 'host'], target: () => driverHostTarget(referenceHostDriver(), 'the reference host (in process, virtual clock)', hostTargetOptions(proc)) }
 }

@@ -5,7 +5,8 @@
  * reference host work alone and make every backend behaviour testable without one.
  */
 import type { FetchOptions } from '../protocol/methods.js'
-import type { ChatInstructionMessage, SchedulerJobRequest, UserProfile } from '../protocol/types.js'
+import type { ChatInstructionMessage, SchedulerJobRequest, ToolResult, UserProfile } from '../protocol/types.js'
+import { memoryCollections, memorySecrets, type CollectionsBackend, type SecretsBackend } from './collections.js'
 
 /** A value, or a promise of it: backends may answer synchronously. */
 export type Awaitable<T> = T | Promise<T>
@@ -41,6 +42,19 @@ export interface StorageBackend {
 export interface SchedulerBackend {
   schedule(extensionId: string, job: SchedulerJobRequest): Awaitable<void>
   cancel(extensionId: string, jobId: string): Awaitable<void>
+  /**
+   * How the `onFire` callbacks of one fire ended, as the worker reports it from 0.26.0
+   * (`scheduler.reportFireResult`, EXT-HOST-113). Optional: a scheduler without it accepts the report
+   * and records nothing.
+   */
+  reportFireResult?(extensionId: string, result: FireResult): Awaitable<void>
+}
+
+/** One `scheduler.reportFireResult` as the host received it. */
+export interface FireResult {
+  readonly jobId: string
+  readonly success: boolean
+  readonly error?: string
 }
 
 /** Where `events.emit` goes: the host's event stream, tagged with the extension (EXT-HOST-028). */
@@ -53,9 +67,31 @@ export interface ChatBackend {
   appendInstruction(extensionId: string, instruction: ChatInstructionMessage): Awaitable<void>
 }
 
-/** Where `user.getProfile` goes (EXT-HOST-028). */
+/** Where `user.getProfile` goes (EXT-HOST-028), and `user.listIds` from 0.31.0 (EXT-HOST-115). */
 export interface UserProfileBackend {
   getProfile(extensionId: string): Awaitable<UserProfile>
+  /** The ids of the users the host knows; a backend without it makes `user.listIds` fail. */
+  listIds?(extensionId: string): Awaitable<string[]>
+}
+
+/** A tool some loaded extension registered, as `tools.list` answers it (0.30.0). */
+export interface ListedToolInfo {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly parameters?: Record<string, unknown>
+}
+
+/**
+ * Where `tools.list` and `tools.execute` go (0.30.0, EXT-HOST-114): the tools of every loaded
+ * extension, which only the host that loaded them knows. `createHost` supplies one over its own
+ * extensions; a dispatcher alone has the in-memory default, which knows no tool.
+ */
+export interface ToolsBackend {
+  /** Every registered tool of every loaded extension, the caller's included. */
+  list(callerId: string): Awaitable<ListedToolInfo[]>
+  /** Runs the tool in the extension that registered it; rejects when none did or the run fails. */
+  execute(callerId: string, toolId: string, params: Record<string, unknown>, userId: string | undefined): Promise<ToolResult>
 }
 
 /**
@@ -84,7 +120,14 @@ export interface NetworkBackend {
 /** Every backend the dispatcher uses. */
 export interface HostBackends {
   readonly settings: SettingsBackend
+  /** Key-value storage (up to 0.23.0). */
   readonly storage: StorageBackend
+  /** Collection storage (from 0.23.0). */
+  readonly collections: CollectionsBackend
+  /** Secrets (from 0.23.0). */
+  readonly secrets: SecretsBackend
+  /** Cross-extension tools (from 0.30.0). */
+  readonly tools: ToolsBackend
   readonly scheduler: SchedulerBackend
   readonly events: EventsBackend
   readonly chat: ChatBackend
@@ -152,12 +195,22 @@ export function memoryStorage(): StorageBackend {
 export interface MemoryScheduler extends SchedulerBackend {
   /** The jobs an extension has scheduled and not cancelled, in scheduling order. */
   jobs(extensionId: string): SchedulerJobRequest[]
+  /** The fire results an extension reported, in order. */
+  fireResults(extensionId: string): FireResult[]
+  reportFireResult(extensionId: string, result: FireResult): void
 }
 
 /** A scheduler in memory: scheduling an existing job id replaces it, as a re-schedule does. */
 export function memoryScheduler(): MemoryScheduler {
   const byExtension = new Map<string, Map<string, SchedulerJobRequest>>()
+  const results = new Map<string, FireResult[]>()
   return {
+    reportFireResult(extensionId, result) {
+      let list = results.get(extensionId)
+      if (list === undefined) results.set(extensionId, (list = []))
+      list.push(copy(result))
+    },
+    fireResults: (extensionId) => (results.get(extensionId) ?? []).map(copy),
     schedule(extensionId, job) {
       let jobs = byExtension.get(extensionId)
       if (jobs === undefined) byExtension.set(extensionId, (jobs = new Map()))
@@ -221,14 +274,25 @@ export function memoryChat(listener?: (appended: AppendedInstruction) => void): 
 
 /**
  * A user profile source. Without a profile every call fails with a clear error, as a host with no
- * signed-in user must answer (EXT-HOST-028), rather than inventing an empty profile.
+ * signed-in user must answer (EXT-HOST-028), rather than inventing an empty profile. `userIds` are
+ * the users `user.listIds` reports (default: none, an empty list).
  */
-export function memoryUser(profile?: UserProfile): UserProfileBackend {
+export function memoryUser(profile?: UserProfile, userIds: readonly string[] = []): UserProfileBackend {
+  const ids = [...userIds]
   return {
     getProfile() {
       if (profile === undefined) throw new Error('User profile not available: this host has no user profile backend')
       return copy(profile)
     },
+    listIds: () => [...ids],
+  }
+}
+
+/** Tools for a dispatcher used without a host: it knows no loaded extension, so it lists none and runs none. */
+export function noTools(): ToolsBackend {
+  return {
+    list: () => [],
+    execute: (_callerId, toolId) => Promise.reject(new Error(`Tool "${toolId}" not found in any extension`)),
   }
 }
 
@@ -278,6 +342,9 @@ export function defaultBackends(overrides: Partial<HostBackends> = {}): HostBack
   return {
     settings: overrides.settings ?? memorySettings(),
     storage: overrides.storage ?? memoryStorage(),
+    collections: overrides.collections ?? memoryCollections(),
+    secrets: overrides.secrets ?? memorySecrets(),
+    tools: overrides.tools ?? noTools(),
     scheduler: overrides.scheduler ?? memoryScheduler(),
     events: overrides.events ?? memoryEvents(),
     chat: overrides.chat ?? memoryChat(),

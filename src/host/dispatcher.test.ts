@@ -34,7 +34,7 @@ function spyBackends(answer?: (call: string, args: unknown[]) => unknown) {
       calls.push([name, args])
       return answer ? answer(name, args) : fallback
     }) as (...args: unknown[]) => never
-  const backends: HostBackends = {
+  const backends: Omit<HostBackends, 'collections' | 'secrets' | 'tools'> = {
     settings: { getAll: rec('settings.getAll', validData('settings.getAll')), get: rec('settings.get', 'hi'), set: rec('settings.set', undefined) },
     storage: { get: rec('storage.get', 3), set: rec('storage.set', undefined), delete: rec('storage.delete', undefined), keys: rec('storage.keys', ['counter']) },
     scheduler: { schedule: rec('scheduler.schedule', undefined), cancel: rec('scheduler.cancel', undefined) },

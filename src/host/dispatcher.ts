@@ -14,18 +14,31 @@ import { describeThrown, describeValue } from '../validate/describe.js'
 import type { ValidationError } from '../validate/errors.js'
 import { validatorFor } from '../validate/index.js'
 import type { ProtocolValidator } from '../validate/validator.js'
+import type { AddedRequestPayloads } from '../protocol/versions-methods.js'
 import { defaultBackends, type Awaitable, type HostBackends } from './backends.js'
 import { systemClock, type Clock } from './clock.js'
 import { requestIdOf } from './guard.js'
 import { networkAccess } from './network-access.js'
+import { hostProfile, hostValidator, isDefaultProfile } from './protocol.js'
 
 /** Default time a backend may take: the worker's own request timeout, after which nobody listens. */
 export const DEFAULT_BACKEND_TIMEOUT_MS = 30_000
+
+/**
+ * Default time a `tools.execute` may take (0.30.0): the host's own limit on the tool run (60 s) plus
+ * the backend timeout, so the tool run's own timeout, with its own text, always answers first.
+ */
+export const DEFAULT_TOOLS_EXECUTE_TIMEOUT_MS = 90_000
 
 /** Who is asking: the extension the request came from, and what its manifest grants. */
 export interface RequestContext {
   readonly extensionId: string
   readonly permissions: readonly string[]
+  /**
+   * The collections its manifest declares. From 0.23.0 collection storage reaches only these
+   * (EXT-HOST-111); absent means none.
+   */
+  readonly collections?: readonly string[]
 }
 
 /** Options of {@link createRequestDispatcher}. */
@@ -36,7 +49,14 @@ export interface RequestDispatcherOptions {
   readonly clock?: Clock
   /** Most time a backend may take before the request fails (default {@link DEFAULT_BACKEND_TIMEOUT_MS}). */
   readonly backendTimeoutMs?: number
-  /** Validator for requests and response data (default: the shared tolerant one). */
+  /**
+   * The protocol version whose methods, gates and payloads the dispatcher serves (default 0.22.1,
+   * EXT-HOST-110). A method of another version is answered `Unknown method`.
+   */
+  readonly protocol?: string
+  /** Most time a `tools.execute` (0.30.0) may take (default {@link DEFAULT_TOOLS_EXECUTE_TIMEOUT_MS}). */
+  readonly toolsExecuteTimeoutMs?: number
+  /** Validator for requests and response data (default: the shared tolerant one of the version). */
   readonly validator?: ProtocolValidator
   /** Id of each `response` message (default: a counter of this dispatcher). A host passes its own generator. */
   readonly newId?: () => string
@@ -63,8 +83,20 @@ type NetworkFetchStreamPayload = Static<typeof FetchStreamSchema>
 type Handler<M extends RequestMethod> = (ctx: RequestContext, payload: RequestPayloads[M]) => Awaitable<ResponseData[M] | void>
 type Handlers = { readonly [M in RequestMethod]: Handler<M> }
 
+/** A method as this dispatcher's version serves it. */
+interface Row {
+  readonly method: string
+  readonly noData: boolean
+  /** The permission the host checks; null for none. */
+  readonly gate: string | null
+  /** Reaches a collection, which the manifest must declare (EXT-HOST-111). */
+  readonly collection: boolean
+  /** A successful answer may carry no data (not found); added methods only. */
+  readonly dataOptional: boolean
+}
+
 /** What the checks decided: an answer now, or a backend call to make. */
-type Plan = { readonly error: string } | { readonly method: MethodDescriptor; readonly call: () => Awaitable<unknown> }
+type Plan = { readonly error: string } | { readonly method: Row; readonly call: () => Awaitable<unknown> }
 
 const MAX_TEXT = 200
 
@@ -118,8 +150,9 @@ function hostRule(ctx: RequestContext, requestId: string, method: string, payloa
 }
 
 /** EXT-HOST-021: the host's gate of a method is its worker gate; `network:` is checked per URL later. */
-function gateRefusal(ctx: RequestContext, method: MethodDescriptor): string | undefined {
-  const gate = method.workerGate
+function gateRefusal(ctx: RequestContext, method: Row): string | undefined {
+  const gate = method.gate
+  if (gate === null) return undefined
   const permissions = Array.isArray(ctx.permissions) ? ctx.permissions : []
   const granted = gate === 'network:' ? hasAnyNetworkPermission(permissions) : hasPermission(permissions, gate)
   if (granted) return undefined
@@ -164,16 +197,101 @@ function methodHandlers(backends: HostBackends, onFetchStream: RequestDispatcher
   }
 }
 
+type AddedHandlers = { readonly [M in keyof AddedRequestPayloads]: Handler0<AddedRequestPayloads[M]> }
+type Handler0<P> = (ctx: RequestContext, payload: P) => Awaitable<unknown>
+
+/** The handlers of the methods added after 0.22.1 (EXT-HOST-111..115). */
+function addedHandlers(backends: HostBackends): AddedHandlers {
+  const { collections: docs, secrets, scheduler, tools, user } = backends
+  const ext = (ctx: RequestContext) => ({ extensionId: ctx.extensionId })
+  const usr = (ctx: RequestContext, userId: string) => ({ extensionId: ctx.extensionId, userId })
+  return {
+    'storage.put': (ctx, p) => docs.put(ext(ctx), p.collection, p.id, p.data),
+    'storage.get': (ctx, p) => docs.get(ext(ctx), p.collection, p.id),
+    'storage.delete': (ctx, p) => docs.delete(ext(ctx), p.collection, p.id),
+    'storage.find': (ctx, p) => docs.find(ext(ctx), p.collection, p.query, p.options),
+    'storage.findOne': async (ctx, p) => (await docs.find(ext(ctx), p.collection, p.query, { limit: 1 }))[0],
+    'storage.count': (ctx, p) => docs.count(ext(ctx), p.collection, p.query),
+    'storage.putMany': async (ctx, p) => {
+      for (const d of p.docs) await docs.put(ext(ctx), p.collection, d.id, d.data)
+    },
+    'storage.deleteMany': (ctx, p) => docs.deleteMany(ext(ctx), p.collection, p.query),
+    'storage.dropCollection': (ctx, p) => docs.dropCollection(ext(ctx), p.collection),
+    'storage.listCollections': (ctx) => docs.listCollections(ext(ctx)),
+    'storage.putForUser': (ctx, p) => docs.put(usr(ctx, p.userId), p.collection, p.id, p.data),
+    'storage.getForUser': (ctx, p) => docs.get(usr(ctx, p.userId), p.collection, p.id),
+    'storage.deleteForUser': (ctx, p) => docs.delete(usr(ctx, p.userId), p.collection, p.id),
+    'storage.findForUser': (ctx, p) => docs.find(usr(ctx, p.userId), p.collection, p.query, p.options),
+    'storage.findOneForUser': async (ctx, p) => (await docs.find(usr(ctx, p.userId), p.collection, p.query, { limit: 1 }))[0],
+    'storage.countForUser': (ctx, p) => docs.count(usr(ctx, p.userId), p.collection, p.query),
+    'storage.putManyForUser': async (ctx, p) => {
+      for (const d of p.docs) await docs.put(usr(ctx, p.userId), p.collection, d.id, d.data)
+    },
+    'storage.deleteManyForUser': (ctx, p) => docs.deleteMany(usr(ctx, p.userId), p.collection, p.query),
+    'storage.dropCollectionForUser': (ctx, p) => docs.dropCollection(usr(ctx, p.userId), p.collection),
+    'storage.listCollectionsForUser': (ctx, p) => docs.listCollections(usr(ctx, p.userId)),
+    'secrets.set': (ctx, p) => secrets.set(ext(ctx), p.key, p.value),
+    'secrets.get': (ctx, p) => secrets.get(ext(ctx), p.key),
+    'secrets.delete': (ctx, p) => secrets.delete(ext(ctx), p.key),
+    'secrets.list': (ctx) => secrets.list(ext(ctx)),
+    'secrets.setForUser': (ctx, p) => secrets.set(usr(ctx, p.userId), p.key, p.value),
+    'secrets.getForUser': (ctx, p) => secrets.get(usr(ctx, p.userId), p.key),
+    'secrets.deleteForUser': (ctx, p) => secrets.delete(usr(ctx, p.userId), p.key),
+    'secrets.listForUser': (ctx, p) => secrets.list(usr(ctx, p.userId)),
+    'scheduler.reportFireResult': (ctx, p) =>
+      scheduler.reportFireResult?.(ctx.extensionId, p.error === undefined ? { jobId: p.jobId, success: p.success } : { jobId: p.jobId, success: p.success, error: p.error }),
+    'tools.list': (ctx) => tools.list(ctx.extensionId),
+    'tools.execute': (ctx, p) => tools.execute(ctx.extensionId, p.toolId, p.params, p.userId),
+    'user.listIds': (ctx) => {
+      if (user.listIds === undefined) throw new Error('User list not available: this host has no user list backend')
+      return user.listIds(ctx.extensionId)
+    },
+  }
+}
+
+/** Collection storage methods that name a collection (all but `listCollections`, EXT-HOST-111). */
+const namesCollection = (method: string): boolean => method.startsWith('storage.') && !method.startsWith('storage.listCollections')
+
+/** The methods of a version as the dispatcher serves them, and their handlers. */
+function versionRows(protocol: string | undefined, backends: HostBackends, onFetchStream: RequestDispatcherOptions['onFetchStream']) {
+  const p = hostProfile(protocol)
+  const legacyHandlers = methodHandlers(backends, onFetchStream) as unknown as Readonly<Record<string, Handler0<unknown>>>
+  if (isDefaultProfile(p)) {
+    const rows = new Map<string, Row>(METHODS.map((m: MethodDescriptor) => [m.method, { method: m.method, noData: m.noData, gate: m.workerGate, collection: false, dataOptional: false }]))
+    return { profile: p, rows, handlers: legacyHandlers }
+  }
+  const added = addedHandlers(backends) as unknown as Readonly<Record<string, Handler0<unknown>>>
+  const rows = new Map<string, Row>()
+  const handlers = new Map<string, Handler0<unknown>>()
+  for (const m of p.methods) {
+    // A 0.22.1 method keeps its host gate (= its worker gate, EXT-HOST-021); a later one has the gate its hosts check.
+    const legacy = m.legacy !== undefined
+    rows.set(m.method, { method: m.method, noData: m.noData, gate: legacy ? m.workerGate : m.hostGate, collection: !legacy && namesCollection(m.method), dataOptional: m.dataOptional })
+    handlers.set(m.method, (legacy ? legacyHandlers[m.method] : added[m.method]) as Handler0<unknown>)
+  }
+  return { profile: p, rows, handlers: Object.fromEntries(handlers) }
+}
+
+/** EXT-HOST-111: collection storage reaches only the collections the manifest declares. */
+function undeclared(ctx: RequestContext, method: string, payload: unknown): string | undefined {
+  const collection = (payload as { collection: string }).collection
+  const declared = Array.isArray(ctx.collections) ? ctx.collections : []
+  if (declared.includes(collection)) return undefined
+  return `Collection ${JSON.stringify(collection)} not declared in manifest: ${method} reaches only the collections the manifest declares`
+}
+
 /** Creates a dispatcher over the given backends (in-memory defaults for the others). */
 export function createRequestDispatcher(options: RequestDispatcherOptions = {}): RequestDispatcher {
   const backends = defaultBackends(options.backends)
   const clock = options.clock ?? systemClock()
   const timeoutMs = options.backendTimeoutMs ?? DEFAULT_BACKEND_TIMEOUT_MS
-  const validator = options.validator ?? validatorFor()
+  const version = versionRows(options.protocol, backends, options.onFetchStream)
+  const validator = options.validator ?? (isDefaultProfile(version.profile) ? validatorFor() : hostValidator(version.profile))
+  const toolsTimeoutMs = options.toolsExecuteTimeoutMs ?? DEFAULT_TOOLS_EXECUTE_TIMEOUT_MS
   let counter = 0
   const newId = options.newId ?? (() => `host-response-${++counter}`)
-  const handlers = methodHandlers(backends, options.onFetchStream)
-  const byName = new Map(METHODS.map((m) => [m.method, m]))
+  const handlers = version.handlers
+  const byName = version.rows
 
   function response(requestId: string, outcome: { data: unknown } | { error: string }): ResponseMessage {
     let id: string
@@ -201,15 +319,15 @@ export function createRequestDispatcher(options: RequestDispatcherOptions = {}):
     if (!checked.ok) return { error: `Invalid request: ${joinErrors(checked.errors)}` }
     if (method === undefined) return { error: `Unknown method: ${describeValue(name)}` }
     const payload = (request as { payload: unknown }).payload
-    const broken = hostRule(ctx, requestId, method.method, payload)
+    const broken = hostRule(ctx, requestId, method.method, payload) ?? (method.collection ? undeclared(ctx, method.method, payload) : undefined)
     if (broken !== undefined) return { error: broken }
-    const handler = handlers[method.method as RequestMethod] as (ctx: RequestContext, payload: unknown) => Awaitable<unknown>
+    const handler = handlers[method.method] as Handler0<unknown>
     return { method, call: () => handler(ctx, payload) }
   }
 
   /** EXT-HOST-029: the data to send, or why the backend's answer cannot be sent. */
-  function checkData(method: MethodDescriptor, data: unknown): { data: unknown } | { error: string } {
-    if (method.noData) return { data: undefined }
+  function checkData(method: Row, data: unknown): { data: unknown } | { error: string } {
+    if (method.noData || (method.dataOptional && data === undefined)) return { data: undefined }
     // A copy: data that no transport could carry (a function, say) fails here, not in send, where
     // the worker would be left waiting; and the backend's own objects never leave by reference.
     let copy: unknown
@@ -263,7 +381,8 @@ export function createRequestDispatcher(options: RequestDispatcherOptions = {}):
         clock.clearTimeout(timer)
         resolve(response(requestId, outcome))
       }
-      const timer = clock.setTimeout(() => settle({ error: `${method.method} timed out after ${timeoutMs} ms in the host backend` }), timeoutMs)
+      const limit = method.method === 'tools.execute' ? toolsTimeoutMs : timeoutMs
+      const timer = clock.setTimeout(() => settle({ error: `${method.method} timed out after ${limit} ms in the host backend` }), limit)
       try {
         Promise.resolve(call()).then(
           (data) => {

@@ -8,6 +8,7 @@ import { WORKER_TO_HOST_TYPES, type WorkerToHostMessage } from '../protocol/cata
 import type { ValidationError } from '../validate/errors.js'
 import { validatorFor } from '../validate/index.js'
 import type { ProtocolValidator } from '../validate/validator.js'
+import { hostProfile, hostValidator } from './protocol.js'
 
 /** A worker message that failed validation, as reported to {@link InboundGuardOptions.onInvalid}. */
 export interface InvalidInbound {
@@ -26,7 +27,12 @@ export interface InvalidInbound {
 
 /** Options of {@link createInboundGuard}. */
 export interface InboundGuardOptions {
-  /** Validator for worker messages (default: the shared tolerant one, as a host should be). */
+  /**
+   * The protocol version worker messages are judged by (default 0.22.1, EXT-HOST-110): a method or
+   * message the version does not have is invalid. Ignored when `validator` is given.
+   */
+  readonly protocol?: string
+  /** Validator for worker messages (default: the shared tolerant one of the version, as a host should be). */
   readonly validator?: ProtocolValidator
   /** Called for every invalid message; a throwing callback is swallowed. */
   readonly onInvalid?: (invalid: InvalidInbound) => void
@@ -97,7 +103,7 @@ function snapshot(map: ReadonlyMap<string, Cell>): Readonly<Record<string, numbe
  * itself never throws, whatever it is given.
  */
 export function createInboundGuard(handler: (message: WorkerToHostMessage) => void, options: InboundGuardOptions = {}): InboundGuard {
-  const validator = options.validator ?? validatorFor()
+  const validator = options.validator ?? (options.protocol === undefined ? validatorFor() : hostValidator(hostProfile(options.protocol)))
   // A validator without the worker-to-host scope is a programming error: it fails here, at creation
   // (ScopeError), never later inside a transport's message callback.
   validator.validateWorkerToHost({ type: 'ready' })

@@ -9,7 +9,6 @@
  * connected transport (a worker thread, a process, an in-memory pair) and decides what runs where.
  */
 import type { WorkerToHostMessage } from '../protocol/catalogue.js'
-import { METHOD_NAMES } from '../protocol/methods.js'
 import { hasPermission } from '../protocol/permissions.js'
 import type {
   ActionResult,
@@ -26,7 +25,9 @@ import type { ValidationError } from '../validate/errors.js'
 import type { ProtocolValidator } from '../validate/validator.js'
 import { ProtocolValidationError } from '../validate/errors.js'
 import { validatorFor } from '../validate/index.js'
-import { defaultBackends, type EventsBackend, type HostBackends } from './backends.js'
+import { defaultBackends, type EventsBackend, type HostBackends, type ToolsBackend } from './backends.js'
+import { compareVersions } from '../protocol/versions.js'
+import { hostProfile, hostValidator, isDefaultProfile } from './protocol.js'
 import { systemClock, type Clock, type TimerHandle } from './clock.js'
 import { createRequestDispatcher, type RequestContext, type RequestDispatcher } from './dispatcher.js'
 import { createInboundGuard, type InboundGuard, type InboundGuardOptions, type InvalidInbound } from './guard.js'
@@ -44,6 +45,8 @@ export interface ExtensionManifest {
   readonly settings?: Readonly<Record<string, unknown>>
   /** Where the extension keeps files; default `<storageRoot>/<id>` (never `undefined/<id>`, upstream B24). */
   readonly storagePath?: string
+  /** The storage collections it declares (0.23.0 and later): collection storage reaches no other (EXT-HOST-111). */
+  readonly collections?: readonly string[]
 }
 
 /** Defaults of {@link HostOptions}, the numbers of the spec. */
@@ -80,11 +83,17 @@ export interface HostPieces {
 
 /** Options of {@link createHost}; every duration is on `clock`. */
 export interface HostOptions {
+  /**
+   * The protocol version the host speaks (default 0.22.1): its methods, gates, payloads and texts
+   * (EXT-HOST-110..118). The protocol does not say which version a worker speaks, so the application
+   * loads workers of that version only.
+   */
+  readonly protocol?: string
   /** Time base of every timeout, backoff and grace period (default: real time). */
   readonly clock?: Clock
   /** Backends of the request methods; in-memory defaults for those not given. */
   readonly backends?: Partial<HostBackends>
-  /** Validator of inbound messages (default: the shared tolerant one, EXT-HOST-014). */
+  /** Validator of inbound messages (default: the shared tolerant one of `protocol`, EXT-HOST-014). */
   readonly validator?: ProtocolValidator
   readonly readyTimeoutMs?: number
   readonly deactivateGraceMs?: number
@@ -267,8 +276,20 @@ export function createHost(options: HostOptions = {}): Host {
       return appEvents?.emit(extensionId, name, payload)
     },
   }
-  const backends = defaultBackends({ ...options.backends, events })
-  const outbound = options.validator ?? validatorFor()
+  const version = hostProfile(options.protocol)
+  const since = (v: string): boolean => compareVersions(version.version, v) >= 0
+  // EXT-HOST-114: `tools.list`/`tools.execute` reach the tools of every loaded extension, in load order.
+  const tools: ToolsBackend = options.backends?.tools ?? {
+    list: () => [...extensions.values()].filter((e) => !e.gone && e.state === 'active').flatMap((e) => [...e.tools.values()]),
+    execute(_callerId, toolId, params, userId) {
+      const owner = [...extensions.values()].find((e) => !e.gone && e.state === 'active' && e.tools.has(toolId))
+      if (owner === undefined) return Promise.reject(new Error(`Tool "${toolId}" not found in any extension`))
+      return api.executeTool(owner.id, toolId, params, userId)
+    },
+  }
+  const backends = defaultBackends({ ...options.backends, events, tools })
+  const validator = options.validator ?? (isDefaultProfile(version) ? validatorFor() : hostValidator(version))
+  const outbound = validator
   /**
    * Sends a message built from what the application passed to the host API (tool params, a schedule
    * payload, a setting), after checking it: every message the host sends is valid (host.md), so a
@@ -284,8 +305,10 @@ export function createHost(options: HostOptions = {}): Host {
     backends,
     clock,
     backendTimeoutMs: cfg.backendTimeoutMs,
+    toolsExecuteTimeoutMs: cfg.toolTimeoutMs + cfg.backendTimeoutMs,
     newId,
-    ...(options.validator ? { validator: options.validator } : {}),
+    ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
+    ...(options.validator || !isDefaultProfile(version) ? { validator } : {}),
     onFetchStream: (ctx, payload) => {
       const ext = extensions.get(ctx.extensionId)
       ext?.acceptedStreams.set(payload.requestId, payload)
@@ -296,6 +319,7 @@ export function createHost(options: HostOptions = {}): Host {
     network: backends.network,
     ackTimeoutMs: cfg.ackTimeoutMs,
     newId,
+    httpErrorText: since('0.35.0') ? 'status-and-body' : 'status', // EXT-HOST-118
     onDiagnostic: (text) => diagnostic(text),
   })
   const supervisor = (pieces.supervisor ?? ((o: TaskSupervisorOptions) => new TaskSupervisor(o)))({
@@ -434,7 +458,7 @@ export function createHost(options: HostOptions = {}): Host {
   }
 
   function respond(ext: Extension, request: Extract<WorkerToHostMessage, { type: 'request' }>): void {
-    const ctx: RequestContext = { extensionId: ext.id, permissions: ext.permissions }
+    const ctx: RequestContext = { extensionId: ext.id, permissions: ext.permissions, collections: ext.manifest.collections ?? [] }
     void dispatcher.dispatch(ctx, request).then((response) => {
       const accepted = ext.acceptedStreams.get(request.id)
       ext.acceptedStreams.delete(request.id)
@@ -580,7 +604,7 @@ export function createHost(options: HostOptions = {}): Host {
     if (report.requestId === undefined || ext.gone) return
     const method = methodOf(report.message)
     const error =
-      method !== undefined && !METHOD_NAMES.includes(method)
+      method !== undefined && version.method(method) === undefined
         ? `Unknown method: ${method}`
         : `Invalid ${method ?? 'request'} request: ${first ? `${first.path || '/'}: ${first.message}` : 'rejected by the validator'}`
     ext.transport.send({ type: 'response', id: newId(), payload: { requestId: report.requestId, success: false, error } })
@@ -634,7 +658,8 @@ export function createHost(options: HostOptions = {}): Host {
       ext.load = { resolve, reject }
     })
     ext.guard = (pieces.guard ?? createInboundGuard)((message) => handle(ext, message), {
-      ...(options.validator ? { validator: options.validator } : {}),
+      ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
+      ...(options.validator || !isDefaultProfile(version) ? { validator } : {}),
       onInvalid: (report) => invalid(ext, report),
       onHandlerError: (error, message) => diagnostic(`handling ${message.type} from ${ext.id} failed: ${errorText(error)}`, ext.id),
     })
@@ -735,7 +760,7 @@ export function createHost(options: HostOptions = {}): Host {
     return iterator
   }
 
-  return {
+  const api: Host = {
     load,
     executeTool(extensionId, toolId, params, userId) {
       try {
@@ -793,7 +818,8 @@ export function createHost(options: HostOptions = {}): Host {
       } catch (error) {
         failed(error)
       }
-      ext.transport.send(message)
+      // EXT-HOST-117: from 0.33.0 hosts send no settings-changed; the extension reads the new value with settings.get.
+      if (!since('0.33.0')) ext.transport.send(message)
     },
     startTask(extensionId, taskId) {
       const ext = active(extensionId)
@@ -818,6 +844,7 @@ export function createHost(options: HostOptions = {}): Host {
       await Promise.all([...extensions.keys()].map((id) => unload(id).catch(() => undefined)))
     },
   }
+  return api
 }
 
 function methodOf(message: unknown): string | undefined {

@@ -20,7 +20,11 @@ export {
   memorySettings,
   memoryStorage,
   memoryUser,
+  noTools,
   refusingDatabase,
+  type FireResult,
+  type ListedToolInfo,
+  type ToolsBackend,
   type AppendedInstruction,
   type Awaitable,
   type ChatBackend,
@@ -42,8 +46,20 @@ export {
 } from './backends.js'
 export { networkAccess, type NetworkAccess } from './network-access.js'
 export {
+  matchesQuery,
+  memoryCollections,
+  memorySecrets,
+  type CollectionDocument,
+  type CollectionQuery,
+  type CollectionQueryOptions,
+  type CollectionsBackend,
+  type SecretsBackend,
+} from './collections.js'
+export { DEFAULT_HOST_PROTOCOL } from './protocol.js'
+export {
   createRequestDispatcher,
   DEFAULT_BACKEND_TIMEOUT_MS,
+  DEFAULT_TOOLS_EXECUTE_TIMEOUT_MS,
   type RequestContext,
   type RequestDispatcher,
   type RequestDispatcherOptions,
@@ -60,7 +76,7 @@ export {
   type TaskSupervisorOptions,
   type TaskView,
 } from './supervisor.js'
-export { StreamPump, DEFAULT_ACK_TIMEOUT_MS, type StreamPumpOptions } from './stream-pump.js'
+export { StreamPump, DEFAULT_ACK_TIMEOUT_MS, HTTP_ERROR_BODY_CHARS, type StreamPumpOptions } from './stream-pump.js'
 export {
   createHost,
   HOST_DEFAULTS,

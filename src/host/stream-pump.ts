@@ -25,6 +25,36 @@ export interface StreamPumpOptions {
   readonly onDiagnostic?: (text: string) => void
   /** Ids of the chunk messages; a host passes its own generator so ids never collide with its other messages. */
   readonly newId?: () => string
+  /**
+   * The error text of a non-2xx response: `status` (default, up to 0.35.0) is `HTTP <status>:
+   * <statusText>` (EXT-HOST-044); `status-and-body` (from 0.35.0) is `HTTP <status> <statusText>`
+   * followed by `: <body>` when the body is not empty, cut to 1024 characters and `…` (EXT-HOST-118).
+   */
+  readonly httpErrorText?: 'status' | 'status-and-body'
+}
+
+/** Most characters of an error body the 0.35.0 error text carries. */
+export const HTTP_ERROR_BODY_CHARS = 1024
+
+/** The first `limit` characters of a body (and whether there were more), reading no further than needed. */
+async function bodyHead(body: ReadableStream<Uint8Array>, limit: number): Promise<{ text: string; more: boolean }> {
+  const reader = body.getReader()
+  const decoder = new TextDecoder('utf-8')
+  let text = ''
+  try {
+    for (;;) {
+      const read = await reader.read()
+      if (read.done) {
+        text += decoder.decode()
+        break
+      }
+      text += decoder.decode(read.value, { stream: true })
+      if (text.length > limit) break
+    }
+  } finally {
+    reader.cancel().catch(() => undefined)
+  }
+  return text.length > limit ? { text: text.slice(0, limit), more: true } : { text, more: false }
 }
 
 type AckOutcome = 'ack' | 'timeout' | 'cancelled'
@@ -160,8 +190,19 @@ export class StreamPump {
       return
     }
     if (!response.ok) {
-      response.body?.cancel().catch(() => undefined)
-      return final(`HTTP ${response.status}: ${response.statusText}`)
+      if (this.options.httpErrorText !== 'status-and-body' || response.body === null) {
+        response.body?.cancel().catch(() => undefined)
+        return final(this.options.httpErrorText === 'status-and-body' ? `HTTP ${response.status} ${response.statusText}` : `HTTP ${response.status}: ${response.statusText}`)
+      }
+      let head: { text: string; more: boolean }
+      try {
+        head = await bodyHead(response.body, HTTP_ERROR_BODY_CHARS)
+      } catch {
+        head = { text: '', more: false }
+      }
+      if (stream.stopped) return
+      const body = head.text === '' ? '' : `: ${head.text}${head.more ? '…' : ''}`
+      return final(`HTTP ${response.status} ${response.statusText}${body}`)
     }
     if (response.body === null) return final() // no body counts as an empty one (EXT-HOST-044)
     const reader = response.body.getReader()

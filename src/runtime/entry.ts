@@ -5,7 +5,8 @@
  * returns the first runtime: one listener, one `ready` (EXT-LIFE-007, upstream B3).
  */
 import type { ExtensionModule } from './api.js'
-import { createWorkerRuntime, type RuntimeTransport, type WorkerRuntime, type WorkerRuntimeOptions } from './runtime.js'
+import { createRuntimeValidators, createWorkerRuntime, type RuntimeTransport, type WorkerRuntime, type WorkerRuntimeOptions } from './runtime.js'
+import { warmValidators } from './warm.js'
 
 /** Marks a port that already has a runtime; stored on the port, not in this module. */
 const RUNTIME = Symbol.for('extwire.worker-runtime')
@@ -65,7 +66,12 @@ async function findPort(): Promise<{ owner: object; transport: RuntimeTransport 
 export function initializeExtension(module: ExtensionModule, options?: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const started = findPort().then(({ owner, transport }) => {
     const marked = owner as Marked
-    marked[RUNTIME] ??= Promise.resolve(createWorkerRuntime({ transport, module, options }))
+    if (marked[RUNTIME] === undefined) {
+      const validators = options?.validators ?? createRuntimeValidators(options?.inboundMode)
+      marked[RUNTIME] = Promise.resolve(createWorkerRuntime({ transport, module, options: { ...options, validators } }))
+      // `ready` is out: compile the checks of a first call while the host prepares it.
+      setTimeout(() => warmValidators(validators), 0)
+    }
     return marked[RUNTIME]
   })
   started.catch((error: unknown) => {

@@ -2,6 +2,7 @@
  * An in-memory transport pair: what one end sends, the other receives, asynchronously and in
  * order, as a copy made the way the real transport would make it (structured clone by default).
  */
+import { structuredCopy } from './clone.js'
 import { BaseTransport } from './emitter.js'
 import type { Transport } from './types.js'
 
@@ -24,7 +25,7 @@ class MemoryEnd extends BaseTransport {
   }
 
   protected deliver(message: unknown): void {
-    const copied = this.copy === 'structured-clone' ? structuredClone(message) : this.copy === 'json' ? JSON.parse(JSON.stringify(message) ?? 'null') : message
+    const copied = this.copy === 'structured-clone' ? structuredCopy(message) : this.copy === 'json' ? JSON.parse(JSON.stringify(message) ?? 'null') : message
     this.peer?.enqueue(copied)
   }
 
