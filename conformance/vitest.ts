@@ -13,7 +13,7 @@ import { loadFixtures, type LoadedFixture } from './fixture/load.js'
 import { fixtureDeadline, runFixture, type Failure } from './runner.js'
 import { driverHostTarget, type HostDriverFactory } from './host/driver.js'
 import { isKnownVersion, KNOWN_VERSION_NAMES, resolveProfile } from '../src/protocol/versions.js'
-import { createValidator } from '../src/validate/compile.js'
+import { validatorFor } from '../src/validate/index.js'
 
 /** Options of {@link describeConformance}. */
 export interface DescribeConformanceOptions {
@@ -78,7 +78,7 @@ export function describeConformance(name: string, options: DescribeConformanceOp
   const expected = (options.expectedFailures ?? []).map(globToRegExp)
   const target = host ? driverHostTarget(host, name) : { name, features: new Set(options.features ?? []), connect: async () => (connect as () => Promise<Transport> | Transport)() }
   // A worker of another version is judged by that version's schema; the default run keeps the runner's own validator.
-  const validator = protocol === undefined || host ? undefined : createValidator({ mode: 'strict', protocol, compile: 'lazy' })
+  const validator = protocol === undefined || host ? undefined : validatorFor({ mode: 'strict', protocol })
   describe(protocol === undefined ? name : `${name} (protocol ${resolveProfile(protocol) === protocol ? protocol : `${protocol} = ${resolveProfile(protocol)}`})`, () => {
     for (const { fixture } of selected) {
       const listed = expected.some((re) => re.test(fixture.id))

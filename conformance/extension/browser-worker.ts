@@ -7,12 +7,19 @@
  */
 import { initializeExtension } from '../../src/runtime/entry.js'
 import type { WorkerRuntimeOptions } from '../../src/runtime/runtime.js'
+import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
 import { createConformanceExtension } from './extension.js'
 
 /** `{requestTimeoutMs}` from the worker URL's query, when it is a positive number. */
 export function requestTimeoutFromQuery(href: string): WorkerRuntimeOptions {
   const ms = Number(new URL(href).searchParams.get('requestTimeoutMs'))
   return Number.isFinite(ms) && ms > 0 ? { requestTimeoutMs: ms } : {}
+}
+
+/** `{protocol, validators}` from the worker URL's `?protocol=` (the browser's EXTWIRE_PROTOCOL); absent: 0.22.1. */
+export function protocolFromQuery(href: string): WorkerRuntimeOptions {
+  const protocol = new URL(href).searchParams.get('protocol')
+  return protocol === null || protocol === '' ? {} : { protocol, validators: compileRuntimeValidators(protocol) }
 }
 
 interface WorkerScope {
@@ -29,4 +36,4 @@ scope.addEventListener('unhandledrejection', (event) => {
     throw event.reason instanceof Error ? event.reason : new Error(`unhandled rejection: ${String(event.reason)}`)
   })
 })
-void initializeExtension(createConformanceExtension(), requestTimeoutFromQuery(scope.location.href))
+void initializeExtension(createConformanceExtension(), { ...requestTimeoutFromQuery(scope.location.href), ...protocolFromQuery(scope.location.href) })

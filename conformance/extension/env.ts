@@ -1,4 +1,5 @@
 /** Runtime options a conformance target takes from its environment. */
+import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
 import type { WorkerRuntimeOptions } from '../../src/runtime/runtime.js'
 
 /** `{requestTimeoutMs}` from EXTWIRE_REQUEST_TIMEOUT_MS when it is set to a positive number. */
@@ -20,4 +21,14 @@ export function maxMessageBytesFromEnv(env: NodeJS.ProcessEnv = process.env): { 
 export function protocolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerRuntimeOptions {
   const version = env['EXTWIRE_PROTOCOL']
   return version === undefined || version === '' ? {} : { protocol: version }
+}
+
+/**
+ * `{protocol, validators}` of the version in EXTWIRE_PROTOCOL (its precompiled checks: a bundled
+ * worker compiles nothing, whatever the version); absent or empty: nothing, the default 0.22.1.
+ * Every conformance worker entry speaks the version the runner asks for through this.
+ */
+export function versionFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerRuntimeOptions {
+  const { protocol } = protocolFromEnv(env)
+  return protocol === undefined ? {} : { protocol, validators: compileRuntimeValidators(protocol) }
 }

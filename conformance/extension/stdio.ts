@@ -7,10 +7,10 @@
 import { createWorkerRuntime } from '../../src/runtime/runtime.js'
 import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
-import { maxMessageBytesFromEnv, protocolFromEnv, requestTimeoutFromEnv } from './env.js'
+import { maxMessageBytesFromEnv, requestTimeoutFromEnv, versionFromEnv } from './env.js'
 
 const transport = processStdioTransport(maxMessageBytesFromEnv())
-const runtime = createWorkerRuntime({ transport, module: createConformanceExtension(), options: { ...requestTimeoutFromEnv(), ...protocolFromEnv() } })
+const runtime = createWorkerRuntime({ transport, module: createConformanceExtension(), options: { ...requestTimeoutFromEnv(), ...versionFromEnv() } })
 transport.onClose((info) => {
   runtime.dispose()
   if (info.reason === 'error') process.stderr.write(`extwire stdio worker: ${info.detail ?? 'transport error'}\n`)

@@ -6,6 +6,6 @@
  */
 import { initializeExtension } from '../../src/runtime/entry.js'
 import { createConformanceExtension } from './extension.js'
-import { protocolFromEnv, requestTimeoutFromEnv } from './env.js'
+import { requestTimeoutFromEnv, versionFromEnv } from './env.js'
 
-void initializeExtension(createConformanceExtension(), { ...requestTimeoutFromEnv(), ...protocolFromEnv() })
+void initializeExtension(createConformanceExtension(), { ...requestTimeoutFromEnv(), ...versionFromEnv() })

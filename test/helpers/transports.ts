@@ -8,6 +8,7 @@ import { runSuite, type FixtureResult } from '../../conformance/runner.js'
 import { commandTarget, workerTarget, type Target } from '../../conformance/targets.js'
 import { embeddedTarget } from '../../conformance/reference/target.js'
 import { allFixtures } from './suite.js'
+import type { Fixture } from '../../conformance/fixture/schema.js'
 import { DEFAULT_PROFILE, PROFILE_VERSIONS } from '../../src/protocol/versions.js'
 import { createValidator } from '../../src/validate/compile.js'
 
@@ -59,11 +60,11 @@ export function everyFixturePassesOver(name: keyof typeof TRANSPORTS): void {
   }, 600_000)
 }
 
-/** The reference runtime speaking `protocol`, over memory or worker_threads (the TypeScript entry through tsx: the bundled worker speaks 0.22.1 only). */
+/** The reference runtime speaking `protocol`, over memory or worker_threads (the bundled worker, told the version by EXTWIRE_PROTOCOL). */
 export function profileTarget(transport: 'memory' | 'worker_threads', protocol: string): Target {
   return transport === 'memory'
     ? embeddedTarget({ runtime: { protocol } })
-    : workerTarget(fileURLToPath(new URL('../../conformance/extension/versioned-worker.ts', import.meta.url)), ['short-request-timeout'], ['--import', 'tsx'], { protocol })
+    : workerTarget(fileURLToPath(new URL('../../dist/conformance-worker.js', import.meta.url)), ['short-request-timeout'], undefined, { protocol })
 }
 
 /**
@@ -71,14 +72,34 @@ export function profileTarget(transport: 'memory' | 'worker_threads', protocol: 
  * version passes against the reference runtime speaking it over `transport`, judged by that
  * version's strict schema (the default version is the transport tests' own).
  */
-export function everyProfilePassesOver(transport: 'memory' | 'worker_threads', only?: readonly string[]): void {
+export function everyProfilePassesOver(transport: 'memory' | 'worker_threads', only?: readonly string[], subset?: { readonly name: string; readonly take: (fixtures: readonly Fixture[]) => Fixture[] }): void {
   for (const version of PROFILE_VERSIONS.filter((v) => v !== DEFAULT_PROFILE && (only === undefined || only.includes(v)))) {
-    it(`${version} over ${transport}`, async () => {
-      const fixtures = allFixtures(version)
+    it(`${version} over ${transport}${subset ? ` (${subset.name})` : ''}`, async () => {
+      const fixtures = subset ? subset.take(allFixtures(version)) : allFixtures(version)
       const validator = createValidator({ mode: 'strict', protocol: version, compile: 'lazy' })
       const results = await runSuite(fixtures, profileTarget(transport, version), { concurrency: 4, validator, ...PASSING_RUN })
       expect(results).toHaveLength(fixtures.length)
       expect(failures(results)).toEqual([])
     }, 600_000)
   }
+}
+
+/**
+ * The fixtures whose outcome can differ between the versions from 0.22.1 on: those that start after
+ * 0.22.0 or end at some version. The rest run alike in every version from 0.22.0 (the default's own
+ * transport tests run them over every transport).
+ */
+export function versionSpecific(fixture: Fixture): boolean {
+  return fixture.until !== undefined || (fixture.since !== '0.21.0' && fixture.since !== '0.22.0')
+}
+
+/**
+ * The fixtures `npm test` runs per version over a real transport: every version-specific one, plus
+ * a fixed sample of the others (every `every`-th by id), so that a version's worker is also seen
+ * doing the common things (activation, tools, providers) and not only what changed.
+ */
+export function versionSample(fixtures: readonly Fixture[], every = 16): Fixture[] {
+  const common = fixtures.filter((f) => !versionSpecific(f)).sort((a, b) => a.id.localeCompare(b.id))
+  const sample = new Set(common.filter((_, i) => i % every === 0))
+  return fixtures.filter((f) => versionSpecific(f) || sample.has(f))
 }
