@@ -13,6 +13,7 @@ import type { ValidationMode } from '../validate/modes.js'
 import type { Disposable, ExtensionModule } from './api.js'
 import { FetchStreams } from './fetch-stream.js'
 import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
+import { compileRuntimeValidators } from './profile-validators.js'
 import { protocolFeatures } from './versioned.js'
 import { errorText, type FireReport, handleChat, handleExecute, handleModels, handleSchedulerFire, handleSettingsChanged, type HandlerDeps } from './handlers.js'
 import { createIdGenerator } from './ids.js'
@@ -39,10 +40,9 @@ export interface WorkerRuntimeOptions {
   /** Clock, for tests. */
   readonly now?: () => Date
   /**
-   * Validators to use; by default the precompiled ones of {@link createRuntimeValidators}, which
-   * check 0.22.1. A runtime of another `protocol` needs validators compiled for it:
-   * `compileRuntimeValidators(protocol)` (package entry `extwire`), kept out of this module so that a
-   * default worker loads no compiler.
+   * Validators to use; by default the precompiled ones of the runtime's `protocol`
+   * ({@link createRuntimeValidators} for 0.22.1, `compileRuntimeValidators(protocol)` for the
+   * others). Pass them to share one set among many runtimes, or to validate differently.
    */
   readonly validators?: RuntimeValidators
   /**
@@ -112,9 +112,9 @@ export interface CreateWorkerRuntimeArgs {
  */
 export function createWorkerRuntime({ transport, module, options = {} }: CreateWorkerRuntimeArgs): WorkerRuntime {
   const features = protocolFeatures(options.protocol)
-  const validators = options.validators ?? createRuntimeValidators(options.inboundMode)
+  const validators = options.validators ?? (options.protocol === undefined ? createRuntimeValidators(options.inboundMode) : compileRuntimeValidators(options.protocol, options.inboundMode))
   if (resolveProfile(validators.protocol ?? DEFAULT_PROFILE) !== features.version) {
-    throw new Error(`createWorkerRuntime: protocol ${options.protocol ?? '0.22.1'} needs validators of that version (compileRuntimeValidators('${options.protocol ?? '0.22.1'}')); these check ${validators.protocol ?? '0.22.1'}`)
+    throw new Error(`createWorkerRuntime: protocol ${options.protocol ?? '0.22.1'} needs validators of that version (compileRuntimeValidators('${options.protocol ?? '0.22.1'}'), or none: the default); these check ${validators.protocol ?? '0.22.1'}`)
   }
   const { inbound, outbound, responses } = validators
   const outbox = createOutbox(transport)

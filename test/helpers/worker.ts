@@ -5,7 +5,6 @@ import { HostPeer, type Received } from '../../src/host/peer.js'
 import type { ExtensionModule } from '../../src/runtime/api.js'
 import { createRuntimeValidators, createWorkerRuntime, type WorkerRuntime } from '../../src/runtime/runtime.js'
 import { createMemoryPair } from '../../src/transport/memory.js'
-import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
 import { createValidator } from '../../src/validate/compile.js'
 
 /** Every permission the conformance extension can use. */
@@ -37,7 +36,8 @@ export async function startWorker(options: { module?: ExtensionModule; requestTi
     transport: workerEnd,
     module: options.module ?? createConformanceExtension(),
     options: {
-      validators: options.protocol === undefined ? validators : compileRuntimeValidators(options.protocol),
+      // Another version's runtime gets its own precompiled validators by default (none passed).
+      ...(options.protocol === undefined ? { validators } : {}),
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
       ...(options.toolsExecuteTimeoutMs === undefined ? {} : { toolsExecuteTimeoutMs: options.toolsExecuteTimeoutMs }),
