@@ -116,7 +116,8 @@ describe.skipIf(!PRESENT)(`in headless Chromium (${BROWSER})`, { timeout: 180_00
   it('extwire conformance --browser: the full worker suite is CONFORMANT under the strict CSP, every fixture passing', async () => {
     const fixtures = allFixtures()
     // Long waits cost nothing when the fixtures pass; a loaded machine needs them for a fresh worker.
-    const { code, out, err } = await cli(['conformance', '--browser', '--browser-path', BROWSER, '--reporter', 'json', '--timeout', String(PASSING_RUN.stepTimeoutMs), '--ready-timeout', String(PASSING_RUN.readyTimeoutMs)])
+    // Four at once, as over worker_threads: most of a fixture's time is waiting, not computing.
+    const { code, out, err } = await cli(['conformance', '--browser', '--browser-path', BROWSER, '--concurrency', '4', '--reporter', 'json', '--timeout', String(PASSING_RUN.stepTimeoutMs), '--ready-timeout', String(PASSING_RUN.readyTimeoutMs)])
     expect(out, err).not.toBe('')
     const report = JSON.parse(out) as SuiteReport
     const notPassing = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.failures.map((f) => `${f.requirement} ${f.message}`).join('; ')}`)

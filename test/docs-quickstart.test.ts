@@ -4,11 +4,12 @@
  * and every command it shows runs there and must exit 0. `npx extwire` and `npx vitest` run this
  * package's own binaries, which is what npx finds in such a folder.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, dirname, join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { python3Dir } from './helpers/python.js'
 import { ROOT } from '../scripts/generate.js'
 
 const doc = readFileSync(join(ROOT, 'docs/quickstart.md'), 'utf8')
@@ -38,19 +39,7 @@ function resolveNpx(command: string): string {
     .replace(/^npx vitest /, `node ${JSON.stringify(join(ROOT, 'node_modules/vitest/vitest.mjs'))} `)
 }
 
-/**
- * The directory of the real `python3` executable. Version managers (pyenv) put a shell-script shim
- * first on PATH that takes seconds to start on a loaded machine, and every fixture starts the
- * worker afresh; the command stays as written, only `python3` resolves to the interpreter itself.
- */
-function pythonDir(): string | undefined {
-  try {
-    return dirname(execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8', timeout: 60_000 }).trim())
-  } catch {
-    return undefined
-  }
-}
-const python = pythonDir()
+const python = python3Dir()
 
 /** Runs a shell command in its own process group; on the deadline the whole group is killed. */
 function run(command: string): Promise<{ code: number | null; output: string }> {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { run } from '../src/cli/main.js'
 import { ROOT } from './helpers/examples.js'
+import { python3 } from './helpers/python.js'
 
 /** The areas the example claims (its README lists the same filters). */
 const AREAS = ['handshake', 'inbound', 'requests', 'api', 'unload']
@@ -15,7 +16,7 @@ describe('the Python example host', () => {
     expect(count).toBeGreaterThanOrEqual(19)
     let out = ''
     const code = await run({
-      argv: ['conformance', '--role', 'host', '--host-cmd', 'python3 examples/python-host/host.py', ...AREAS.flatMap((a) => ['--filter', `host/${a}/**`])],
+      argv: ['conformance', '--role', 'host', '--host-cmd', `${JSON.stringify(python3())} examples/python-host/host.py`, ...AREAS.flatMap((a) => ['--filter', `host/${a}/**`])],
       cwd: ROOT,
       stdout: { write: (t: string) => (out += t) },
       stderr: { write: (t: string) => (out += t) },
