@@ -54,12 +54,21 @@ function sharedSchemaFile(version: ProfileVersion, path: string, schema: object,
   const first = firstWithBody.get(key)
   if (first === undefined) {
     firstWithBody.set(key, version)
-    return `${JSON.stringify(schema, null, 2)}\n`
+    return compactJson(schema)
   }
   const depth = path.split('/').length
   const ref = `${'../'.repeat(depth)}${first}/${path}`
   const stub = { $schema: body.$schema, $id, title: body.title, description: `The same schema as in profile ${first}.`, $ref: ref }
-  return `${JSON.stringify(stub, null, 2)}\n`
+  return compactJson(stub)
+}
+
+/**
+ * The per-version JSON files are written without indentation: tools read them, and a third of
+ * their size was whitespace, in a package that must stay under 4 MB unpacked. The default
+ * profile's files (`schema/messages`, `schema/methods`) stay indented, for people to read.
+ */
+function compactJson(value: unknown): string {
+  return `${JSON.stringify(value)}\n`
 }
 
 /** Every profile-derived file (path relative to the repository root -> content). */
@@ -71,7 +80,7 @@ export function profileFiles(): Map<string, string> {
     const files = generateJsonSchemaFiles({ ...p, idBase: profileSchemaIdBase(version), version })
     for (const [path, schema] of files) out.set(`schema/${version}/${path}`, sharedSchemaFile(version, path, schema, firstWithBody))
     out.set(`docs/reference/${version}.md`, renderProfileReference(version))
-    out.set(`asyncapi/${version}.json`, `${JSON.stringify(asyncApiDocument(version), null, 2)}\n`)
+    out.set(`asyncapi/${version}.json`, compactJson(asyncApiDocument(version)))
   }
   for (const [from, to] of COMPAT_PAIRS) out.set(`docs/compat/${from}-${to}.md`, renderCompatMarkdown(compatReport(from, to)))
   out.set('docs/compat/README.md', compatIndex())
