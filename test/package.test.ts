@@ -33,13 +33,14 @@ const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 const MAX_PACKED_BYTES = 800 * 1024
 const MAX_UNPACKED_BYTES = 4 * 1024 * 1024
 /**
- * The unpacked target is NOT met yet (about 5.5 MB): the precompiled validators of every profile
- * (about 470 KB minified) ship twice (ESM and CommonJS) and once more in the browser worker bundle,
- * and the per-version schemas repeat what is identical between versions. Until the target is met,
- * this ceiling stops the size from growing unnoticed, and the target itself is an expected failure
- * below, which fails (as it should) the day the package meets it: then drop this ceiling.
+ * The unpacked target is NOT met yet (about 4.33 MB): the precompiled validators of every profile
+ * (about 470 KB minified) ship twice (ESM and CommonJS), the declarations twice (`.d.ts` and
+ * `.d.cts`, about 265 KB each), and the per-version references in docs/reference/ repeat much of
+ * one another (about 380 KB). Until the target is met, this ceiling stops the size from growing
+ * unnoticed, and the target itself is an expected failure below, which fails (as it should) the
+ * day the package meets it: then drop this ceiling.
  */
-const UNPACKED_CEILING_BYTES = 5.75 * 1024 * 1024
+const UNPACKED_CEILING_BYTES = 4.4 * 1024 * 1024
 
 /**
  * Bounds for a stuck step only, above vitest's 60 s: every check starts Node, npm or TypeScript
