@@ -46,8 +46,10 @@ const common = { target: 'node20', sourcemap: false, dts: false, minify: true, k
  * `prepack` and `npm test` build everything.
  */
 export default defineConfig((cli) => [
-  // ESM: one module graph, split into shared chunks.
-  { ...common, entry: { ...library, ...esmOnly, ...workers }, format: ['esm'], clean: true, splitting: true, external: ['vitest'] },
+  // ESM: one module graph, split into shared chunks. It empties dist/ first; a build without
+  // declarations keeps the ones there, because `npm pack` and `npm publish` run `prepack` (which
+  // builds them) and then `prepare` (`--no-dts`): cleaning them then would ship a package without types.
+  { ...common, entry: { ...library, ...esmOnly, ...workers }, format: ['esm'], clean: cli.dts === false ? ['!**/*.d.ts', '!**/*.d.cts'] : true, splitting: true, external: ['vitest'] },
   // CommonJS, split as well so that every entry shares one copy of each module (one
   // ProtocolValidationError class behind both `require('extwire')` and `require('extwire/validate')`).
   // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
