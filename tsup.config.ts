@@ -21,40 +21,14 @@ const esmOnly = {
 
 // Worker entries are part of the ESM build, so they import the same shared chunks as the library
 // (the precompiled validators ship once in ESM); they load neither TypeBox nor ajv.
+// The browser entry is one of them: `extwire conformance --browser` serves `dist/` to the page and
+// starts it as a module Web Worker, which loads the chunks it imports. It reaches the runtime through
+// `src/runtime/web-entry.ts`, never `entry.ts`, so no chunk it loads imports a `node:` module
+// (test/browser.test.ts checks every chunk it reaches).
 const workers = {
   'conformance-worker': 'conformance/extension/worker.ts',
   'conformance-stdio': 'conformance/extension/stdio.ts',
-}
-
-// Helper "browser": the conformance extension on the reference runtime as one browser script, loaded as a
-// dedicated Web Worker by `extwire conformance --browser` (conformance/browser/). Self-contained: the
-// runtime's Node-only branch (`import('node:worker_threads')`, taken only when `process.versions.node`
-// exists) resolves to a module that throws, so no `node:` import reaches the browser.
-const browserWorker: Options = {
-  entry: { 'conformance-browser-worker': 'conformance/extension/browser-worker.ts' },
-  format: ['esm'],
-  platform: 'browser',
-  target: 'es2022',
-  dts: false,
-  sourcemap: false,
-  clean: false,
-  splitting: false,
-  // Minified as the Node worker bundles are: nobody reads it, and it ships in the package.
-  minify: true,
-  noExternal: [/.*/],
-  removeNodeProtocol: false,
-  esbuildPlugins: [
-    {
-      name: 'no-node-builtins-in-browser',
-      setup(build) {
-        build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin-absent' }))
-        build.onLoad({ filter: /.*/, namespace: 'node-builtin-absent' }, (args) => ({
-          contents: `throw new Error(${JSON.stringify(`${args.path} is not available in a browser`)})`,
-          loader: 'js',
-        }))
-      },
-    },
-  ],
+  'conformance-browser-worker': 'conformance/extension/browser-worker.ts',
 }
 
 /**
@@ -72,13 +46,14 @@ const common = { target: 'node20', sourcemap: false, dts: false, minify: true, k
  * `prepack` and `npm test` build everything.
  */
 export default defineConfig((cli) => [
-  // ESM: one module graph, split into shared chunks.
-  { ...common, entry: { ...library, ...esmOnly, ...workers }, format: ['esm'], clean: true, splitting: true, external: ['vitest'] },
+  // ESM: one module graph, split into shared chunks. It empties dist/ first; a build without
+  // declarations keeps the ones there, because `npm pack` and `npm publish` run `prepack` (which
+  // builds them) and then `prepare` (`--no-dts`): cleaning them then would ship a package without types.
+  { ...common, entry: { ...library, ...esmOnly, ...workers }, format: ['esm'], clean: cli.dts === false ? ['!**/*.d.ts', '!**/*.d.cts'] : true, splitting: true, external: ['vitest'] },
   // CommonJS, split as well so that every entry shares one copy of each module (one
   // ProtocolValidationError class behind both `require('extwire')` and `require('extwire/validate')`).
   // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
   { ...common, entry: library, format: ['cjs'], splitting: true, noExternal: ['typebox'], shims: true },
-  browserWorker,
   // Declarations for both formats from one compilation: `.d.ts` beside the ESM build, `.d.cts`
   // beside the CommonJS one. (It also writes a `vitest.d.cts`, which `files` leaves out.)
   ...(cli.dts === false ? [] : [{ ...common, entry: { ...library, vitest: esmOnly.vitest }, format: ['esm', 'cjs'], dts: { only: true }, external: ['vitest'] } satisfies Options]),

@@ -39,15 +39,48 @@ function compatIndex(): string {
   return `${lines.join('\n')}\n`
 }
 
+/**
+ * One per-version schema file. Most files are the same from one version to the next but for their
+ * `$id`; repeating them would make up most of the package, so a file whose body (everything but
+ * `$id`) an earlier version already has becomes a `$ref` to that version's file. The ref is relative
+ * and the `$id`s mirror the folder layout (`<base>/<version>/<path>`), so it resolves to the same file
+ * whether a tool follows `$id` (ajv, with the target added) or the path on disk (AsyncAPI parsers).
+ * Every file keeps its own stable `$id` and title. `firstWithBody` maps path + body to the first
+ * version that has it, filled as versions are visited oldest first.
+ */
+function sharedSchemaFile(version: ProfileVersion, path: string, schema: object, firstWithBody: Map<string, ProfileVersion>): string {
+  const { $id, ...body } = schema as { $id?: unknown; title?: unknown; $schema?: unknown }
+  const key = `${path}\n${JSON.stringify(body)}`
+  const first = firstWithBody.get(key)
+  if (first === undefined) {
+    firstWithBody.set(key, version)
+    return compactJson(schema)
+  }
+  const depth = path.split('/').length
+  const ref = `${'../'.repeat(depth)}${first}/${path}`
+  const stub = { $schema: body.$schema, $id, title: body.title, description: `The same schema as in profile ${first}.`, $ref: ref }
+  return compactJson(stub)
+}
+
+/**
+ * The per-version JSON files are written without indentation: tools read them, and a third of
+ * their size was whitespace, in a package that must stay under 4 MB unpacked. The default
+ * profile's files (`schema/messages`, `schema/methods`) stay indented, for people to read.
+ */
+function compactJson(value: unknown): string {
+  return `${JSON.stringify(value)}\n`
+}
+
 /** Every profile-derived file (path relative to the repository root -> content). */
 export function profileFiles(): Map<string, string> {
   const out = new Map<string, string>()
+  const firstWithBody = new Map<string, ProfileVersion>()
   for (const version of PROFILE_VERSIONS) {
     const p = profile(version)
     const files = generateJsonSchemaFiles({ ...p, idBase: profileSchemaIdBase(version), version })
-    for (const [path, schema] of files) out.set(`schema/${version}/${path}`, `${JSON.stringify(schema, null, 2)}\n`)
+    for (const [path, schema] of files) out.set(`schema/${version}/${path}`, sharedSchemaFile(version, path, schema, firstWithBody))
     out.set(`docs/reference/${version}.md`, renderProfileReference(version))
-    out.set(`asyncapi/${version}.json`, `${JSON.stringify(asyncApiDocument(version), null, 2)}\n`)
+    out.set(`asyncapi/${version}.json`, compactJson(asyncApiDocument(version)))
   }
   for (const [from, to] of COMPAT_PAIRS) out.set(`docs/compat/${from}-${to}.md`, renderCompatMarkdown(compatReport(from, to)))
   out.set('docs/compat/README.md', compatIndex())

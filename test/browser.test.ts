@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BROWSER_WORKER_BUNDLE, browserTarget, defaultBrowserPath, type BrowserTarget } from '../conformance/browser/target.js'
@@ -52,11 +52,34 @@ function closeOf(transport: Transport): Promise<CloseInfo> {
   return new Promise((resolve) => transport.onClose(resolve))
 }
 
-describe('the browser worker bundle', () => {
-  it('is built, and imports nothing from Node', () => {
-    const text = readFileSync(BROWSER_WORKER_BUNDLE, 'utf8')
+/** Every module specifier in an ES module's text: static and dynamic imports, re-exports, requires. */
+function specifiers(text: string): string[] {
+  return [...text.matchAll(/\b(?:from|import|require)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1] ?? '')
+}
+
+/** The worker entry and every module it reaches, transitively (file name -> its specifiers). */
+function browserGraph(entry: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>()
+  const pending = [basename(entry)]
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (graph.has(file)) continue
+    const found = specifiers(readFileSync(join(dirname(entry), file), 'utf8'))
+    graph.set(file, found)
+    for (const s of found) if (s.startsWith('./')) pending.push(s.slice(2))
+  }
+  return graph
+}
+
+describe('the browser worker module', () => {
+  it('is built, and neither it nor any module it imports, transitively, imports anything but its sibling chunks', () => {
+    const graph = browserGraph(BROWSER_WORKER_BUNDLE)
+    // It reaches the shared chunks (the runtime, the precompiled validators), not a bundle of its own.
+    expect(graph.size).toBeGreaterThan(1)
+    const text = [...graph.keys()].map((f) => readFileSync(join(dirname(BROWSER_WORKER_BUNDLE), f), 'utf8')).join('\n')
     expect(text).toContain('conformance extension activated')
-    expect(text).not.toMatch(/\b(?:from|import|require)\s*\(?\s*["'](?:node:)?(?:worker_threads|fs|path|child_process|url|process)["']/)
+    const outside = [...graph].flatMap(([file, found]) => found.filter((s) => !/^\.\/[\w.-]+\.js$/.test(s)).map((s) => `${file} imports ${s}`))
+    expect(outside).toEqual([])
+    expect(text).not.toMatch(/\b(?:from|import|require)\s*\(?\s*["'](?:node:)?(?:worker_threads|fs|path|child_process|url|process|module)["']/)
   })
 })
 
@@ -130,7 +153,7 @@ describe.skipIf(!PRESENT)(`in headless Chromium (${BROWSER})`, { timeout: 180_00
   }, 900_000)
 
   it('a missing worker bundle, or a launch past its bound, fails the connect with the reason', async () => {
-    await expect(target({ bundle: '/nonexistent/bundle.js' }).connect()).rejects.toThrow(/bundle \/nonexistent\/bundle\.js is missing: build it with npm run build/)
+    await expect(target({ bundle: '/nonexistent/bundle.js' }).connect()).rejects.toThrow(/module \/nonexistent\/bundle\.js is missing: build it with npm run build/)
     let launched = false
     const slow = target({ launchTimeoutMs: 1, onLaunch: () => void (launched = true) })
     await expect(slow.connect()).rejects.toThrow(/could not be started/)

@@ -9,7 +9,7 @@
  * dependencies are links to this repository's (no network, no install step).
  */
 import { execFile } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -27,24 +27,20 @@ const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 }
 
 /**
- * Size budget of the package (issue 12): gzipped, and unpacked on disk. It was set for the code,
- * the 0.22.1 schemas, fixtures and docs; the generated documents of every other protocol version
- * (issue 13: {@link VERSIONED_DOCUMENTS}) came later and have a budget of their own, so that each
- * grows only on purpose.
+ * Size targets of the whole package, everything included (issue 12): gzipped and unpacked on disk,
+ * as `npm pack` reports them.
  */
 const MAX_PACKED_BYTES = 800 * 1024
+const MAX_UNPACKED_BYTES = 4 * 1024 * 1024
 /**
- * NOT issue 12's target (4 MB unpacked), which the package misses today at about 4.85 MB: the
- * precompiled validators (about 630 KB minified) ship four times, in the ESM build, the CommonJS
- * build, the Node worker chunk and the browser bundle. This ceiling only stops the size from growing
- * unnoticed until they ship once per format; lower it to the target when they do.
+ * The unpacked target is NOT met yet (about 4.33 MB): the precompiled validators of every profile
+ * (about 470 KB minified) ship twice (ESM and CommonJS), the declarations twice (`.d.ts` and
+ * `.d.cts`, about 265 KB each), and the per-version references in docs/reference/ repeat much of
+ * one another (about 380 KB). Until the target is met, this ceiling stops the size from growing
+ * unnoticed, and the target itself is an expected failure below, which fails (as it should) the
+ * day the package meets it: then drop this ceiling.
  */
-const MAX_UNPACKED_BYTES = 5 * 1024 * 1024
-const MAX_VERSIONED_PACKED_BYTES = 256 * 1024
-const MAX_VERSIONED_UNPACKED_BYTES = 2.5 * 1024 * 1024
-
-/** The per-version schemas, AsyncAPI documents, references and compatibility reports. */
-const VERSIONED_DOCUMENTS = [/^schema\/\d+\.\d+\.\d+\//, /^asyncapi\//, /^docs\/reference\//, /^docs\/compat\//]
+const UNPACKED_CEILING_BYTES = 4.4 * 1024 * 1024
 
 /**
  * Bounds for a stuck step only, above vitest's 60 s: every check starts Node, npm or TypeScript
@@ -165,22 +161,21 @@ afterAll(() => {
 })
 
 describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
-  it(`stays within ${MAX_PACKED_BYTES / 1024} KB packed and ${MAX_UNPACKED_BYTES / 1024 / 1024} MB unpacked, the per-version documents within ${MAX_VERSIONED_PACKED_BYTES / 1024} KB and ${MAX_VERSIONED_UNPACKED_BYTES / 1024 / 1024} MB`, async () => {
-    const { report, installed, dir } = scratch()
-    const versioned = (path: string) => VERSIONED_DOCUMENTS.some((pattern) => pattern.test(path))
-    // The packed size without the per-version documents: the installed copy without them, packed again.
-    const core = join(dir, 'core')
-    cpSync(installed, core, { recursive: true })
-    for (const f of report.files) if (versioned(f.path)) rmSync(join(core, f.path))
-    const coreReport = (JSON.parse(await ok('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], core)) as PackReport[])[0]!
-    const largest = (files: PackReport['files']) => [...files].sort((a, b) => b.size - a.size).slice(0, 8).map((f) => `${f.path} ${f.size}`).join(', ')
-    const unversioned = report.files.filter((f) => !versioned(f.path))
-    expect(coreReport.unpackedSize, 'the repacked copy holds every unversioned file').toBe(unversioned.reduce((sum, f) => sum + f.size, 0))
-    expect(coreReport.size, `packed size; largest files: ${largest(coreReport.files)}`).toBeLessThanOrEqual(MAX_PACKED_BYTES)
-    expect(coreReport.unpackedSize, `unpacked size; largest files: ${largest(coreReport.files)}`).toBeLessThanOrEqual(MAX_UNPACKED_BYTES)
-    const documents = report.files.filter((f) => versioned(f.path))
-    expect(report.size - coreReport.size, 'packed size of the per-version documents').toBeLessThanOrEqual(MAX_VERSIONED_PACKED_BYTES)
-    expect(report.unpackedSize - coreReport.unpackedSize, `unpacked size of the per-version documents; largest: ${largest(documents)}`).toBeLessThanOrEqual(MAX_VERSIONED_UNPACKED_BYTES)
+  const largest = (files: PackReport['files']) => [...files].sort((a, b) => b.size - a.size).slice(0, 8).map((f) => `${f.path} ${f.size}`).join(', ')
+
+  it(`is at most ${MAX_PACKED_BYTES / 1024} KB packed, everything included`, () => {
+    const { report } = scratch()
+    expect(report.size, `packed size; largest files: ${largest(report.files)}`).toBeLessThanOrEqual(MAX_PACKED_BYTES)
+  })
+
+  it(`is at most ${UNPACKED_CEILING_BYTES / 1024 / 1024} MB unpacked (a ceiling until the target below is met)`, () => {
+    const { report } = scratch()
+    expect(report.unpackedSize, `unpacked size; largest files: ${largest(report.files)}`).toBeLessThanOrEqual(UNPACKED_CEILING_BYTES)
+  })
+
+  it.fails(`is at most ${MAX_UNPACKED_BYTES / 1024 / 1024} MB unpacked, everything included (issue 12's target, not met yet)`, () => {
+    const { report } = scratch()
+    expect(report.unpackedSize, `unpacked size; largest files: ${largest(report.files)}`).toBeLessThanOrEqual(MAX_UNPACKED_BYTES)
   })
 
   it('ships no source maps, no sources and nothing outside what runs or documents', () => {

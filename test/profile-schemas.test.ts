@@ -1,14 +1,19 @@
 /**
- * Every per-version schema file compiles with plain ajv (Ajv2020), and each profile's bundle judges
- * messages by that version's rules: a collection-storage request is valid from 0.23.0 on and unknown
- * before, a key-value one the other way round, and ChatOptions.context only from 0.30.0.
+ * Every per-version schema file compiles with plain ajv (Ajv2020), given only the files it `$ref`s;
+ * a file that refers to an earlier version's is the same schema as this version's source generates;
+ * and each profile's bundle, and its request and chat-request files on their own, judge messages by
+ * that version's rules: a collection-storage request is valid from 0.23.0 on and unknown before, a
+ * key-value one the other way round, and ChatOptions.context only from 0.30.0.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from '../scripts/generate.js'
+import { generateJsonSchemaFiles } from '../src/protocol/json-schema.js'
+import { profile } from '../src/protocol/profiles.js'
 import { PROFILE_VERSIONS } from '../src/protocol/versions.js'
+import { profileSchemaIdBase } from '../scripts/profiles.js'
 
 const load = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as object
 
@@ -16,12 +21,45 @@ function files(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(`${dir}/${e.name}`) : [`${dir}/${e.name}`]))
 }
 
+/** The file a per-version file refers to by a relative top-level `$ref` (path from the root), if any. */
+function refTarget(file: string): string | undefined {
+  const ref = (load(file) as { $ref?: unknown }).$ref
+  return typeof ref === 'string' && !ref.startsWith('#') ? relative(ROOT, join(ROOT, dirname(file), ref)) : undefined
+}
+
+/** A fresh ajv with the files `file` refers to, transitively, added under their own `$id`. */
+function compileAlone(file: string) {
+  const ajv = new Ajv2020({ strict: false })
+  for (let t = refTarget(file); t !== undefined; t = refTarget(t)) ajv.addSchema(load(t))
+  return ajv.compile(load(file))
+}
+
+const withoutId = (schema: object): object => {
+  const { $id: _id, ...rest } = schema as { $id?: unknown }
+  return rest
+}
+
 describe.each([...PROFILE_VERSIONS])('schema/%s', (version) => {
-  it('compiles every file', () => {
-    const ajv = new Ajv2020({ strict: false })
+  it('compiles every file on its own, given only the files it refers to', () => {
     const all = files(`schema/${version}`)
     expect(all.length).toBeGreaterThan(40)
-    for (const f of all) expect(() => ajv.compile(load(f)), f).not.toThrow()
+    for (const f of all) expect(() => compileAlone(f), f).not.toThrow()
+  })
+
+  it('refers to an earlier version only where that file is the same schema as this version generates', () => {
+    const generated = generateJsonSchemaFiles({ ...profile(version), idBase: profileSchemaIdBase(version), version })
+    let refs = 0
+    for (const [path, schema] of generated) {
+      const file = `schema/${version}/${path}`
+      const target = refTarget(file)
+      if (target === undefined) continue
+      refs++
+      expect(target, file).toMatch(/^schema\/0\.[0-9]+\.[0-9]+\//)
+      expect(target.slice(target.indexOf('/', 'schema/'.length) + 1), file).toBe(path)
+      expect((load(file) as { $id?: unknown }).$id, file).toBe(schema.$id)
+      expect(withoutId(load(target)), file).toEqual(withoutId(schema))
+    }
+    if (version !== PROFILE_VERSIONS[0]) expect(refs).toBeGreaterThan(0)
   })
 })
 
@@ -51,6 +89,16 @@ describe('profile bundles', () => {
     for (const [message, valid] of expectations) {
       const accepted = PROFILE_VERSIONS.filter((v) => validators[v]?.(message) === true)
       expect(accepted, JSON.stringify(message)).toEqual(valid)
+    }
+    // The per-message files judge alike, whether a version's file is whole or refers to an earlier one.
+    const alone = (file: string) => Object.fromEntries(PROFILE_VERSIONS.map((v) => [v, compileAlone(`schema/${v}/messages/${file}`)]))
+    const request = alone('request.json')
+    const chatRequest = alone('provider-chat-request.json')
+    for (const [message, valid] of expectations) {
+      const byFile = (message as { type: string }).type === 'request' ? request : chatRequest
+      if (message === bgStart) continue
+      const accepted = PROFILE_VERSIONS.filter((v) => byFile[v]?.(message) === true)
+      expect(accepted, `per-file ${JSON.stringify(message)}`).toEqual(valid)
     }
   })
 })

@@ -40,10 +40,10 @@ const describe = (event) => {
 }
 const violations = []
 document.addEventListener('securitypolicyviolation', (e) => violations.push('page: ' + e.effectiveDirective + ' blocked ' + e.blockedURI))
-function start(id, url, type) {
+function start(id, url) {
   let seq = 0
   const out = (kind, data) => emit(id, seq++, kind, data)
-  const worker = new Worker(url, { type })
+  const worker = new Worker(url, { type: 'module' })
   worker.addEventListener('message', (e) => out('message', e.data))
   worker.addEventListener('messageerror', () => out('messageerror', 'a message from the worker could not be deserialized'))
   worker.addEventListener('error', (e) => {
@@ -56,7 +56,7 @@ function run(ops) {
   const failures = []
   ops.forEach((op, index) => {
     try {
-      if (op[0] === 'start') start(op[1], op[2], op[3])
+      if (op[0] === 'start') start(op[1], op[2])
       else if (op[0] === 'send') {
         const worker = workers.get(op[1])
         if (worker) worker.postMessage(op[2])

@@ -1,10 +1,13 @@
 /**
- * The loopback HTTP server the browser target owns: it serves the page, its script, the worker
- * bundle and the CSP probe, each with the Content-Security-Policy header, and nothing else. One
- * server per target, on 127.0.0.1 and a port the system picks, closed with the target.
+ * The loopback HTTP server the browser target owns: it serves the page, its script, the CSP probe,
+ * and the worker entry's folder (the built ES modules: the entry and the chunks it imports) under
+ * `/worker/`, each with the Content-Security-Policy header, and nothing else. One server per target,
+ * on 127.0.0.1 and a port the system picks, closed with the target.
  */
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { CSP_PROBE_SCRIPT, PAGE_HTML, PAGE_SCRIPT } from './page.js'
 
 /** A running server. */
@@ -15,25 +18,50 @@ export interface PageServer {
   close(): Promise<void>
 }
 
-/** Serves the page under `csp`, with `workerScript` (the bundle's text) at `/worker.js`. */
-export async function startPageServer(csp: string, workerScript: string): Promise<PageServer> {
-  const routes = new Map<string, { type: string; body: string; cache: boolean }>([
+/** Where the worker modules are served: `/worker/<file>.js` is `<workerDir>/<file>.js`. */
+export const WORKER_PATH = '/worker/'
+
+/** A file name the server may serve from the worker folder: a `.js` module, no folder, no `..`. */
+const MODULE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.js$/
+
+type Route = { readonly type: string; readonly body: string; readonly cache: boolean }
+
+/** Serves the page under `csp`, and the `.js` modules of `workerDir` under {@link WORKER_PATH}. */
+export async function startPageServer(csp: string, workerDir: string): Promise<PageServer> {
+  const routes = new Map<string, Route>([
     ['/', { type: 'text/html; charset=utf-8', body: PAGE_HTML, cache: false }],
     ['/page.js', { type: 'text/javascript; charset=utf-8', body: PAGE_SCRIPT, cache: false }],
-    // One file for every fixture's worker: cached, so a fresh worker does not fetch 500 KB again.
-    ['/worker.js', { type: 'text/javascript; charset=utf-8', body: workerScript, cache: true }],
     ['/csp-probe.js', { type: 'text/javascript; charset=utf-8', body: CSP_PROBE_SCRIPT, cache: false }],
   ])
+  // Each module is read once per server and cached by the browser, so a fresh worker per fixture
+  // does not fetch half a megabyte of chunks again.
+  const modules = new Map<string, Promise<Route | undefined>>()
+  const route = (path: string): Promise<Route | undefined> => {
+    const fixed = routes.get(path)
+    if (fixed !== undefined || !path.startsWith(WORKER_PATH)) return Promise.resolve(fixed)
+    const name = path.slice(WORKER_PATH.length)
+    if (!MODULE_NAME.test(name)) return Promise.resolve(undefined)
+    let read = modules.get(name)
+    if (read === undefined) {
+      read = readFile(join(workerDir, name), 'utf8').then(
+        (body) => ({ type: 'text/javascript; charset=utf-8', body, cache: true }),
+        () => undefined,
+      )
+      modules.set(name, read)
+    }
+    return read
+  }
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname
-    const route = request.method === 'GET' ? routes.get(path) : undefined
     response.setHeader('Content-Security-Policy', csp)
     response.setHeader('X-Content-Type-Options', 'nosniff')
-    if (!route) {
-      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found')
-      return
-    }
-    response.writeHead(200, { 'Content-Type': route.type, 'Cache-Control': route.cache ? 'max-age=86400' : 'no-store' }).end(route.body)
+    void (request.method === 'GET' ? route(path) : Promise.resolve(undefined)).then((found) => {
+      if (!found) {
+        response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found')
+        return
+      }
+      response.writeHead(200, { 'Content-Type': found.type, 'Cache-Control': found.cache ? 'max-age=86400' : 'no-store' }).end(found.body)
+    })
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

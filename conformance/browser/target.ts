@@ -1,6 +1,7 @@
 /**
- * The browser target: the conformance extension on the reference runtime, bundled for browsers
- * (`dist/conformance-browser-worker.js`), run in a dedicated Web Worker of a page in headless
+ * The browser target: the conformance extension on the reference runtime, built as an ES module
+ * (`dist/conformance-browser-worker.js` and the shared chunks it imports, served from `dist/`), run
+ * in a dedicated module Web Worker of a page in headless
  * Chromium, under a Content-Security-Policy without `unsafe-eval`. The page is served by a
  * loopback server the target owns; Node talks to it through Playwright (`playwright-core`, driving
  * the OS's Chromium through `executablePath`, never a downloaded browser).
@@ -12,20 +13,23 @@
  * order. A browser or page that crashes fails every open connection with a transport error and every
  * later one at connect, so a crash is the target's failure, never a pass.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { basename, dirname, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { BaseTransport } from '../../src/transport/emitter.js'
 import type { Transport } from '../../src/transport/types.js'
 import { PACKAGE_ROOT } from '../paths.js'
 import { SHORT_REQUEST_TIMEOUT_MS, wantsShortRequestTimeout, workerEnv, type ConnectContext, type Target } from '../targets.js'
 import { EMIT_BINDING, RELAXED_CSP_FOR_TESTING, STRICT_CSP } from './page.js'
-import { startPageServer, type PageServer } from './server.js'
+import { startPageServer, WORKER_PATH, type PageServer } from './server.js'
 
 /** Where the browser is looked for when no path is given. */
 export const DEFAULT_BROWSER_PATH = '/usr/bin/chromium'
 
-/** The bundle a browser target loads in each worker (built by `npm run build`, see tsup.config.ts). */
+/**
+ * The module a browser target starts in each worker (built by `npm run build`, see tsup.config.ts);
+ * its folder is served with it, for the chunks it imports.
+ */
 export const BROWSER_WORKER_BUNDLE = resolve(PACKAGE_ROOT, 'dist/conformance-browser-worker.js')
 
 /**
@@ -66,10 +70,11 @@ export interface BrowserTargetOptions {
   readonly launchTimeoutMs?: number
   /** Bound on any one call into the page (ms, default 30 s); a page that does not answer is a crash. */
   readonly callTimeoutMs?: number
-  /** The worker bundle (default {@link BROWSER_WORKER_BUNDLE}). */
+  /**
+   * The worker's ES module (default {@link BROWSER_WORKER_BUNDLE}), started as a module Web Worker;
+   * the `.js` files of its folder are served beside it, for the modules it imports.
+   */
   readonly bundle?: string
-  /** `module` (default) or `classic` Web Workers; the bundle runs as either. */
-  readonly workerType?: 'module' | 'classic'
   /** Variables of this process's environment the browser process gets, beyond {@link workerEnv}'s defaults. */
   readonly passEnv?: readonly string[]
   /**
@@ -150,7 +155,7 @@ async function loadChromium(): Promise<Chromium> {
 }
 
 /** One operation on the page; a batch of them is applied in order. */
-type Op = readonly ['start', number, string, 'module' | 'classic'] | readonly ['send', number, unknown] | readonly ['terminate', number]
+type Op = readonly ['start', number, string] | readonly ['send', number, unknown] | readonly ['terminate', number]
 
 interface PendingOp {
   readonly op: Op
@@ -228,7 +233,7 @@ class BrowserSession {
     private readonly browser: Browser,
     private readonly page: Page,
     private readonly server: PageServer,
-    private readonly options: { readonly callTimeoutMs: number; readonly workerType: 'module' | 'classic'; readonly protocol?: string },
+    private readonly options: { readonly callTimeoutMs: number; readonly workerUrl: string; readonly protocol?: string },
   ) {}
 
   /** The browser's version. */
@@ -241,10 +246,10 @@ class BrowserSession {
     if (!existsSync(options.executablePath)) {
       throw new BrowserUnavailableError(`no browser at ${options.executablePath}: install Chromium (apt-get install chromium), or give --browser-path or EXTWIRE_CHROMIUM`)
     }
-    if (!existsSync(options.bundle)) throw new BrowserUnavailableError(`the browser worker bundle ${options.bundle} is missing: build it with npm run build`)
+    if (!existsSync(options.bundle)) throw new BrowserUnavailableError(`the browser worker module ${options.bundle} is missing: build it with npm run build`)
     const chromium = await loadChromium()
     const csp = options.csp === 'strict' ? STRICT_CSP : RELAXED_CSP_FOR_TESTING
-    const server = await startPageServer(csp, readFileSync(options.bundle, 'utf8'))
+    const server = await startPageServer(csp, dirname(options.bundle))
     let browser: Browser | undefined
     let abandoned = false
     const started = (async () => {
@@ -266,7 +271,7 @@ class BrowserSession {
         throw new Error('abandoned')
       }
       const page = await launched.newPage()
-      const session = new BrowserSession(launched, page, server, { callTimeoutMs: options.callTimeoutMs, workerType: options.workerType, ...(options.protocol === undefined ? {} : { protocol: options.protocol }) })
+      const session = new BrowserSession(launched, page, server, { callTimeoutMs: options.callTimeoutMs, workerUrl: `${WORKER_PATH}${basename(options.bundle)}`, ...(options.protocol === undefined ? {} : { protocol: options.protocol }) })
       await page.exposeBinding(EMIT_BINDING, (_source, id: unknown, seq: unknown, kind: unknown, data: unknown) => session.receive(id, seq, kind, data))
       page.on('crash', () => session.breakDown('the browser page crashed'))
       launched.on('disconnected', () => session.breakDown('the browser exited (crashed or was killed)'))
@@ -305,9 +310,9 @@ class BrowserSession {
     const query = new URLSearchParams()
     if (requestTimeoutMs !== undefined) query.set('requestTimeoutMs', String(requestTimeoutMs))
     if (this.options.protocol !== undefined) query.set('protocol', this.options.protocol)
-    const url = query.size === 0 ? '/worker.js' : `/worker.js?${query.toString()}`
+    const url = query.size === 0 ? this.options.workerUrl : `${this.options.workerUrl}?${query.toString()}`
     try {
-      await this.call(['start', id, url, this.options.workerType])
+      await this.call(['start', id, url])
     } catch (error) {
       this.transports.delete(id)
       transport.markClosed({ reason: 'error', detail: (error as Error).message })
@@ -421,7 +426,6 @@ export function browserTarget(options: BrowserTargetOptions = {}): BrowserTarget
     launchTimeoutMs: options.launchTimeoutMs ?? 30_000,
     callTimeoutMs: options.callTimeoutMs ?? 30_000,
     bundle: options.bundle ?? BROWSER_WORKER_BUNDLE,
-    workerType: options.workerType ?? 'module',
     passEnv: options.passEnv ?? [],
     ...(options.onLaunch ? { onLaunch: options.onLaunch } : {}),
     ...(options.protocol === undefined ? {} : { protocol: options.protocol }),

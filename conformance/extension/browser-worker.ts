@@ -1,11 +1,11 @@
 /**
- * Browser entry of the conformance extension: loaded as a dedicated Web Worker (module or classic),
+ * Browser entry of the conformance extension: loaded as a dedicated module Web Worker,
  * it starts the reference runtime on the worker's own `postMessage`, as a browser host's extension
  * bundle would. A browser worker has no environment, so the short request timeout that
  * EXTWIRE_REQUEST_TIMEOUT_MS gives the Node entries comes as `?requestTimeoutMs=<ms>` on the
  * worker's URL.
  */
-import { initializeExtension } from '../../src/runtime/entry.js'
+import { initializeWebExtension } from '../../src/runtime/web-entry.js'
 import type { WorkerRuntimeOptions } from '../../src/runtime/runtime.js'
 import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
 import { createConformanceExtension } from './extension.js'
@@ -36,4 +36,4 @@ scope.addEventListener('unhandledrejection', (event) => {
     throw event.reason instanceof Error ? event.reason : new Error(`unhandled rejection: ${String(event.reason)}`)
   })
 })
-void initializeExtension(createConformanceExtension(), { ...requestTimeoutFromQuery(scope.location.href), ...protocolFromQuery(scope.location.href) })
+void initializeWebExtension(createConformanceExtension(), { ...requestTimeoutFromQuery(scope.location.href), ...protocolFromQuery(scope.location.href) })

@@ -108,7 +108,7 @@ export function dataAt(root: unknown, instancePath: string): unknown {
   let value: unknown = root
   for (const raw of instancePath.slice(1).split('/')) {
     if (typeof value !== 'object' || value === null) return undefined
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    const key = raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw
     if (!Object.prototype.hasOwnProperty.call(value, key)) return undefined
     value = (value as Record<string, unknown>)[key]
   }

@@ -15,11 +15,6 @@ import { STRICT as STRICT_FULL, TOLERANT as TOLERANT_FULL } from './precompiled/
 import type { ReportContext } from './report.js'
 import { assembleValidator, type Check, type CheckEntry, type ProtocolValidator, type ValidatorOptions, type ValidatorScope } from './validator.js'
 
-const CHECKS: Readonly<Record<ValidationMode, { readonly fast: readonly Check[]; readonly full: readonly Check[] }>> = {
-  strict: { fast: STRICT_FAST, full: STRICT_FULL },
-  tolerant: { fast: TOLERANT_FAST, full: TOLERANT_FULL },
-}
-
 const ALL_SCOPES: readonly ValidatorScope[] = ['host-to-worker', 'worker-to-host', 'payloads', 'responses']
 
 function contextOf(kind: string, name: string): ReportContext {
@@ -28,6 +23,31 @@ function contextOf(kind: string, name: string): ReportContext {
   return { messageType: name, prefix: '' }
 }
 
+/** One entry's two checks, as methods on the prototype: no closure per entry and validator. */
+class Entry implements CheckEntry {
+  constructor(
+    readonly ctx: ReportContext,
+    readonly hints: (typeof HINTS)[number],
+    private readonly fastCheck: Check,
+    private readonly fullCheck: Check,
+  ) {}
+  fast(): Check {
+    return this.fastCheck
+  }
+  full(): Check {
+    return this.fullCheck
+  }
+}
+
+/**
+ * Every entry row of every profile, per mode, built once at load (immutable, shared by every
+ * validator), so that creating a validator only picks its rows.
+ */
+const ENTRIES: Readonly<Record<ValidationMode, readonly Entry[]>> = Object.freeze({
+  strict: Object.freeze(ENTRY_ROWS.map(([kind, name, check, hints]) => new Entry(contextOf(kind, name), HINTS[hints] as (typeof HINTS)[number], STRICT_FAST[check] as Check, STRICT_FULL[check] as Check))),
+  tolerant: Object.freeze(ENTRY_ROWS.map(([kind, name, check, hints]) => new Entry(contextOf(kind, name), HINTS[hints] as (typeof HINTS)[number], TOLERANT_FAST[check] as Check, TOLERANT_FULL[check] as Check))),
+})
+
 /**
  * A validator for one mode, scope and protocol version (default 0.22.1) on the precompiled checks.
  * Cheap (tables over shared functions); `validatorFor` hands out shared instances. An unknown
@@ -35,16 +55,14 @@ function contextOf(kind: string, name: string): ReportContext {
  */
 export function precompiledValidator(options: ValidatorOptions = {}): ProtocolValidator {
   const mode = options.mode ?? DEFAULT_MODE
-  const checks = CHECKS[mode]
-  if (checks === undefined) throw new TypeError(`unknown validation mode ${String(mode)}: expected strict or tolerant`)
+  const entries = ENTRIES[mode]
+  if (entries === undefined) throw new TypeError(`unknown validation mode ${String(mode)}: expected strict or tolerant`)
   const version = options.protocol === undefined ? DEFAULT_PROFILE : resolveProfile(options.protocol)
   const table = PROFILE_TABLES[version]
   const byKind = new Map<string, Map<string, CheckEntry>>()
   for (const row of PROFILE_ENTRIES[version]) {
-    const [kind, name, check, hints] = ENTRY_ROWS[row] as (typeof ENTRY_ROWS)[number]
-    const fast = checks.fast[check] as Check
-    const full = checks.full[check] as Check
-    const entry: CheckEntry = { ctx: contextOf(kind, name), hints: HINTS[hints] as (typeof HINTS)[number], fast: () => fast, full: () => full }
+    const [kind, name] = ENTRY_ROWS[row] as (typeof ENTRY_ROWS)[number]
+    const entry = entries[row] as Entry
     let map = byKind.get(kind)
     if (map === undefined) byKind.set(kind, (map = new Map()))
     map.set(name, entry)
