@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import { loadFixtures } from '../conformance/fixture/load.js'
 import type { Fixture } from '../conformance/fixture/schema.js'
+import { appliesTo, DEFAULT_SELECTION_PROTOCOL } from '../conformance/fixture/select.js'
 import { driverHostTarget } from '../conformance/host/driver.js'
 import { referenceHostDriver } from '../conformance/reference/host-driver.js'
 import { embeddedTarget } from '../conformance/reference/target.js'
@@ -15,10 +16,11 @@ import { median, printRatio } from './lib.js'
 
 const ROUNDS = 3
 
+/** The fixtures of `role` that apply to the default protocol version (the others would fail against a 0.22.1 runtime and host). */
 function fixturesOf(role: 'worker' | 'host'): Fixture[] {
   const { fixtures, errors } = loadFixtures(join(ROOT, 'fixtures'), ROOT, { role })
   if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'))
-  return fixtures.map((f) => f.fixture)
+  return fixtures.map((f) => f.fixture).filter((f) => appliesTo(f, DEFAULT_SELECTION_PROTOCOL))
 }
 
 /** Runs the host-suite benchmark and prints wall times and ratios. */
