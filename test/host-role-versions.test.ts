@@ -9,8 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { appliesTo } from '../conformance/fixture/select.js'
 import { loadFixtures } from '../conformance/fixture/load.js'
 import { commandHostTarget, driverHostTarget, type HostDriverFactory } from '../conformance/host/driver.js'
-import { changedHostDriver } from '../conformance/reference/host-mutants.js'
-import { createRequestDispatcher } from '../src/host/dispatcher.js'
+import { changedHostDriver, dispatcherWith } from '../conformance/reference/host-mutants.js'
 import { referenceHostDriver } from '../conformance/reference/host-driver.js'
 import { runSuite } from '../conformance/runner.js'
 import { PROFILE_VERSIONS } from '../src/protocol/versions.js'
@@ -48,16 +47,10 @@ function skipsGate(which: (method: string) => boolean, extra: string): HostDrive
   return changedHostDriver({
     host: {
       pieces: {
-        dispatcher: (o) => {
-          const inner = createRequestDispatcher(o)
-          return {
-            backends: inner.backends,
-            dispatch: (ctx, request) => {
-              const method = (request as { method?: unknown }).method
-              return inner.dispatch(typeof method === 'string' && which(method) ? { ...ctx, permissions: [...ctx.permissions, extra] } : ctx, request)
-            },
-          }
-        },
+        dispatcher: dispatcherWith((inner) => (ctx, request) => {
+          const method = (request as { method?: unknown }).method
+          return inner.dispatch(typeof method === 'string' && which(method) ? { ...ctx, permissions: [...ctx.permissions, extra] } : ctx, request)
+        }),
       },
     },
   })

@@ -163,7 +163,8 @@ function supervisorWith(override: (inner: TaskSupervisor, options: TaskSuperviso
 }
 
 /** A dispatcher that runs `before` on each request it is given, then the kit's dispatcher. */
-function dispatcherWith(wrap: (inner: RequestDispatcher, options: RequestDispatcherOptions) => RequestDispatcher['dispatch']): HostPieces['dispatcher'] {
+/** The reference dispatcher with its `dispatch` wrapped: the one way every changed host changes a request's handling. */
+export function dispatcherWith(wrap: (inner: RequestDispatcher, options: RequestDispatcherOptions) => RequestDispatcher['dispatch']): HostPieces['dispatcher'] {
   return (options) => {
     const inner = createRequestDispatcher(options)
     return { backends: inner.backends, dispatch: wrap(inner, options) }

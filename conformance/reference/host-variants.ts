@@ -14,7 +14,7 @@ import { createRequestDispatcher, type RequestDispatcher } from '../../src/host/
 import type { ResponseMessage } from '../../src/protocol/messages/rpc.js'
 import { requestIdOf } from '../../src/host/guard.js'
 import { driverHostTarget, type HostTarget } from '../host/driver.js'
-import { changedHostDriver, withOwnEvents, type HostBreakage } from './host-mutants.js'
+import { changedHostDriver, dispatcherWith, withOwnEvents, type HostBreakage } from './host-mutants.js'
 
 /** One conforming host. */
 export interface HostVariant {
@@ -144,22 +144,16 @@ export const HOST_VARIANTS: readonly HostVariant[] = [
       return {
         host: {
           pieces: {
-            dispatcher: (options) => {
-              const inner = createRequestDispatcher(options)
-              return {
-                backends: inner.backends,
-                async dispatch(ctx, request) {
-                  const response = await inner.dispatch(ctx, request)
-                  return new Promise<ResponseMessage>((resolve) => {
-                    if (held.push(() => resolve(response)) === 1) {
-                      setImmediate(() => {
-                        for (const release of held.splice(0).reverse()) release()
-                      })
-                    }
+            dispatcher: dispatcherWith((inner) => async (ctx, request) => {
+              const response = await inner.dispatch(ctx, request)
+              return new Promise<ResponseMessage>((resolve) => {
+                if (held.push(() => resolve(response)) === 1) {
+                  setImmediate(() => {
+                    for (const release of held.splice(0).reverse()) release()
                   })
-                },
-              }
-            },
+                }
+              })
+            }),
           },
         },
       }
@@ -195,17 +189,11 @@ export const HOST_VARIANTS: readonly HostVariant[] = [
       return {
         host: {
           pieces: {
-            dispatcher: (options) => {
-              const inner = createRequestDispatcher(options)
-              return {
-                backends: inner.backends,
-                dispatch: (ctx, request) => {
-                  const requestId = requestIdOf(request)
-                  if (!unloading.has(ctx.extensionId) || requestId === undefined) return inner.dispatch(ctx, request)
-                  return Promise.resolve({ type: 'response', id: randomUUID(), payload: { requestId, success: false, error: `Extension ${ctx.extensionId} is unloading` } })
-                },
-              }
-            },
+            dispatcher: dispatcherWith((inner) => (ctx, request) => {
+              const requestId = requestIdOf(request)
+              if (!unloading.has(ctx.extensionId) || requestId === undefined) return inner.dispatch(ctx, request)
+              return Promise.resolve({ type: 'response', id: randomUUID(), payload: { requestId, success: false, error: `Extension ${ctx.extensionId} is unloading` } })
+            }),
           },
         },
         wrap: (host) => ({
