@@ -1,8 +1,10 @@
 /**
  * docs/quickstart.md is runnable as written: every file it shows is written into a fresh folder
  * where `extwire` is installed (a symlink to this package, as `npm install` of a local path makes),
- * and every command it shows runs there and must exit 0. `npx extwire` and `npx vitest` run this
- * package's own binaries, which is what npx finds in such a folder.
+ * and every command it shows runs there and must exit 0, and a conformance summary it prints must
+ * show nothing failed or untested. `npx extwire` and `npx vitest` run this package's own binaries,
+ * which is what npx finds in such a folder. The `--cmd` command is also the check of the Python
+ * example worker (examples/python-worker): it passes the handshake and tool fixtures.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -81,6 +83,9 @@ describe('docs/quickstart.md', () => {
     it(`runs as written: ${command.slice(0, 90)}`, async () => {
       const { code, output } = await run(resolveNpx(command))
       expect(output).not.toMatch(/\b0 passed\b/)
+      const summaries = [...output.matchAll(/(\d+) passed, (\d+) failed \(\d+ known\), (\d+) untested/g)]
+      if (command.startsWith('npx extwire conformance')) expect(summaries.length, output).toBeGreaterThan(0)
+      for (const m of summaries) expect({ failed: Number(m[2]), untested: Number(m[3]) }, output).toEqual({ failed: 0, untested: 0 })
       expect(code, output).toBe(0)
     }, DEADLINE_MS + 10_000)
   }
