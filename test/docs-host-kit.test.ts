@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadRequirements } from '../conformance/requirements.js'
+import { declarationsReady } from './helpers/declarations.js'
 import { ROOT } from '../scripts/generate.js'
 
 const doc = readFileSync(join(ROOT, 'docs/host-kit.md'), 'utf8')
@@ -34,7 +35,7 @@ function pathsOf(): Record<string, string[]> {
 }
 
 /**
- * The entry points' published declarations (`dist/*.d.ts`, built by `npm test` before vitest), as
+ * The entry points' published declarations (`dist/*.d.ts`, built while the tests run), as
  * `paths` for the type check: what a user compiles against, and a fraction of the cost of checking
  * the whole source tree behind the examples.
  */
@@ -114,11 +115,13 @@ describe('docs/host-kit.md', () => {
     expect(blocks.map((b) => b.name)).toEqual(['guard.ts', 'dispatcher.ts', 'supervisor.ts', 'stream-pump.ts', 'create-host.ts'])
   })
 
-  it('has examples that type-check against the public entry points, and the check catches a wrong call', () => {
+  it('has examples that type-check against the public entry points, and the check catches a wrong call', async () => {
+    // The declarations are built while the tests run (test/global/declarations.ts).
+    await declarationsReady()
     const errors = typeErrors([...files, join(folder, 'wrong.ts')])
     expect(errors.filter((e) => !e.includes('wrong.ts'))).toEqual([])
     expect(errors.join('\n')).toMatch(/wrong\.ts:3 .*not assignable to parameter of type 'string'/)
-  }, 300_000) // a bound for a stuck run: a loaded machine type-checks slowly
+  }, 900_000) // a bound for a stuck run: a loaded machine type-checks slowly, after the declaration build
 
   it('has examples that run and print what their comments say', async () => {
     const { code, output } = await runExamples()

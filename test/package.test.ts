@@ -18,6 +18,7 @@ import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { declarationsReady } from './helpers/declarations.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -35,9 +36,10 @@ const MAX_UNPACKED_BYTES = 4 * 1024 * 1024
 
 /**
  * Bounds for a stuck step only, above vitest's 60 s: every check starts Node, npm or TypeScript
- * child processes on the whole package, side by side with the rest of `npm test` on a loaded machine.
+ * child processes on the whole package, side by side with the rest of `npm test` on a loaded machine,
+ * and packing first waits for the declaration build.
  */
-const STUCK_MS = 300_000
+const STUCK_MS = 900_000
 
 /** What may ship: the build, the launcher, and the data and documents the code reads or users read. */
 const SHIPPED_DIRS = ['dist/', 'bin/', 'schema/', 'fixtures/', 'docs/', 'examples/', 'asyncapi/']
@@ -124,6 +126,8 @@ function scratch(): Scratch {
 }
 
 beforeAll(async () => {
+  // The declarations are built while the tests run (test/global/declarations.ts).
+  await declarationsReady()
   const dir = mkdtempSync(join(tmpdir(), 'extwire-package-'))
   try {
     // The build is `npm test`'s (or `npm run build`'s); lifecycle scripts would rebuild it here.

@@ -10,6 +10,7 @@ import { embeddedTarget } from '../../conformance/reference/target.js'
 import { allFixtures } from './suite.js'
 import type { Fixture } from '../../conformance/fixture/schema.js'
 import { DEFAULT_PROFILE, PROFILE_VERSIONS } from '../../src/protocol/versions.js'
+import { appliesTo } from '../../conformance/fixture/select.js'
 import { createValidator } from '../../src/validate/compile.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -67,15 +68,19 @@ export function profileTarget(transport: 'memory' | 'worker_threads', protocol: 
     : workerTarget(fileURLToPath(new URL('../../dist/conformance-worker.js', import.meta.url)), ['short-request-timeout'], undefined, { protocol })
 }
 
+/** The versions {@link everyProfilePassesOver} runs: every profile but the default (the transport tests' own). */
+export const OTHER_VERSIONS: readonly string[] = PROFILE_VERSIONS.filter((v) => v !== DEFAULT_PROFILE)
+
 /**
  * Declares, for every protocol version other than the default, the test that every fixture of that
  * version passes against the reference runtime speaking it over `transport`, judged by that
- * version's strict schema (the default version is the transport tests' own).
+ * version's strict schema (the default version is the transport tests' own). With `subset`, each
+ * version runs only what `subset.take` selects from its fixtures.
  */
-export function everyProfilePassesOver(transport: 'memory' | 'worker_threads', only?: readonly string[], subset?: { readonly name: string; readonly take: (fixtures: readonly Fixture[]) => Fixture[] }): void {
-  for (const version of PROFILE_VERSIONS.filter((v) => v !== DEFAULT_PROFILE && (only === undefined || only.includes(v)))) {
-    it(`${version} over ${transport}${subset ? ` (${subset.name})` : ''}`, async () => {
-      const fixtures = subset ? subset.take(allFixtures(version)) : allFixtures(version)
+export function everyProfilePassesOver(transport: 'memory' | 'worker_threads', only?: readonly string[], subset?: { readonly name: string; readonly take: (fixtures: readonly Fixture[], version: string) => Fixture[] }): void {
+  for (const version of OTHER_VERSIONS.filter((v) => only === undefined || only.includes(v))) {
+    const fixtures = subset ? subset.take(allFixtures(version), version) : allFixtures(version)
+    it(`${version} over ${transport}${subset ? ` (${fixtures.length} fixtures: ${subset.name})` : ''}`, async () => {
       const validator = createValidator({ mode: 'strict', protocol: version, compile: 'lazy' })
       const results = await runSuite(fixtures, profileTarget(transport, version), { concurrency: 4, validator, ...PASSING_RUN })
       expect(results).toHaveLength(fixtures.length)
@@ -94,12 +99,37 @@ export function versionSpecific(fixture: Fixture): boolean {
 }
 
 /**
- * The fixtures `npm test` runs per version over a real transport: every version-specific one, plus
- * a fixed sample of the others (every `every`-th by id), so that a version's worker is also seen
- * doing the common things (activation, tools, providers) and not only what changed.
+ * The versions of {@link OTHER_VERSIONS} where a fixture's outcome changes: the first one it
+ * applies to, and, when it ends (`until`), the last one.
  */
-export function versionSample(fixtures: readonly Fixture[], every = 16): Fixture[] {
-  const common = fixtures.filter((f) => !versionSpecific(f)).sort((a, b) => a.id.localeCompare(b.id))
-  const sample = new Set(common.filter((_, i) => i % every === 0))
-  return fixtures.filter((f) => versionSpecific(f) || sample.has(f))
+export function edgeVersions(fixture: Fixture, versions: readonly string[] = OTHER_VERSIONS): string[] {
+  const at = versions.filter((v) => appliesTo(fixture, v))
+  const first = at[0]
+  const last = at[at.length - 1]
+  if (first === undefined || last === undefined) return []
+  return fixture.until === undefined || last === first ? [first] : [first, last]
+}
+
+/**
+ * The fixtures `npm test` runs for one version over a real transport (the memory runs and
+ * `npm run test:profiles` run them all). What a real transport adds per version is the worker
+ * being told its version; every rule of every version is judged over memory. So each version runs:
+ * - the version-specific fixtures at their edges ({@link edgeVersions}): each one runs over the
+ *   real transport in the first version it applies to and, when it ends, in the last, so every one
+ *   runs at least once and every version runs what is new or last in it;
+ * - every `every`-th of its other version-specific fixtures, starting at the version's index, so a
+ *   version with nothing new (0.33.0, 0.36.0) still runs a rotating share of what changed;
+ * - every `every * 4`-th of the fixtures common to all versions, rotating by the version's index
+ *   as well, so each version's worker is seen doing the common things (activation, tools,
+ *   providers), and different versions different ones.
+ */
+export function versionSample(fixtures: readonly Fixture[], version: string, every = 4): Fixture[] {
+  const index = Math.max(0, OTHER_VERSIONS.indexOf(version))
+  const byId = (a: Fixture, b: Fixture) => a.id.localeCompare(b.id)
+  const specific = fixtures.filter(versionSpecific).sort(byId)
+  const edges = new Set(specific.filter((f) => edgeVersions(f).includes(version)))
+  const rotating = specific.filter((f) => !edges.has(f)).filter((_, i) => i % every === index % every)
+  const common = fixtures.filter((f) => !versionSpecific(f)).sort(byId).filter((_, i) => i % (every * 4) === index % (every * 4))
+  const taken = new Set([...edges, ...rotating, ...common])
+  return fixtures.filter((f) => taken.has(f))
 }
