@@ -43,6 +43,8 @@ export interface CampaignOptions {
    * `seed`; a counterexample's path names its lane (`<lane>/<path>`), so a replay needs no more flags.
    */
   readonly lanes?: number
+  /** Stops the campaign: no sequence starts after it (the result says `interrupted`). */
+  readonly signal?: AbortSignal
 }
 
 /**
@@ -68,8 +70,8 @@ export interface CampaignResult {
   readonly interrupted?: boolean
   /** Messages the host side sent to workers, every sequence played included (shrink steps too), when the plan counts them. */
   readonly hostMessages?: number
-  /** Threads that played the campaign's lanes (1: this thread alone). */
-  readonly threads?: number
+  /** Threads that played the campaign's lanes (`count` 1: this thread alone, with the reason when more were asked for). */
+  readonly threads?: { readonly count: number; readonly note?: string }
   /** When failed: fast-check's replay paths, the requirement broken (none for a harness error), the message, the shrunk commands and their fixture. */
   readonly counterexample?: {
     readonly path: string
@@ -365,8 +367,11 @@ export function harnessResult(options: CampaignOptions, seed: number, fixture: F
 
 /** The result of a campaign whose lanes all passed: clean, or a harness error when a deadline stopped it before one sequence. */
 export function passedResult(options: CampaignOptions, seed: number, fixture: () => Fixture, played: number, durationMs: number, interrupted: boolean): CampaignResult {
-  // Nothing was played before the deadline: that is no evidence of anything, never a green.
-  if (interrupted && played === 0) return harnessResult(options, seed, fixture(), 0, durationMs, `the campaign deadline of ${options.deadlineMs ?? 0} ms passed before one sequence completed`, true)
+  // Nothing was played before the deadline (or the abort): that is no evidence of anything, never a green.
+  if (interrupted && played === 0) {
+    const why = options.signal?.aborted === true ? 'the campaign was stopped' : `the campaign deadline of ${options.deadlineMs ?? 0} ms passed`
+    return harnessResult(options, seed, fixture(), 0, durationMs, `${why} before one sequence completed`, true)
+  }
   return { runs: played, seed, outcome: 'clean', failed: false, durationMs, ...(interrupted ? { interrupted: true } : {}) }
 }
 
@@ -390,16 +395,23 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
     failed: () => undefined,
   }
   const counted = (r: CampaignResult): CampaignResult => (plan.hostMessages ? { ...r, hostMessages: plan.hostMessages() } : r)
+  const stop = () => {
+    control.stopped = true
+  }
+  if (options.signal?.aborted === true) stop()
+  options.signal?.addEventListener('abort', stop)
   let lanes
   try {
     lanes = await playLanes(plan, campaignShare(options, seed), control)
   } catch (error) {
     // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
     return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, `fast-check: ${(error as Error).message}`))
+  } finally {
+    options.signal?.removeEventListener('abort', stop)
   }
   const failing = failingLane(lanes.map((l) => ({ ...l, failed: l.details.failed })), control.failedLane)
   const durationMs = performance.now() - started
-  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, lanes.some((l) => l.details.interrupted)))
+  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, options.signal?.aborted === true || lanes.some((l) => l.details.interrupted)))
   const { harness, counterexample } = await counterexampleOf(plan, seed, fixtureId, failing)
   return counted({ runs: played + 1, seed, outcome: harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample })
 }
