@@ -210,10 +210,11 @@ function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[], 
     if (code.includes(forbidden)) throw new Error(`standalone code for ${compilation} contains ${forbidden}: inline the helper in src/validate/precompiled/helpers.ts`)
   }
   if (names.length !== keyOf.size || names.some((n) => n === undefined)) throw new Error('standalone code: an entry has no exported function')
+  code = asMethods(code, names.length)
   const helpers = ['pushError', 'ucs2length'].filter((h) => code.includes(h))
   const imports = helpers.length > 0 ? `import { ${helpers.join(', ')} } from './helpers.js'\n` : ''
   // Holes (an elision, `[a, , b]`) where the other module holds the check.
-  const list = (mode: ValidationMode) => `[${Array.from(byMode[mode], (i) => (i === undefined ? '' : names[i])).join(', ')}${byMode[mode].length > 0 && byMode[mode][byMode[mode].length - 1] === undefined ? ',' : ''}]`
+  const list = (mode: ValidationMode) => `[${Array.from(byMode[mode], (i) => (i === undefined ? '' : `${CHECKS}.${names[i] as string}`)).join(', ')}${byMode[mode].length > 0 && byMode[mode][byMode[mode].length - 1] === undefined ? ',' : ''}]`
   const what = compilation === 'fast' ? 'Fast checks (first error, plain reads; true or false only)' : 'Full checks (own properties, every error)'
   const other = part === 'worker' ? `./${compilation}-rest.ts` : `./${compilation}.ts`
   return [
@@ -233,6 +234,50 @@ function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[], 
     `export const TOLERANT: readonly (Check | undefined)[] = ${list('tolerant')}`,
     '',
   ].join('\n')
+}
+
+/** The object whose methods are the generated checks. */
+const CHECKS = 'checks'
+
+/**
+ * Rewrites ajv's standalone functions as methods of one object, each taking the value alone:
+ * - a check is only ever called with the value (\`Check\`), so the options ajv destructures on every
+ *   call (\`instancePath\` and three others) go, and the root path is the literal \`""\`;
+ * - methods keep their name without code: the build keeps function names (\`keepNames\`), which
+ *   costs one \`Object.defineProperty\` per named function when the module loads, and a worker loads
+ *   this module at its start.
+ * Each check refers to itself (for \`.errors\`) through the object. The constants ajv declares
+ * between functions (schemas, helpers) stay at the top, before the object.
+ */
+function asMethods(code: string, count: number): string {
+  const constants: string[] = []
+  const methods: string[] = []
+  let current: string[] | undefined
+  for (const line of code.split('\n')) {
+    const start = /^function (validate\d+)\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{$/.exec(line)
+    if (start !== null) {
+      if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+      current = [`${start[1] as string}(data){`]
+      methods.push('')
+      continue
+    }
+    if (/^const (?:schema|func|pattern)\d+ = /.test(line)) {
+      if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+      current = undefined
+      constants.push(line)
+      continue
+    }
+    if (current === undefined) {
+      if (line.trim() !== '') throw new Error(`standalone code: unexpected top-level line ${line.slice(0, 80)}`)
+      continue
+    }
+    current.push(line.replace(/\b(validate\d+)\.errors = /g, `${CHECKS}.$1.errors = `).replace(/\binstancePath\+"/g, '"').replace(/\binstancePath\b/g, '""'))
+  }
+  if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+  const bodies = methods.map((m) => m.trimEnd())
+  if (bodies.length !== count || bodies.some((m) => !m.endsWith('}'))) throw new Error(`standalone code: expected ${count} checks, found ${bodies.length}`)
+  if (/\b(?:parentData|rootData)\b/.test(bodies.join('\n'))) throw new Error('standalone code: a check reads an option it no longer takes')
+  return [...constants, '', `const ${CHECKS} = {`, bodies.join(',\n\n'), '}'].join('\n')
 }
 
 /** Which check module a check lives in: the default worker's (`fast.ts`, `full.ts`) or the rest (`*-rest.ts`). */

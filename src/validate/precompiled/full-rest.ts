@@ -6,37 +6,52 @@ import type { Check } from '../validator.js'
 
 const func0 = Object.prototype.hasOwnProperty;
 const func50 = ucs2length;
+const schema14 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"tool_call_id":{"type":"string"}},"additionalProperties":false}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false};
+const pattern0 = new RegExp("^.*$", "u");
+const pattern2 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
+const schema32 = {"type":"object","required":["collection"],"properties":{"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const pattern6 = new RegExp("^[^:/\\\\]+$", "u");
+const schema39 = {"type":"object","required":["userId","collection"],"properties":{"userId":{"type":"string","minLength":1,"pattern":"^[^:/\\\\]+$"},"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema50 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"tool_call_id":{"type":"string"}},"additionalProperties":false}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"context":{"type":"object","properties":{"userId":{"type":"string"}}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false};
+const schema55 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"log"},"payload":{"type":"object","required":["level","message"],"properties":{"level":{"enum":["debug","info","warn","error"]},"message":{"type":"string"},"data":{"type":"object","patternProperties":{"^.*$":{}}}}}}};
+const schema64 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-registered"},"payload":{"type":"object","required":["taskId","name","userId","restartPolicy"],"properties":{"taskId":{"type":"string","minLength":1},"name":{"type":"string"},"userId":{"type":"string"},"restartPolicy":{"type":"object","required":["type"],"properties":{"type":{"enum":["always","on-failure","never"]},"maxRestarts":{"type":"integer","minimum":0},"initialDelayMs":{"type":"number","minimum":0},"maxDelayMs":{"type":"number","minimum":0},"backoffMultiplier":{"type":"number","minimum":1}}},"payload":{"type":"object","patternProperties":{"^.*$":{}}}}}}};
+const schema65 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-status"},"payload":{"type":"object","required":["taskId","status"],"properties":{"taskId":{"type":"string","minLength":1},"status":{"enum":["running","stopped","failed"]},"error":{"type":"string"}}}}};
+const schema73 = {"type":"object","required":["job"],"properties":{"job":{"type":"object","required":["id","schedule","userId"],"properties":{"id":{"type":"string","minLength":1},"schedule":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"type":"object","required":["type","at"],"properties":{"type":{"type":"string","const":"at"},"at":{"type":"string"}}},{"type":"object","required":["type","cron"],"properties":{"type":{"type":"string","const":"cron"},"cron":{"type":"string"},"timezone":{"type":"string"}}},{"type":"object","required":["type","everyMs"],"properties":{"type":{"type":"string","const":"interval"},"everyMs":{"type":"number","exclusiveMinimum":0}}}]},"payload":{"type":"object","patternProperties":{"^.*$":{}}},"misfire":{"enum":["run_once","skip"]},"userId":{"type":"string","minLength":1}}}}};
+const schema82 = {"type":"object","required":["collection"],"properties":{"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}}}}};
+const schema89 = {"type":"object","required":["userId","collection"],"properties":{"userId":{"type":"string","minLength":1,"pattern":"^[^:/\\\\]+$"},"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}}}}};
+const schema97 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}}}},"tool_call_id":{"type":"string"}}}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}}}},"context":{"type":"object","properties":{"userId":{"type":"string"}}}}}}}}};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+const checks = {
+validate10(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("activate" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "activate"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "activate"});
 errors++;
 }
 }
@@ -44,12 +59,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -57,28 +72,28 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.extensionId === undefined) || (!(func0.call(data2, "extensionId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "extensionId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "extensionId"});
 errors++;
 }
 if((data2.extensionVersion === undefined) || (!(func0.call(data2, "extensionVersion")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "extensionVersion"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "extensionVersion"});
 errors++;
 }
 if((data2.storagePath === undefined) || (!(func0.call(data2, "storagePath")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "storagePath"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "storagePath"});
 errors++;
 }
 if((data2.permissions === undefined) || (!(func0.call(data2, "permissions")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "permissions"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "permissions"});
 errors++;
 }
 if((data2.settings === undefined) || (!(func0.call(data2, "settings")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "settings"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "settings"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!(((((key1 === "extensionId") || (key1 === "extensionVersion")) || (key1 === "storagePath")) || (key1 === "permissions")) || (key1 === "settings"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -86,24 +101,24 @@ if(data2.extensionId !== undefined && func0.call(data2, "extensionId")){
 let data3 = data2.extensionId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/extensionId", "#/properties/payload/properties/extensionId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/extensionId", "#/properties/payload/properties/extensionId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/extensionId", "#/properties/payload/properties/extensionId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/extensionId", "#/properties/payload/properties/extensionId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.extensionVersion !== undefined && func0.call(data2, "extensionVersion")){
 if(typeof data2.extensionVersion !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/extensionVersion", "#/properties/payload/properties/extensionVersion/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/extensionVersion", "#/properties/payload/properties/extensionVersion/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.storagePath !== undefined && func0.call(data2, "storagePath")){
 if(typeof data2.storagePath !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/storagePath", "#/properties/payload/properties/storagePath/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/storagePath", "#/properties/payload/properties/storagePath/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -113,65 +128,64 @@ if(Array.isArray(data6)){
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data6[i0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/permissions/" + i0, "#/properties/payload/properties/permissions/items/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/permissions/" + i0, "#/properties/payload/properties/permissions/items/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/permissions", "#/properties/payload/properties/permissions/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/permissions", "#/properties/payload/properties/permissions/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data2.settings !== undefined && func0.call(data2, "settings")){
 let data8 = data2.settings;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-vErrors = pushError(vErrors, instancePath+"/payload/settings", "#/properties/payload/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/settings", "#/properties/payload/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate10.errors = vErrors;
+checks.validate10.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate11(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "id"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("deactivate" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "deactivate"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "deactivate"});
 errors++;
 }
 }
@@ -179,55 +193,54 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate11.errors = vErrors;
+checks.validate11.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate12(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("settings-changed" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "settings-changed"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "settings-changed"});
 errors++;
 }
 }
@@ -235,12 +248,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -248,12 +261,12 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.key === undefined) || (!(func0.call(data2, "key")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "key"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!((key1 === "key") || (key1 === "value"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -261,63 +274,60 @@ if(data2.key !== undefined && func0.call(data2, "key")){
 let data3 = data2.key;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/key", "#/properties/payload/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/key", "#/properties/payload/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/key", "#/properties/payload/properties/key/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/key", "#/properties/payload/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate12.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate12.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema14 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"tool_call_id":{"type":"string"}},"additionalProperties":false}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false};
-const pattern0 = new RegExp("^.*$", "u");
-
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate13(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-chat-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
 errors++;
 }
 }
@@ -325,12 +335,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -338,20 +348,20 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.providerId === undefined) || (!(func0.call(data2, "providerId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
 errors++;
 }
 if((data2.messages === undefined) || (!(func0.call(data2, "messages")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
 errors++;
 }
 if((data2.options === undefined) || (!(func0.call(data2, "options")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!(((key1 === "providerId") || (key1 === "messages")) || (key1 === "options"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -359,12 +369,12 @@ if(data2.providerId !== undefined && func0.call(data2, "providerId")){
 let data3 = data2.providerId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -376,29 +386,29 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if((data5.role === undefined) || (!(func0.call(data5, "role")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
 errors++;
 }
 if((data5.content === undefined) || (!(func0.call(data5, "content")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
 errors++;
 }
 for(const key2 of Object.keys(data5)){
 if(!((((key2 === "role") || (key2 === "content")) || (key2 === "tool_calls")) || (key2 === "tool_call_id"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data5.role !== undefined && func0.call(data5, "role")){
 let data6 = data5.role;
 if(!((((data6 === "user") || (data6 === "assistant")) || (data6 === "system")) || (data6 === "tool"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema14.properties.payload.properties.messages.items.properties.role.enum});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema14.properties.payload.properties.messages.items.properties.role.enum});
 errors++;
 }
 }
 if(data5.content !== undefined && func0.call(data5, "content")){
 if(typeof data5.content !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -410,69 +420,69 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if((data9.id === undefined) || (!(func0.call(data9, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data9.name === undefined) || (!(func0.call(data9, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data9.arguments === undefined) || (!(func0.call(data9, "arguments")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
 errors++;
 }
 for(const key3 of Object.keys(data9)){
 if(!(((key3 === "id") || (key3 === "name")) || (key3 === "arguments"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/additionalProperties", "additionalProperties", {additionalProperty: key3});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/additionalProperties", "additionalProperties", {additionalProperty: key3});
 errors++;
 }
 }
 if(data9.id !== undefined && func0.call(data9, "id")){
 if(typeof data9.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.name !== undefined && func0.call(data9, "name")){
 if(typeof data9.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.arguments !== undefined && func0.call(data9, "arguments")){
 let data12 = data9.arguments;
 if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data5.tool_call_id !== undefined && func0.call(data5, "tool_call_id")){
 if(typeof data5.tool_call_id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
 errors++;
 }
 }
@@ -481,19 +491,19 @@ let data14 = data2.options;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 for(const key4 of Object.keys(data14)){
 if(!(((((key4 === "model") || (key4 === "temperature")) || (key4 === "maxTokens")) || (key4 === "settings")) || (key4 === "tools"))){
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key4});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key4});
 errors++;
 }
 }
 if(data14.model !== undefined && func0.call(data14, "model")){
 if(typeof data14.model !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data14.temperature !== undefined && func0.call(data14, "temperature")){
 if(!(typeof data14.temperature == "number")){
-vErrors = pushError(vErrors, instancePath+"/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -501,19 +511,19 @@ if(data14.maxTokens !== undefined && func0.call(data14, "maxTokens")){
 let data17 = data14.maxTokens;
 if(typeof data17 == "number"){
 if(data17 < 0 || isNaN(data17)){
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
 errors++;
 }
 }
 if(data14.settings !== undefined && func0.call(data14, "settings")){
 let data18 = data14.settings;
 if(!(data18 && typeof data18 == "object" && !Array.isArray(data18))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -525,26 +535,26 @@ for(let i2=0; i2<len2; i2++){
 let data20 = data19[i2];
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if((data20.id === undefined) || (!(func0.call(data20, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data20.name === undefined) || (!(func0.call(data20, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data20.description === undefined) || (!(func0.call(data20, "description")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
 errors++;
 }
 for(const key5 of Object.keys(data20)){
 if(!((((key5 === "id") || (key5 === "name")) || (key5 === "description")) || (key5 === "parameters"))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/additionalProperties", "additionalProperties", {additionalProperty: key5});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/additionalProperties", "additionalProperties", {additionalProperty: key5});
 errors++;
 }
 }
 if(data20.id !== undefined && func0.call(data20, "id")){
 if(typeof data20.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -554,7 +564,7 @@ const _errs51 = errors;
 let valid12 = false;
 const _errs52 = errors;
 if(typeof data22 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs52 === errors;
@@ -565,21 +575,21 @@ if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key6 of Object.keys(data22)){
 if(pattern0.test(key6)){
 if(typeof data22[key6] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs54 === errors;
 valid12 = valid12 || _valid0;
 }
 if(!valid12){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -600,7 +610,7 @@ const _errs59 = errors;
 let valid14 = false;
 const _errs60 = errors;
 if(typeof data24 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs60 === errors;
@@ -611,21 +621,21 @@ if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 for(const key7 of Object.keys(data24)){
 if(pattern0.test(key7)){
 if(typeof data24[key7] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid1 = _errs62 === errors;
 valid14 = valid14 || _valid1;
 }
 if(!valid14){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -643,74 +653,73 @@ vErrors = null;
 if(data20.parameters !== undefined && func0.call(data20, "parameters")){
 let data26 = data20.parameters;
 if(!(data26 && typeof data26 == "object" && !Array.isArray(data26))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate13.errors = vErrors;
+checks.validate13.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate14(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-models-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-models-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-models-request"});
 errors++;
 }
 }
@@ -718,12 +727,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -731,12 +740,12 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.providerId === undefined) || (!(func0.call(data2, "providerId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!((key1 === "providerId") || (key1 === "options"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -744,12 +753,12 @@ if(data2.providerId !== undefined && func0.call(data2, "providerId")){
 let data3 = data2.providerId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -758,69 +767,68 @@ let data4 = data2.options;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key2 of Object.keys(data4)){
 if(!(key2 === "settings")){
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data4.settings !== undefined && func0.call(data4, "settings")){
 let data5 = data4.settings;
 if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate14.errors = vErrors;
+checks.validate14.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate15(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool-execute-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-request"});
 errors++;
 }
 }
@@ -828,12 +836,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -841,16 +849,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.toolId === undefined) || (!(func0.call(data2, "toolId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "toolId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "toolId"});
 errors++;
 }
 if((data2.params === undefined) || (!(func0.call(data2, "params")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!(((key1 === "toolId") || (key1 === "params")) || (key1 === "userId"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -858,74 +866,73 @@ if(data2.toolId !== undefined && func0.call(data2, "toolId")){
 let data3 = data2.toolId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/toolId", "#/properties/payload/properties/toolId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/toolId", "#/properties/payload/properties/toolId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/toolId", "#/properties/payload/properties/toolId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/toolId", "#/properties/payload/properties/toolId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.params !== undefined && func0.call(data2, "params")){
 let data4 = data2.params;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.userId !== undefined && func0.call(data2, "userId")){
 if(typeof data2.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate15.errors = vErrors;
+checks.validate15.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate16(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("action-execute-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "action-execute-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "action-execute-request"});
 errors++;
 }
 }
@@ -933,12 +940,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -946,16 +953,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.actionId === undefined) || (!(func0.call(data2, "actionId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "actionId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "actionId"});
 errors++;
 }
 if((data2.params === undefined) || (!(func0.call(data2, "params")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!(((key1 === "actionId") || (key1 === "params")) || (key1 === "userId"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -963,74 +970,73 @@ if(data2.actionId !== undefined && func0.call(data2, "actionId")){
 let data3 = data2.actionId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/actionId", "#/properties/payload/properties/actionId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/actionId", "#/properties/payload/properties/actionId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/actionId", "#/properties/payload/properties/actionId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/actionId", "#/properties/payload/properties/actionId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.params !== undefined && func0.call(data2, "params")){
 let data4 = data2.params;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.userId !== undefined && func0.call(data2, "userId")){
 if(typeof data2.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate16.errors = vErrors;
+checks.validate16.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate17(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "response"});
 errors++;
 }
 }
@@ -1038,12 +1044,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1051,16 +1057,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.requestId === undefined) || (!(func0.call(data2, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data2.success === undefined) || (!(func0.call(data2, "success")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "success"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!((((key1 === "requestId") || (key1 === "success")) || (key1 === "data")) || (key1 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1068,73 +1074,72 @@ if(data2.requestId !== undefined && func0.call(data2, "requestId")){
 let data3 = data2.requestId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.success !== undefined && func0.call(data2, "success")){
 if(typeof data2.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/success", "#/properties/payload/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/success", "#/properties/payload/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data2.error !== undefined && func0.call(data2, "error")){
 if(typeof data2.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate17.errors = vErrors;
+checks.validate17.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate18(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("streaming-fetch-chunk" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-chunk"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-chunk"});
 errors++;
 }
 }
@@ -1142,12 +1147,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1155,20 +1160,20 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.requestId === undefined) || (!(func0.call(data2, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data2.chunk === undefined) || (!(func0.call(data2, "chunk")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "chunk"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "chunk"});
 errors++;
 }
 if((data2.done === undefined) || (!(func0.call(data2, "done")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "done"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "done"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!((((key1 === "requestId") || (key1 === "chunk")) || (key1 === "done")) || (key1 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1176,80 +1181,78 @@ if(data2.requestId !== undefined && func0.call(data2, "requestId")){
 let data3 = data2.requestId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.chunk !== undefined && func0.call(data2, "chunk")){
 if(typeof data2.chunk !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/chunk", "#/properties/payload/properties/chunk/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/chunk", "#/properties/payload/properties/chunk/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.done !== undefined && func0.call(data2, "done")){
 if(typeof data2.done !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/done", "#/properties/payload/properties/done/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/done", "#/properties/payload/properties/done/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data2.error !== undefined && func0.call(data2, "error")){
 if(typeof data2.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate18.errors = vErrors;
+checks.validate18.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern2 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
-
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate19(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("scheduler-fire" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "scheduler-fire"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "scheduler-fire"});
 errors++;
 }
 }
@@ -1257,12 +1260,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1270,28 +1273,28 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.id === undefined) || (!(func0.call(data2, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data2.scheduledFor === undefined) || (!(func0.call(data2, "scheduledFor")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "scheduledFor"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "scheduledFor"});
 errors++;
 }
 if((data2.firedAt === undefined) || (!(func0.call(data2, "firedAt")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "firedAt"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "firedAt"});
 errors++;
 }
 if((data2.delayMs === undefined) || (!(func0.call(data2, "delayMs")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "delayMs"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "delayMs"});
 errors++;
 }
 if((data2.userId === undefined) || (!(func0.call(data2, "userId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!((((((key1 === "id") || (key1 === "payload")) || (key1 === "scheduledFor")) || (key1 === "firedAt")) || (key1 === "delayMs")) || (key1 === "userId"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1299,19 +1302,19 @@ if(data2.id !== undefined && func0.call(data2, "id")){
 let data3 = data2.id;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.payload !== undefined && func0.call(data2, "payload")){
 let data4 = data2.payload;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -1319,12 +1322,12 @@ if(data2.scheduledFor !== undefined && func0.call(data2, "scheduledFor")){
 let data5 = data2.scheduledFor;
 if(typeof data5 === "string"){
 if(!pattern2.test(data5)){
-vErrors = pushError(vErrors, instancePath+"/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
+vErrors = pushError(vErrors, "/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1332,18 +1335,18 @@ if(data2.firedAt !== undefined && func0.call(data2, "firedAt")){
 let data6 = data2.firedAt;
 if(typeof data6 === "string"){
 if(!pattern2.test(data6)){
-vErrors = pushError(vErrors, instancePath+"/payload/firedAt", "#/properties/payload/properties/firedAt/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
+vErrors = pushError(vErrors, "/payload/firedAt", "#/properties/payload/properties/firedAt/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/firedAt", "#/properties/payload/properties/firedAt/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/firedAt", "#/properties/payload/properties/firedAt/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.delayMs !== undefined && func0.call(data2, "delayMs")){
 if(!(typeof data2.delayMs == "number")){
-vErrors = pushError(vErrors, instancePath+"/payload/delayMs", "#/properties/payload/properties/delayMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/delayMs", "#/properties/payload/properties/delayMs/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -1351,61 +1354,60 @@ if(data2.userId !== undefined && func0.call(data2, "userId")){
 let data8 = data2.userId;
 if(typeof data8 === "string"){
 if(func50(data8) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate19.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate19.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate20(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-start" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-start"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-start"});
 errors++;
 }
 }
@@ -1413,12 +1415,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1426,12 +1428,12 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.taskId === undefined) || (!(func0.call(data2, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!(key1 === "taskId")){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1439,61 +1441,60 @@ if(data2.taskId !== undefined && func0.call(data2, "taskId")){
 let data3 = data2.taskId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate20.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate20.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate21(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-stop" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-stop"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-stop"});
 errors++;
 }
 }
@@ -1501,12 +1502,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1514,12 +1515,12 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.taskId === undefined) || (!(func0.call(data2, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!(key1 === "taskId")){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1527,77 +1528,76 @@ if(data2.taskId !== undefined && func0.call(data2, "taskId")){
 let data3 = data2.taskId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate21.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate21.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate22(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.status === undefined) || (!(func0.call(data, "status")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "status"});
 errors++;
 }
 if((data.statusText === undefined) || (!(func0.call(data, "statusText")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "statusText"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "statusText"});
 errors++;
 }
 if((data.headers === undefined) || (!(func0.call(data, "headers")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "headers"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "headers"});
 errors++;
 }
 if((data.body === undefined) || (!(func0.call(data, "body")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "body"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "body"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((((key0 === "status") || (key0 === "statusText")) || (key0 === "headers")) || (key0 === "body"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.status !== undefined && func0.call(data, "status")){
 let data0 = data.status;
 if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/status", "#/properties/status/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data0 == "number"){
 if(data0 > 999 || isNaN(data0)){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/maximum", "maximum", {comparison: "<=", limit: 999});
+vErrors = pushError(vErrors, "/status", "#/properties/status/maximum", "maximum", {comparison: "<=", limit: 999});
 errors++;
 }
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/status", "#/properties/status/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.statusText !== undefined && func0.call(data, "statusText")){
 if(typeof data.statusText !== "string"){
-vErrors = pushError(vErrors, instancePath+"/statusText", "#/properties/statusText/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/statusText", "#/properties/statusText/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1607,188 +1607,181 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 of Object.keys(data2)){
 if(pattern0.test(key1)){
 if(typeof data2[key1] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/headers/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/headers/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/headers", "#/properties/headers/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/headers", "#/properties/headers/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data.body !== undefined && func0.call(data, "body")){
 if(typeof data.body !== "string"){
-vErrors = pushError(vErrors, instancePath+"/body", "#/properties/body/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/body", "#/properties/body/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate22.errors = vErrors;
+checks.validate22.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate23(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.status === undefined) || (!(func0.call(data, "status")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "status"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(key0 === "status")){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.status !== undefined && func0.call(data, "status")){
 let data0 = data.status;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/status", "#/properties/status/type", "type", {type: "string"});
 errors++;
 }
 if("streaming" !== data0){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/const", "const", {allowedValue: "streaming"});
+vErrors = pushError(vErrors, "/status", "#/properties/status/const", "const", {allowedValue: "streaming"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate23.errors = vErrors;
+checks.validate23.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate24(data){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate24.errors = vErrors;
+checks.validate24.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate25(data){
 let vErrors = null;
 let errors = 0;
 if(data !== null){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "null"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "null"});
 errors++;
 }
-validate25.errors = vErrors;
+checks.validate25.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate26(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 of Object.keys(data)){
 if(!((((key0 === "firstName") || (key0 === "nickname")) || (key0 === "language")) || (key0 === "timezone"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.firstName !== undefined && func0.call(data, "firstName")){
 if(typeof data.firstName !== "string"){
-vErrors = pushError(vErrors, instancePath+"/firstName", "#/properties/firstName/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/firstName", "#/properties/firstName/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.nickname !== undefined && func0.call(data, "nickname")){
 if(typeof data.nickname !== "string"){
-vErrors = pushError(vErrors, instancePath+"/nickname", "#/properties/nickname/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/nickname", "#/properties/nickname/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.language !== undefined && func0.call(data, "language")){
 if(typeof data.language !== "string"){
-vErrors = pushError(vErrors, instancePath+"/language", "#/properties/language/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/language", "#/properties/language/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.timezone !== undefined && func0.call(data, "timezone")){
 if(typeof data.timezone !== "string"){
-vErrors = pushError(vErrors, instancePath+"/timezone", "#/properties/timezone/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/timezone", "#/properties/timezone/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate26.errors = vErrors;
+checks.validate26.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate27(data){
 let vErrors = null;
 let errors = 0;
 if(!(Array.isArray(data))){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "array"});
 errors++;
 }
-validate27.errors = vErrors;
+checks.validate27.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate28(data){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data[i0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "array"});
 errors++;
 }
-validate28.errors = vErrors;
+checks.validate28.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate29(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.data === undefined) || (!(func0.call(data, "data")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "data"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "collection") || (key0 === "id")) || (key0 === "data"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -1796,12 +1789,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1809,47 +1802,46 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.data !== undefined && func0.call(data, "data")){
 let data2 = data.data;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/data", "#/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/data", "#/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate29.errors = vErrors;
+checks.validate29.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate30(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "collection") || (key0 === "id"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -1857,12 +1849,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1870,37 +1862,35 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate30.errors = vErrors;
+checks.validate30.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema32 = {"type":"object","required":["collection"],"properties":{"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate31(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "collection") || (key0 === "query")) || (key0 === "options"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -1908,19 +1898,19 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data1 = data.query;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -1929,7 +1919,7 @@ let data2 = data.options;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 of Object.keys(data2)){
 if(!(((key1 === "sort") || (key1 === "limit")) || (key1 === "offset"))){
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1940,26 +1930,26 @@ for(const key2 of Object.keys(data3)){
 if(pattern0.test(key2)){
 let data4 = data3[key2];
 if(!((data4 === "asc") || (data4 === "desc"))){
-vErrors = pushError(vErrors, instancePath+"/options/sort/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema32.properties.options.properties.sort.patternProperties["^.*$"].enum});
+vErrors = pushError(vErrors, "/options/sort/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema32.properties.options.properties.sort.patternProperties["^.*$"].enum});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.limit !== undefined && func0.call(data2, "limit")){
 let data5 = data2.limit;
 if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data5 == "number"){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -1967,47 +1957,46 @@ errors++;
 if(data2.offset !== undefined && func0.call(data2, "offset")){
 let data6 = data2.offset;
 if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data6 == "number"){
 if(data6 < 0 || isNaN(data6)){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate31.errors = vErrors;
+checks.validate31.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate32(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.query === undefined) || (!(func0.call(data, "query")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "query"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "query"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "collection") || (key0 === "query"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2015,43 +2004,42 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data1 = data.query;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate32.errors = vErrors;
+checks.validate32.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate33(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "collection") || (key0 === "query"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2059,47 +2047,46 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data1 = data.query;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate33.errors = vErrors;
+checks.validate33.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate34(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.docs === undefined) || (!(func0.call(data, "docs")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "docs"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "docs"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "collection") || (key0 === "docs"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2107,12 +2094,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2124,16 +2111,16 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.id === undefined) || (!(func0.call(data2, "id")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data2.data === undefined) || (!(func0.call(data2, "data")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!((key1 === "id") || (key1 === "data"))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -2141,55 +2128,54 @@ if(data2.id !== undefined && func0.call(data2, "id")){
 let data3 = data2.id;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.data !== undefined && func0.call(data2, "data")){
 let data4 = data2.data;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs", "#/properties/docs/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/docs", "#/properties/docs/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate34.errors = vErrors;
+checks.validate34.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate35(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(key0 === "collection")){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2197,49 +2183,47 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate35.errors = vErrors;
+checks.validate35.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern6 = new RegExp("^[^:/\\\\]+$", "u");
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate36(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.data === undefined) || (!(func0.call(data, "data")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "data"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((((key0 === "userId") || (key0 === "collection")) || (key0 === "id")) || (key0 === "data"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2247,16 +2231,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2264,12 +2248,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2277,51 +2261,50 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data2 = data.id;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.data !== undefined && func0.call(data, "data")){
 let data3 = data.data;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-vErrors = pushError(vErrors, instancePath+"/data", "#/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/data", "#/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate36.errors = vErrors;
+checks.validate36.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate37(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "userId") || (key0 === "collection")) || (key0 === "id"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2329,16 +2312,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2346,12 +2329,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2359,41 +2342,39 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data2 = data.id;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate37.errors = vErrors;
+checks.validate37.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema39 = {"type":"object","required":["userId","collection"],"properties":{"userId":{"type":"string","minLength":1,"pattern":"^[^:/\\\\]+$"},"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate38(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((((key0 === "userId") || (key0 === "collection")) || (key0 === "query")) || (key0 === "options"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2401,16 +2382,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2418,19 +2399,19 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data2 = data.query;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -2439,7 +2420,7 @@ let data3 = data.options;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 of Object.keys(data3)){
 if(!(((key1 === "sort") || (key1 === "limit")) || (key1 === "offset"))){
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -2450,26 +2431,26 @@ for(const key2 of Object.keys(data4)){
 if(pattern0.test(key2)){
 let data5 = data4[key2];
 if(!((data5 === "asc") || (data5 === "desc"))){
-vErrors = pushError(vErrors, instancePath+"/options/sort/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema39.properties.options.properties.sort.patternProperties["^.*$"].enum});
+vErrors = pushError(vErrors, "/options/sort/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema39.properties.options.properties.sort.patternProperties["^.*$"].enum});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data3.limit !== undefined && func0.call(data3, "limit")){
 let data6 = data3.limit;
 if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data6 == "number"){
 if(data6 < 0 || isNaN(data6)){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -2477,51 +2458,50 @@ errors++;
 if(data3.offset !== undefined && func0.call(data3, "offset")){
 let data7 = data3.offset;
 if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data7 == "number"){
 if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate38.errors = vErrors;
+checks.validate38.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate39(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.query === undefined) || (!(func0.call(data, "query")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "query"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "query"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "userId") || (key0 === "collection")) || (key0 === "query"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2529,16 +2509,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2546,47 +2526,46 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data2 = data.query;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate39.errors = vErrors;
+checks.validate39.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate40(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "userId") || (key0 === "collection")) || (key0 === "query"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2594,16 +2573,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2611,51 +2590,50 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data2 = data.query;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate40.errors = vErrors;
+checks.validate40.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate41(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.docs === undefined) || (!(func0.call(data, "docs")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "docs"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "docs"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "userId") || (key0 === "collection")) || (key0 === "docs"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2663,16 +2641,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2680,12 +2658,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2697,16 +2675,16 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.id === undefined) || (!(func0.call(data3, "id")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data3.data === undefined) || (!(func0.call(data3, "data")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
 errors++;
 }
 for(const key1 of Object.keys(data3)){
 if(!((key1 === "id") || (key1 === "data"))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -2714,59 +2692,58 @@ if(data3.id !== undefined && func0.call(data3, "id")){
 let data4 = data3.id;
 if(typeof data4 === "string"){
 if(func50(data4) < 1){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.data !== undefined && func0.call(data3, "data")){
 let data5 = data3.data;
 if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs", "#/properties/docs/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/docs", "#/properties/docs/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate41.errors = vErrors;
+checks.validate41.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate42(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "userId") || (key0 === "collection"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2774,16 +2751,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2791,40 +2768,39 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate42.errors = vErrors;
+checks.validate42.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate43(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if((data.value === undefined) || (!(func0.call(data, "value")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "value"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "value"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "key") || (key0 === "value"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2832,12 +2808,12 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data0 = data.key;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2845,44 +2821,43 @@ if(data.value !== undefined && func0.call(data, "value")){
 let data1 = data.value;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/value", "#/properties/value/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/value", "#/properties/value/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate43.errors = vErrors;
+checks.validate43.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate44(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if((data.value === undefined) || (!(func0.call(data, "value")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "value"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "value"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "userId") || (key0 === "key")) || (key0 === "value"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2890,16 +2865,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2907,12 +2882,12 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data1 = data.key;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2920,82 +2895,78 @@ if(data.value !== undefined && func0.call(data, "value")){
 let data2 = data.value;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/value", "#/properties/value/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/value", "#/properties/value/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate44.errors = vErrors;
+checks.validate44.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate45(data){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "boolean"});
 errors++;
 }
-validate45.errors = vErrors;
+checks.validate45.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate46(data){
 let vErrors = null;
 let errors = 0;
 if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data == "number"){
 if(data < 0 || isNaN(data)){
-vErrors = pushError(vErrors, instancePath, "#/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "", "#/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
-validate46.errors = vErrors;
+checks.validate46.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate47(data){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "string"});
 errors++;
 }
-validate47.errors = vErrors;
+checks.validate47.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate48(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.jobId === undefined) || (!(func0.call(data, "jobId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "jobId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "jobId"});
 errors++;
 }
 if((data.success === undefined) || (!(func0.call(data, "success")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "success"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "jobId") || (key0 === "success")) || (key0 === "error"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -3003,68 +2974,66 @@ if(data.jobId !== undefined && func0.call(data, "jobId")){
 let data0 = data.jobId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.success !== undefined && func0.call(data, "success")){
 if(typeof data.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/success", "#/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/success", "#/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data.error !== undefined && func0.call(data, "error")){
 if(typeof data.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/error", "#/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/error", "#/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate48.errors = vErrors;
+checks.validate48.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema50 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"tool_call_id":{"type":"string"}},"additionalProperties":false}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"context":{"type":"object","properties":{"userId":{"type":"string"}}}},"additionalProperties":false}},"additionalProperties":false}},"additionalProperties":false};
-
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate49(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "type") || (key0 === "id")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-chat-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
 errors++;
 }
 }
@@ -3072,12 +3041,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3085,20 +3054,20 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.providerId === undefined) || (!(func0.call(data2, "providerId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
 errors++;
 }
 if((data2.messages === undefined) || (!(func0.call(data2, "messages")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
 errors++;
 }
 if((data2.options === undefined) || (!(func0.call(data2, "options")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
 errors++;
 }
 for(const key1 of Object.keys(data2)){
 if(!(((key1 === "providerId") || (key1 === "messages")) || (key1 === "options"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -3106,12 +3075,12 @@ if(data2.providerId !== undefined && func0.call(data2, "providerId")){
 let data3 = data2.providerId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3123,29 +3092,29 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if((data5.role === undefined) || (!(func0.call(data5, "role")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
 errors++;
 }
 if((data5.content === undefined) || (!(func0.call(data5, "content")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
 errors++;
 }
 for(const key2 of Object.keys(data5)){
 if(!((((key2 === "role") || (key2 === "content")) || (key2 === "tool_calls")) || (key2 === "tool_call_id"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data5.role !== undefined && func0.call(data5, "role")){
 let data6 = data5.role;
 if(!((((data6 === "user") || (data6 === "assistant")) || (data6 === "system")) || (data6 === "tool"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema50.properties.payload.properties.messages.items.properties.role.enum});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema50.properties.payload.properties.messages.items.properties.role.enum});
 errors++;
 }
 }
 if(data5.content !== undefined && func0.call(data5, "content")){
 if(typeof data5.content !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3157,69 +3126,69 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if((data9.id === undefined) || (!(func0.call(data9, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data9.name === undefined) || (!(func0.call(data9, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data9.arguments === undefined) || (!(func0.call(data9, "arguments")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
 errors++;
 }
 for(const key3 of Object.keys(data9)){
 if(!(((key3 === "id") || (key3 === "name")) || (key3 === "arguments"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/additionalProperties", "additionalProperties", {additionalProperty: key3});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/additionalProperties", "additionalProperties", {additionalProperty: key3});
 errors++;
 }
 }
 if(data9.id !== undefined && func0.call(data9, "id")){
 if(typeof data9.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.name !== undefined && func0.call(data9, "name")){
 if(typeof data9.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.arguments !== undefined && func0.call(data9, "arguments")){
 let data12 = data9.arguments;
 if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data5.tool_call_id !== undefined && func0.call(data5, "tool_call_id")){
 if(typeof data5.tool_call_id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
 errors++;
 }
 }
@@ -3228,19 +3197,19 @@ let data14 = data2.options;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 for(const key4 of Object.keys(data14)){
 if(!((((((key4 === "model") || (key4 === "temperature")) || (key4 === "maxTokens")) || (key4 === "settings")) || (key4 === "tools")) || (key4 === "context"))){
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key4});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key4});
 errors++;
 }
 }
 if(data14.model !== undefined && func0.call(data14, "model")){
 if(typeof data14.model !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data14.temperature !== undefined && func0.call(data14, "temperature")){
 if(!(typeof data14.temperature == "number")){
-vErrors = pushError(vErrors, instancePath+"/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -3248,19 +3217,19 @@ if(data14.maxTokens !== undefined && func0.call(data14, "maxTokens")){
 let data17 = data14.maxTokens;
 if(typeof data17 == "number"){
 if(data17 < 0 || isNaN(data17)){
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
 errors++;
 }
 }
 if(data14.settings !== undefined && func0.call(data14, "settings")){
 let data18 = data14.settings;
 if(!(data18 && typeof data18 == "object" && !Array.isArray(data18))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -3272,26 +3241,26 @@ for(let i2=0; i2<len2; i2++){
 let data20 = data19[i2];
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if((data20.id === undefined) || (!(func0.call(data20, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data20.name === undefined) || (!(func0.call(data20, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data20.description === undefined) || (!(func0.call(data20, "description")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
 errors++;
 }
 for(const key5 of Object.keys(data20)){
 if(!((((key5 === "id") || (key5 === "name")) || (key5 === "description")) || (key5 === "parameters"))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/additionalProperties", "additionalProperties", {additionalProperty: key5});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/additionalProperties", "additionalProperties", {additionalProperty: key5});
 errors++;
 }
 }
 if(data20.id !== undefined && func0.call(data20, "id")){
 if(typeof data20.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3301,7 +3270,7 @@ const _errs51 = errors;
 let valid12 = false;
 const _errs52 = errors;
 if(typeof data22 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs52 === errors;
@@ -3312,21 +3281,21 @@ if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key6 of Object.keys(data22)){
 if(pattern0.test(key6)){
 if(typeof data22[key6] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs54 === errors;
 valid12 = valid12 || _valid0;
 }
 if(!valid12){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -3347,7 +3316,7 @@ const _errs59 = errors;
 let valid14 = false;
 const _errs60 = errors;
 if(typeof data24 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs60 === errors;
@@ -3358,21 +3327,21 @@ if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 for(const key7 of Object.keys(data24)){
 if(pattern0.test(key7)){
 if(typeof data24[key7] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid1 = _errs62 === errors;
 valid14 = valid14 || _valid1;
 }
 if(!valid14){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -3390,19 +3359,19 @@ vErrors = null;
 if(data20.parameters !== undefined && func0.call(data20, "parameters")){
 let data26 = data20.parameters;
 if(!(data26 && typeof data26 == "object" && !Array.isArray(data26))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
 errors++;
 }
 }
@@ -3411,53 +3380,52 @@ let data27 = data14.context;
 if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
 if(data27.userId !== undefined && func0.call(data27, "userId")){
 if(typeof data27.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/context/userId", "#/properties/payload/properties/options/properties/context/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/context/userId", "#/properties/payload/properties/options/properties/context/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/context", "#/properties/payload/properties/options/properties/context/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/context", "#/properties/payload/properties/options/properties/context/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate49.errors = vErrors;
+checks.validate49.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate50(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.toolId === undefined) || (!(func0.call(data, "toolId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "toolId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "toolId"});
 errors++;
 }
 if((data.params === undefined) || (!(func0.call(data, "params")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "params"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "params"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "toolId") || (key0 === "params")) || (key0 === "userId"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -3465,39 +3433,38 @@ if(data.toolId !== undefined && func0.call(data, "toolId")){
 let data0 = data.toolId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/toolId", "#/properties/toolId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/toolId", "#/properties/toolId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/toolId", "#/properties/toolId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/toolId", "#/properties/toolId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.params !== undefined && func0.call(data, "params")){
 let data1 = data.params;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/params", "#/properties/params/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/params", "#/properties/params/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 if(typeof data.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate50.errors = vErrors;
+checks.validate50.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate51(data){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -3506,156 +3473,152 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if((data0.id === undefined) || (!(func0.call(data0, "id")))){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data0.name === undefined) || (!(func0.call(data0, "name")))){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data0.description === undefined) || (!(func0.call(data0, "description")))){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/required", "required", {missingProperty: "description"});
 errors++;
 }
 for(const key0 of Object.keys(data0)){
 if(!((((key0 === "id") || (key0 === "name")) || (key0 === "description")) || (key0 === "parameters"))){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "/" + i0, "#/items/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data0.id !== undefined && func0.call(data0, "id")){
 if(typeof data0.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/id", "#/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0+"/id", "#/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.name !== undefined && func0.call(data0, "name")){
 if(typeof data0.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/name", "#/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0+"/name", "#/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.description !== undefined && func0.call(data0, "description")){
 if(typeof data0.description !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/description", "#/items/properties/description/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0+"/description", "#/items/properties/description/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.parameters !== undefined && func0.call(data0, "parameters")){
 let data4 = data0.parameters;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/parameters", "#/items/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/" + i0+"/parameters", "#/items/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "array"});
 errors++;
 }
-validate51.errors = vErrors;
+checks.validate51.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate52(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.success === undefined) || (!(func0.call(data, "success")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "success"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((((key0 === "success") || (key0 === "data")) || (key0 === "message")) || (key0 === "error"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.success !== undefined && func0.call(data, "success")){
 if(typeof data.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/success", "#/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/success", "#/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data.message !== undefined && func0.call(data, "message")){
 if(typeof data.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/message", "#/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/message", "#/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.error !== undefined && func0.call(data, "error")){
 if(typeof data.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/error", "#/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/error", "#/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate52.errors = vErrors;
+checks.validate52.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate53(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("ready" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "ready"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "ready"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate53.errors = vErrors;
+checks.validate53.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema55 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"log"},"payload":{"type":"object","required":["level","message"],"properties":{"level":{"enum":["debug","info","warn","error"]},"message":{"type":"string"},"data":{"type":"object","patternProperties":{"^.*$":{}}}}}}};
-
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate54(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("log" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "log"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "log"});
 errors++;
 }
 }
@@ -3663,69 +3626,68 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.level === undefined) || (!(func0.call(data1, "level")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "level"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "level"});
 errors++;
 }
 if((data1.message === undefined) || (!(func0.call(data1, "message")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "message"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "message"});
 errors++;
 }
 if(data1.level !== undefined && func0.call(data1, "level")){
 let data2 = data1.level;
 if(!((((data2 === "debug") || (data2 === "info")) || (data2 === "warn")) || (data2 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload/level", "#/properties/payload/properties/level/enum", "enum", {allowedValues: schema55.properties.payload.properties.level.enum});
+vErrors = pushError(vErrors, "/payload/level", "#/properties/payload/properties/level/enum", "enum", {allowedValues: schema55.properties.payload.properties.level.enum});
 errors++;
 }
 }
 if(data1.message !== undefined && func0.call(data1, "message")){
 if(typeof data1.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/message", "#/properties/payload/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/message", "#/properties/payload/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.data !== undefined && func0.call(data1, "data")){
 let data4 = data1.data;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/data", "#/properties/payload/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/data", "#/properties/payload/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate54.errors = vErrors;
+checks.validate54.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate55(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-registered"});
 errors++;
 }
 }
@@ -3733,68 +3695,67 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.id === undefined) || (!(func0.call(data1, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data1.name === undefined) || (!(func0.call(data1, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
 errors++;
 }
 if(data1.id !== undefined && func0.call(data1, "id")){
 let data2 = data1.id;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.name !== undefined && func0.call(data1, "name")){
 if(typeof data1.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate55.errors = vErrors;
+checks.validate55.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate56(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("stream-event" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "stream-event"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "stream-event"});
 errors++;
 }
 }
@@ -3802,23 +3763,23 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.event === undefined) || (!(func0.call(data1, "event")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "event"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "event"});
 errors++;
 }
 if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3830,169 +3791,169 @@ if(typeof tag0 == "string"){
 if(tag0 === "content"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.text === undefined) || (!(func0.call(data3, "text")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "text"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "text"});
 errors++;
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data4 = data3.type;
 if(typeof data4 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("content" !== data4){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/const", "const", {allowedValue: "content"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/const", "const", {allowedValue: "content"});
 errors++;
 }
 }
 if(data3.text !== undefined && func0.call(data3, "text")){
 if(typeof data3.text !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/text", "#/properties/payload/properties/event/oneOf/0/properties/text/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/text", "#/properties/payload/properties/event/oneOf/0/properties/text/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/0/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "thinking"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.text === undefined) || (!(func0.call(data3, "text")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "text"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "text"});
 errors++;
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data6 = data3.type;
 if(typeof data6 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("thinking" !== data6){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/const", "const", {allowedValue: "thinking"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/const", "const", {allowedValue: "thinking"});
 errors++;
 }
 }
 if(data3.text !== undefined && func0.call(data3, "text")){
 if(typeof data3.text !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/text", "#/properties/payload/properties/event/oneOf/1/properties/text/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/text", "#/properties/payload/properties/event/oneOf/1/properties/text/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/1/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "tool_start"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.name === undefined) || (!(func0.call(data3, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data3.toolCallId === undefined) || (!(func0.call(data3, "toolCallId")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "toolCallId"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "toolCallId"});
 errors++;
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data8 = data3.type;
 if(typeof data8 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool_start" !== data8){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/const", "const", {allowedValue: "tool_start"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/const", "const", {allowedValue: "tool_start"});
 errors++;
 }
 }
 if(data3.name !== undefined && func0.call(data3, "name")){
 if(typeof data3.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/name", "#/properties/payload/properties/event/oneOf/2/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/name", "#/properties/payload/properties/event/oneOf/2/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.toolCallId !== undefined && func0.call(data3, "toolCallId")){
 if(typeof data3.toolCallId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/2/properties/toolCallId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/2/properties/toolCallId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "tool_end"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.name === undefined) || (!(func0.call(data3, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data3.toolCallId === undefined) || (!(func0.call(data3, "toolCallId")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "toolCallId"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "toolCallId"});
 errors++;
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data11 = data3.type;
 if(typeof data11 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool_end" !== data11){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/const", "const", {allowedValue: "tool_end"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/const", "const", {allowedValue: "tool_end"});
 errors++;
 }
 }
 if(data3.name !== undefined && func0.call(data3, "name")){
 if(typeof data3.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/name", "#/properties/payload/properties/event/oneOf/3/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/name", "#/properties/payload/properties/event/oneOf/3/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.toolCallId !== undefined && func0.call(data3, "toolCallId")){
 if(typeof data3.toolCallId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/3/properties/toolCallId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/3/properties/toolCallId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "done"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/4/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/4/required", "required", {missingProperty: "type"});
 errors++;
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data14 = data3.type;
 if(typeof data14 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("done" !== data14){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/const", "const", {allowedValue: "done"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/const", "const", {allowedValue: "done"});
 errors++;
 }
 }
@@ -4000,23 +3961,23 @@ if(data3.usage !== undefined && func0.call(data3, "usage")){
 let data15 = data3.usage;
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 if((data15.inputTokens === undefined) || (!(func0.call(data15, "inputTokens")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "inputTokens"});
+vErrors = pushError(vErrors, "/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "inputTokens"});
 errors++;
 }
 if((data15.outputTokens === undefined) || (!(func0.call(data15, "outputTokens")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "outputTokens"});
+vErrors = pushError(vErrors, "/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "outputTokens"});
 errors++;
 }
 if(data15.inputTokens !== undefined && func0.call(data15, "inputTokens")){
 let data16 = data15.inputTokens;
 if(typeof data16 == "number"){
 if(data16 < 0 || isNaN(data16)){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -4024,111 +3985,110 @@ if(data15.outputTokens !== undefined && func0.call(data15, "outputTokens")){
 let data17 = data15.outputTokens;
 if(typeof data17 == "number"){
 if(data17 < 0 || isNaN(data17)){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/type", "type", {type: "number"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/4/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/type", "type", {type: "object"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/4/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "error"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.message === undefined) || (!(func0.call(data3, "message")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "message"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "message"});
 errors++;
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data18 = data3.type;
 if(typeof data18 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("error" !== data18){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/const", "const", {allowedValue: "error"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/const", "const", {allowedValue: "error"});
 errors++;
 }
 }
 if(data3.message !== undefined && func0.call(data3, "message")){
 if(typeof data3.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/message", "#/properties/payload/properties/event/oneOf/5/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/message", "#/properties/payload/properties/event/oneOf/5/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/5/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/5/type", "type", {type: "object"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/type", "type", {type: "object"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate56.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate56.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate57(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-models-response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-models-response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-models-response"});
 errors++;
 }
 }
@@ -4136,23 +4096,23 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.models === undefined) || (!(func0.call(data1, "models")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "models"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "models"});
 errors++;
 }
 if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4164,28 +4124,28 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if((data4.id === undefined) || (!(func0.call(data4, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data4.name === undefined) || (!(func0.call(data4, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if(data4.id !== undefined && func0.call(data4, "id")){
 if(typeof data4.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/id", "#/properties/payload/properties/models/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/id", "#/properties/payload/properties/models/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data4.name !== undefined && func0.call(data4, "name")){
 if(typeof data4.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/name", "#/properties/payload/properties/models/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/name", "#/properties/payload/properties/models/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data4.description !== undefined && func0.call(data4, "description")){
 if(typeof data4.description !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/description", "#/properties/payload/properties/models/items/properties/description/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/description", "#/properties/payload/properties/models/items/properties/description/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4193,69 +4153,68 @@ if(data4.contextLength !== undefined && func0.call(data4, "contextLength")){
 let data8 = data4.contextLength;
 if(typeof data8 == "number"){
 if(data8 < 0 || isNaN(data8)){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/type", "type", {type: "number"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0, "#/properties/payload/properties/models/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/models", "#/properties/payload/properties/models/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/models/" + i0, "#/properties/payload/properties/models/items/type", "type", {type: "object"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, "/payload/models", "#/properties/payload/properties/models/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate57.errors = vErrors;
+checks.validate57.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate58(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "tool-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "tool-registered"});
 errors++;
 }
 }
@@ -4263,85 +4222,84 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.id === undefined) || (!(func0.call(data1, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data1.name === undefined) || (!(func0.call(data1, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data1.description === undefined) || (!(func0.call(data1, "description")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "description"});
 errors++;
 }
 if(data1.id !== undefined && func0.call(data1, "id")){
 let data2 = data1.id;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.name !== undefined && func0.call(data1, "name")){
 if(typeof data1.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.description !== undefined && func0.call(data1, "description")){
 if(typeof data1.description !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/description", "#/properties/payload/properties/description/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/description", "#/properties/payload/properties/description/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.parameters !== undefined && func0.call(data1, "parameters")){
 let data5 = data1.parameters;
 if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
-vErrors = pushError(vErrors, instancePath+"/payload/parameters", "#/properties/payload/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/parameters", "#/properties/payload/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate58.errors = vErrors;
+checks.validate58.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate59(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool-execute-response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-response"});
 errors++;
 }
 }
@@ -4349,23 +4307,23 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.result === undefined) || (!(func0.call(data1, "result")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
 errors++;
 }
 if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4373,75 +4331,74 @@ if(data1.result !== undefined && func0.call(data1, "result")){
 let data3 = data1.result;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.success === undefined) || (!(func0.call(data3, "success")))){
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
 errors++;
 }
 if(data3.success !== undefined && func0.call(data3, "success")){
 if(typeof data3.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data3.message !== undefined && func0.call(data3, "message")){
 if(typeof data3.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/message", "#/properties/payload/properties/result/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/result/message", "#/properties/payload/properties/result/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.error !== undefined && func0.call(data3, "error")){
 if(typeof data3.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate59.errors = vErrors;
+checks.validate59.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate60(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("action-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "action-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "action-registered"});
 errors++;
 }
 }
@@ -4449,58 +4406,57 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.id === undefined) || (!(func0.call(data1, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 if(data1.id !== undefined && func0.call(data1, "id")){
 let data2 = data1.id;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate60.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate60.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate61(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("action-execute-response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "action-execute-response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "action-execute-response"});
 errors++;
 }
 }
@@ -4508,23 +4464,23 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.result === undefined) || (!(func0.call(data1, "result")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
 errors++;
 }
 if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4532,69 +4488,68 @@ if(data1.result !== undefined && func0.call(data1, "result")){
 let data3 = data1.result;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.success === undefined) || (!(func0.call(data3, "success")))){
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
 errors++;
 }
 if(data3.success !== undefined && func0.call(data3, "success")){
 if(typeof data3.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data3.error !== undefined && func0.call(data3, "error")){
 if(typeof data3.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate61.errors = vErrors;
+checks.validate61.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate62(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("streaming-fetch-ack" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-ack"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-ack"});
 errors++;
 }
 }
@@ -4602,59 +4557,57 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate62.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate62.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema64 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-registered"},"payload":{"type":"object","required":["taskId","name","userId","restartPolicy"],"properties":{"taskId":{"type":"string","minLength":1},"name":{"type":"string"},"userId":{"type":"string"},"restartPolicy":{"type":"object","required":["type"],"properties":{"type":{"enum":["always","on-failure","never"]},"maxRestarts":{"type":"integer","minimum":0},"initialDelayMs":{"type":"number","minimum":0},"maxDelayMs":{"type":"number","minimum":0},"backoffMultiplier":{"type":"number","minimum":1}}},"payload":{"type":"object","patternProperties":{"^.*$":{}}}}}}};
-
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate63(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-registered"});
 errors++;
 }
 }
@@ -4662,43 +4615,43 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.taskId === undefined) || (!(func0.call(data1, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if((data1.name === undefined) || (!(func0.call(data1, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data1.userId === undefined) || (!(func0.call(data1, "userId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data1.restartPolicy === undefined) || (!(func0.call(data1, "restartPolicy")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "restartPolicy"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "restartPolicy"});
 errors++;
 }
 if(data1.taskId !== undefined && func0.call(data1, "taskId")){
 let data2 = data1.taskId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.name !== undefined && func0.call(data1, "name")){
 if(typeof data1.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.userId !== undefined && func0.call(data1, "userId")){
 if(typeof data1.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4706,25 +4659,25 @@ if(data1.restartPolicy !== undefined && func0.call(data1, "restartPolicy")){
 let data5 = data1.restartPolicy;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if((data5.type === undefined) || (!(func0.call(data5, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/required", "required", {missingProperty: "type"});
 errors++;
 }
 if(data5.type !== undefined && func0.call(data5, "type")){
 let data6 = data5.type;
 if(!(((data6 === "always") || (data6 === "on-failure")) || (data6 === "never"))){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/type", "#/properties/payload/properties/restartPolicy/properties/type/enum", "enum", {allowedValues: schema64.properties.payload.properties.restartPolicy.properties.type.enum});
+vErrors = pushError(vErrors, "/payload/restartPolicy/type", "#/properties/payload/properties/restartPolicy/properties/type/enum", "enum", {allowedValues: schema64.properties.payload.properties.restartPolicy.properties.type.enum});
 errors++;
 }
 }
 if(data5.maxRestarts !== undefined && func0.call(data5, "maxRestarts")){
 let data7 = data5.maxRestarts;
 if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data7 == "number"){
 if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -4733,12 +4686,12 @@ if(data5.initialDelayMs !== undefined && func0.call(data5, "initialDelayMs")){
 let data8 = data5.initialDelayMs;
 if(typeof data8 == "number"){
 if(data8 < 0 || isNaN(data8)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -4746,12 +4699,12 @@ if(data5.maxDelayMs !== undefined && func0.call(data5, "maxDelayMs")){
 let data9 = data5.maxDelayMs;
 if(typeof data9 == "number"){
 if(data9 < 0 || isNaN(data9)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -4759,65 +4712,63 @@ if(data5.backoffMultiplier !== undefined && func0.call(data5, "backoffMultiplier
 let data10 = data5.backoffMultiplier;
 if(typeof data10 == "number"){
 if(data10 < 1 || isNaN(data10)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/minimum", "minimum", {comparison: ">=", limit: 1});
+vErrors = pushError(vErrors, "/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/minimum", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data1.payload !== undefined && func0.call(data1, "payload")){
 let data11 = data1.payload;
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-vErrors = pushError(vErrors, instancePath+"/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate63.errors = vErrors;
+checks.validate63.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema65 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-status"},"payload":{"type":"object","required":["taskId","status"],"properties":{"taskId":{"type":"string","minLength":1},"status":{"enum":["running","stopped","failed"]},"error":{"type":"string"}}}}};
-
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate64(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-status" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-status"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-status"});
 errors++;
 }
 }
@@ -4825,75 +4776,74 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.taskId === undefined) || (!(func0.call(data1, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if((data1.status === undefined) || (!(func0.call(data1, "status")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
 errors++;
 }
 if(data1.taskId !== undefined && func0.call(data1, "taskId")){
 let data2 = data1.taskId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.status !== undefined && func0.call(data1, "status")){
 let data3 = data1.status;
 if(!(((data3 === "running") || (data3 === "stopped")) || (data3 === "failed"))){
-vErrors = pushError(vErrors, instancePath+"/payload/status", "#/properties/payload/properties/status/enum", "enum", {allowedValues: schema65.properties.payload.properties.status.enum});
+vErrors = pushError(vErrors, "/payload/status", "#/properties/payload/properties/status/enum", "enum", {allowedValues: schema65.properties.payload.properties.status.enum});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate64.errors = vErrors;
+checks.validate64.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate65(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-health" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-health"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-health"});
 errors++;
 }
 }
@@ -4901,33 +4851,33 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.taskId === undefined) || (!(func0.call(data1, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if((data1.status === undefined) || (!(func0.call(data1, "status")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
 errors++;
 }
 if((data1.timestamp === undefined) || (!(func0.call(data1, "timestamp")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "timestamp"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "timestamp"});
 errors++;
 }
 if(data1.taskId !== undefined && func0.call(data1, "taskId")){
 let data2 = data1.taskId;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.status !== undefined && func0.call(data1, "status")){
 if(typeof data1.status !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/status", "#/properties/payload/properties/status/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/status", "#/properties/payload/properties/status/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4935,49 +4885,48 @@ if(data1.timestamp !== undefined && func0.call(data1, "timestamp")){
 let data4 = data1.timestamp;
 if(typeof data4 === "string"){
 if(!pattern2.test(data4)){
-vErrors = pushError(vErrors, instancePath+"/payload/timestamp", "#/properties/payload/properties/timestamp/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
+vErrors = pushError(vErrors, "/payload/timestamp", "#/properties/payload/properties/timestamp/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/timestamp", "#/properties/payload/properties/timestamp/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/timestamp", "#/properties/payload/properties/timestamp/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate65.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate65.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate66(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.url === undefined) || (!(func0.call(data, "url")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "url"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "url"});
 errors++;
 }
 if(data.url !== undefined && func0.call(data, "url")){
 let data0 = data.url;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/url", "#/properties/url/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/url", "#/properties/url/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4986,7 +4935,7 @@ let data1 = data.options;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.method !== undefined && func0.call(data1, "method")){
 if(typeof data1.method !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4999,14 +4948,14 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key0 of Object.keys(data3)){
 if(pattern0.test(key0)){
 if(typeof data3[key0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
@@ -5019,43 +4968,43 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data3[i0];
 if(Array.isArray(data5)){
 if(data5.length < 2){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
 errors++;
 }
 const len1 = data5.length;
 if(!(len1 <= 2)){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
 errors++;
 }
 const len2 = data5.length;
 if(len2 > 0){
 if(typeof data5[0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
 errors++;
 }
 }
 if(len2 > 1){
 if(typeof data5[1] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs13 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -5072,96 +5021,95 @@ vErrors = null;
 }
 if(data1.body !== undefined && func0.call(data1, "body")){
 if(typeof data1.body !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.mode !== undefined && func0.call(data1, "mode")){
 if(typeof data1.mode !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.credentials !== undefined && func0.call(data1, "credentials")){
 if(typeof data1.credentials !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.cache !== undefined && func0.call(data1, "cache")){
 if(typeof data1.cache !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.redirect !== undefined && func0.call(data1, "redirect")){
 if(typeof data1.redirect !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrer !== undefined && func0.call(data1, "referrer")){
 if(typeof data1.referrer !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrerPolicy !== undefined && func0.call(data1, "referrerPolicy")){
 if(typeof data1.referrerPolicy !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.integrity !== undefined && func0.call(data1, "integrity")){
 if(typeof data1.integrity !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.keepalive !== undefined && func0.call(data1, "keepalive")){
 if(typeof data1.keepalive !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate66.errors = vErrors;
+checks.validate66.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate67(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.url === undefined) || (!(func0.call(data, "url")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "url"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "url"});
 errors++;
 }
 if((data.requestId === undefined) || (!(func0.call(data, "requestId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if(data.url !== undefined && func0.call(data, "url")){
 let data0 = data.url;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/url", "#/properties/url/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/url", "#/properties/url/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -5170,7 +5118,7 @@ let data1 = data.options;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.method !== undefined && func0.call(data1, "method")){
 if(typeof data1.method !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -5183,14 +5131,14 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key0 of Object.keys(data3)){
 if(pattern0.test(key0)){
 if(typeof data3[key0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
@@ -5203,43 +5151,43 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data3[i0];
 if(Array.isArray(data5)){
 if(data5.length < 2){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
 errors++;
 }
 const len1 = data5.length;
 if(!(len1 <= 2)){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
 errors++;
 }
 const len2 = data5.length;
 if(len2 > 0){
 if(typeof data5[0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
 errors++;
 }
 }
 if(len2 > 1){
 if(typeof data5[1] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs13 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -5256,61 +5204,61 @@ vErrors = null;
 }
 if(data1.body !== undefined && func0.call(data1, "body")){
 if(typeof data1.body !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.mode !== undefined && func0.call(data1, "mode")){
 if(typeof data1.mode !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.credentials !== undefined && func0.call(data1, "credentials")){
 if(typeof data1.credentials !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.cache !== undefined && func0.call(data1, "cache")){
 if(typeof data1.cache !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.redirect !== undefined && func0.call(data1, "redirect")){
 if(typeof data1.redirect !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrer !== undefined && func0.call(data1, "referrer")){
 if(typeof data1.referrer !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrerPolicy !== undefined && func0.call(data1, "referrerPolicy")){
 if(typeof data1.referrerPolicy !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.integrity !== undefined && func0.call(data1, "integrity")){
 if(typeof data1.integrity !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.keepalive !== undefined && func0.call(data1, "keepalive")){
 if(typeof data1.keepalive !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -5318,171 +5266,165 @@ if(data.requestId !== undefined && func0.call(data, "requestId")){
 let data17 = data.requestId;
 if(typeof data17 === "string"){
 if(func50(data17) < 1){
-vErrors = pushError(vErrors, instancePath+"/requestId", "#/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/requestId", "#/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/requestId", "#/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/requestId", "#/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate67.errors = vErrors;
+checks.validate67.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate68(data){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate68.errors = vErrors;
+checks.validate68.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate69(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if(data.key !== undefined && func0.call(data, "key")){
 let data0 = data.key;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate69.errors = vErrors;
+checks.validate69.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate70(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if(data.key !== undefined && func0.call(data, "key")){
 let data0 = data.key;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate70.errors = vErrors;
+checks.validate70.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate71(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.name === undefined) || (!(func0.call(data, "name")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "name"});
 errors++;
 }
 if(data.name !== undefined && func0.call(data, "name")){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/name", "#/properties/name/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/name", "#/properties/name/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/name", "#/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/name", "#/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate71.errors = vErrors;
+checks.validate71.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema73 = {"type":"object","required":["job"],"properties":{"job":{"type":"object","required":["id","schedule","userId"],"properties":{"id":{"type":"string","minLength":1},"schedule":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"type":"object","required":["type","at"],"properties":{"type":{"type":"string","const":"at"},"at":{"type":"string"}}},{"type":"object","required":["type","cron"],"properties":{"type":{"type":"string","const":"cron"},"cron":{"type":"string"},"timezone":{"type":"string"}}},{"type":"object","required":["type","everyMs"],"properties":{"type":{"type":"string","const":"interval"},"everyMs":{"type":"number","exclusiveMinimum":0}}}]},"payload":{"type":"object","patternProperties":{"^.*$":{}}},"misfire":{"enum":["run_once","skip"]},"userId":{"type":"string","minLength":1}}}}};
-
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate72(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.job === undefined) || (!(func0.call(data, "job")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "job"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "job"});
 errors++;
 }
 if(data.job !== undefined && func0.call(data, "job")){
 let data0 = data.job;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if((data0.id === undefined) || (!(func0.call(data0, "id")))){
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data0.schedule === undefined) || (!(func0.call(data0, "schedule")))){
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/required", "required", {missingProperty: "schedule"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/required", "required", {missingProperty: "schedule"});
 errors++;
 }
 if((data0.userId === undefined) || (!(func0.call(data0, "userId")))){
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if(data0.id !== undefined && func0.call(data0, "id")){
 let data1 = data0.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/job/id", "#/properties/job/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/job/id", "#/properties/job/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/id", "#/properties/job/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/id", "#/properties/job/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -5494,93 +5436,93 @@ if(typeof tag0 == "string"){
 if(tag0 === "at"){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.type === undefined) || (!(func0.call(data2, "type")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data2.at === undefined) || (!(func0.call(data2, "at")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "at"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "at"});
 errors++;
 }
 if(data2.type !== undefined && func0.call(data2, "type")){
 let data3 = data2.type;
 if(typeof data3 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("at" !== data3){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/const", "const", {allowedValue: "at"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/const", "const", {allowedValue: "at"});
 errors++;
 }
 }
 if(data2.at !== undefined && func0.call(data2, "at")){
 if(typeof data2.at !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/at", "#/properties/job/properties/schedule/oneOf/0/properties/at/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/at", "#/properties/job/properties/schedule/oneOf/0/properties/at/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/0/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "cron"){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.type === undefined) || (!(func0.call(data2, "type")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data2.cron === undefined) || (!(func0.call(data2, "cron")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "cron"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "cron"});
 errors++;
 }
 if(data2.type !== undefined && func0.call(data2, "type")){
 let data5 = data2.type;
 if(typeof data5 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("cron" !== data5){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/const", "const", {allowedValue: "cron"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/const", "const", {allowedValue: "cron"});
 errors++;
 }
 }
 if(data2.cron !== undefined && func0.call(data2, "cron")){
 if(typeof data2.cron !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/cron", "#/properties/job/properties/schedule/oneOf/1/properties/cron/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/cron", "#/properties/job/properties/schedule/oneOf/1/properties/cron/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.timezone !== undefined && func0.call(data2, "timezone")){
 if(typeof data2.timezone !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/timezone", "#/properties/job/properties/schedule/oneOf/1/properties/timezone/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/timezone", "#/properties/job/properties/schedule/oneOf/1/properties/timezone/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/1/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "interval"){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.type === undefined) || (!(func0.call(data2, "type")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data2.everyMs === undefined) || (!(func0.call(data2, "everyMs")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "everyMs"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "everyMs"});
 errors++;
 }
 if(data2.type !== undefined && func0.call(data2, "type")){
 let data8 = data2.type;
 if(typeof data8 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("interval" !== data8){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/const", "const", {allowedValue: "interval"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/const", "const", {allowedValue: "interval"});
 errors++;
 }
 }
@@ -5588,47 +5530,47 @@ if(data2.everyMs !== undefined && func0.call(data2, "everyMs")){
 let data9 = data2.everyMs;
 if(typeof data9 == "number"){
 if(data9 <= 0 || isNaN(data9)){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/exclusiveMinimum", "exclusiveMinimum", {comparison: ">", limit: 0});
+vErrors = pushError(vErrors, "/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/exclusiveMinimum", "exclusiveMinimum", {comparison: ">", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/2/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/2/type", "type", {type: "object"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.payload !== undefined && func0.call(data0, "payload")){
 let data10 = data0.payload;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-vErrors = pushError(vErrors, instancePath+"/job/payload", "#/properties/job/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/payload", "#/properties/job/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.misfire !== undefined && func0.call(data0, "misfire")){
 let data11 = data0.misfire;
 if(!((data11 === "run_once") || (data11 === "skip"))){
-vErrors = pushError(vErrors, instancePath+"/job/misfire", "#/properties/job/properties/misfire/enum", "enum", {allowedValues: schema73.properties.job.properties.misfire.enum});
+vErrors = pushError(vErrors, "/job/misfire", "#/properties/job/properties/misfire/enum", "enum", {allowedValues: schema73.properties.job.properties.misfire.enum});
 errors++;
 }
 }
@@ -5636,168 +5578,164 @@ if(data0.userId !== undefined && func0.call(data0, "userId")){
 let data12 = data0.userId;
 if(typeof data12 === "string"){
 if(func50(data12) < 1){
-vErrors = pushError(vErrors, instancePath+"/job/userId", "#/properties/job/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/job/userId", "#/properties/job/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/userId", "#/properties/job/properties/userId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/userId", "#/properties/job/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/type", "type", {type: "object"});
 errors++;
 }
-validate72.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate72.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate73(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.jobId === undefined) || (!(func0.call(data, "jobId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "jobId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "jobId"});
 errors++;
 }
 if(data.jobId !== undefined && func0.call(data, "jobId")){
 let data0 = data.jobId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate73.errors = vErrors;
+checks.validate73.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate74(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.text === undefined) || (!(func0.call(data, "text")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "text"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "text"});
 errors++;
 }
 if(data.text !== undefined && func0.call(data, "text")){
 let data0 = data.text;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/text", "#/properties/text/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/text", "#/properties/text/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/text", "#/properties/text/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/text", "#/properties/text/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.conversationId !== undefined && func0.call(data, "conversationId")){
 if(typeof data.conversationId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/conversationId", "#/properties/conversationId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/conversationId", "#/properties/conversationId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 if(typeof data.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate74.errors = vErrors;
+checks.validate74.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate75(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.sql === undefined) || (!(func0.call(data, "sql")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "sql"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "sql"});
 errors++;
 }
 if(data.sql !== undefined && func0.call(data, "sql")){
 let data0 = data.sql;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/sql", "#/properties/sql/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/sql", "#/properties/sql/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/sql", "#/properties/sql/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/sql", "#/properties/sql/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.params !== undefined && func0.call(data, "params")){
 if(!(Array.isArray(data.params))){
-vErrors = pushError(vErrors, instancePath+"/params", "#/properties/params/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/params", "#/properties/params/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate75.errors = vErrors;
+checks.validate75.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate76(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -5805,51 +5743,50 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data1 = data.key;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate76.errors = vErrors;
+checks.validate76.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate77(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -5857,86 +5794,84 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data1 = data.key;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate77.errors = vErrors;
+checks.validate77.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate78(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate78.errors = vErrors;
+checks.validate78.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate79(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.data === undefined) || (!(func0.call(data, "data")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "data"});
 errors++;
 }
 if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -5944,54 +5879,53 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.data !== undefined && func0.call(data, "data")){
 let data2 = data.data;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/data", "#/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/data", "#/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate79.errors = vErrors;
+checks.validate79.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate80(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -5999,51 +5933,49 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate80.errors = vErrors;
+checks.validate80.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema82 = {"type":"object","required":["collection"],"properties":{"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}}}}};
-
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate81(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data1 = data.query;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -6057,26 +5989,26 @@ for(const key0 of Object.keys(data3)){
 if(pattern0.test(key0)){
 let data4 = data3[key0];
 if(!((data4 === "asc") || (data4 === "desc"))){
-vErrors = pushError(vErrors, instancePath+"/options/sort/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema82.properties.options.properties.sort.patternProperties["^.*$"].enum});
+vErrors = pushError(vErrors, "/options/sort/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema82.properties.options.properties.sort.patternProperties["^.*$"].enum});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.limit !== undefined && func0.call(data2, "limit")){
 let data5 = data2.limit;
 if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data5 == "number"){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -6084,134 +6016,131 @@ errors++;
 if(data2.offset !== undefined && func0.call(data2, "offset")){
 let data6 = data2.offset;
 if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data6 == "number"){
 if(data6 < 0 || isNaN(data6)){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate81.errors = vErrors;
+checks.validate81.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate82(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.query === undefined) || (!(func0.call(data, "query")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "query"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "query"});
 errors++;
 }
 if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data1 = data.query;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate82.errors = vErrors;
+checks.validate82.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate83(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data1 = data.query;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate83.errors = vErrors;
+checks.validate83.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate84(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.docs === undefined) || (!(func0.call(data, "docs")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "docs"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "docs"});
 errors++;
 }
 if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6223,120 +6152,118 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.id === undefined) || (!(func0.call(data2, "id")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data2.data === undefined) || (!(func0.call(data2, "data")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
 errors++;
 }
 if(data2.id !== undefined && func0.call(data2, "id")){
 let data3 = data2.id;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.data !== undefined && func0.call(data2, "data")){
 let data4 = data2.data;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs", "#/properties/docs/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/docs", "#/properties/docs/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate84.errors = vErrors;
+checks.validate84.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate85(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if(data.collection !== undefined && func0.call(data, "collection")){
 let data0 = data.collection;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate85.errors = vErrors;
+checks.validate85.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate86(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.data === undefined) || (!(func0.call(data, "data")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "data"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6344,12 +6271,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6357,62 +6284,61 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data2 = data.id;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.data !== undefined && func0.call(data, "data")){
 let data3 = data.data;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-vErrors = pushError(vErrors, instancePath+"/data", "#/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/data", "#/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate86.errors = vErrors;
+checks.validate86.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate87(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6420,12 +6346,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6433,52 +6359,50 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data2 = data.id;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate87.errors = vErrors;
+checks.validate87.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema89 = {"type":"object","required":["userId","collection"],"properties":{"userId":{"type":"string","minLength":1,"pattern":"^[^:/\\\\]+$"},"collection":{"type":"string","minLength":1},"query":{"type":"object","patternProperties":{"^.*$":{}}},"options":{"type":"object","properties":{"sort":{"type":"object","patternProperties":{"^.*$":{"enum":["asc","desc"]}}},"limit":{"type":"integer","minimum":0},"offset":{"type":"integer","minimum":0}}}}};
-
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate88(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6486,19 +6410,19 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data2 = data.query;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -6512,26 +6436,26 @@ for(const key0 of Object.keys(data4)){
 if(pattern0.test(key0)){
 let data5 = data4[key0];
 if(!((data5 === "asc") || (data5 === "desc"))){
-vErrors = pushError(vErrors, instancePath+"/options/sort/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema89.properties.options.properties.sort.patternProperties["^.*$"].enum});
+vErrors = pushError(vErrors, "/options/sort/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/sort/patternProperties/%5E.*%24/enum", "enum", {allowedValues: schema89.properties.options.properties.sort.patternProperties["^.*$"].enum});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/sort", "#/properties/options/properties/sort/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data3.limit !== undefined && func0.call(data3, "limit")){
 let data6 = data3.limit;
 if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data6 == "number"){
 if(data6 < 0 || isNaN(data6)){
-vErrors = pushError(vErrors, instancePath+"/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/limit", "#/properties/options/properties/limit/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -6539,62 +6463,61 @@ errors++;
 if(data3.offset !== undefined && func0.call(data3, "offset")){
 let data7 = data3.offset;
 if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data7 == "number"){
 if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, instancePath+"/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/options/offset", "#/properties/options/properties/offset/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate88.errors = vErrors;
+checks.validate88.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate89(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.query === undefined) || (!(func0.call(data, "query")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "query"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "query"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6602,58 +6525,57 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data2 = data.query;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate89.errors = vErrors;
+checks.validate89.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate90(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6661,62 +6583,61 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.query !== undefined && func0.call(data, "query")){
 let data2 = data.query;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, instancePath+"/query", "#/properties/query/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/query", "#/properties/query/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate90.errors = vErrors;
+checks.validate90.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate91(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if((data.docs === undefined) || (!(func0.call(data, "docs")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "docs"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "docs"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6724,12 +6645,12 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6741,81 +6662,80 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.id === undefined) || (!(func0.call(data3, "id")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data3.data === undefined) || (!(func0.call(data3, "data")))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/required", "required", {missingProperty: "data"});
 errors++;
 }
 if(data3.id !== undefined && func0.call(data3, "id")){
 let data4 = data3.id;
 if(typeof data4 === "string"){
 if(func50(data4) < 1){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/id", "#/properties/docs/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.data !== undefined && func0.call(data3, "data")){
 let data5 = data3.data;
 if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0+"/data", "#/properties/docs/items/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/docs/" + i0, "#/properties/docs/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/docs", "#/properties/docs/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/docs", "#/properties/docs/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate91.errors = vErrors;
+checks.validate91.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate92(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.collection === undefined) || (!(func0.call(data, "collection")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "collection"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "collection"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6823,47 +6743,46 @@ if(data.collection !== undefined && func0.call(data, "collection")){
 let data1 = data.collection;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/collection", "#/properties/collection/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/collection", "#/properties/collection/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate92.errors = vErrors;
+checks.validate92.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate93(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if((data.value === undefined) || (!(func0.call(data, "value")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "value"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "value"});
 errors++;
 }
 if(data.key !== undefined && func0.call(data, "key")){
 let data0 = data.key;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6871,55 +6790,54 @@ if(data.value !== undefined && func0.call(data, "value")){
 let data1 = data.value;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/value", "#/properties/value/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/value", "#/properties/value/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate93.errors = vErrors;
+checks.validate93.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate94(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 if((data.value === undefined) || (!(func0.call(data, "value")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "value"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "value"});
 errors++;
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern6.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6927,12 +6845,12 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data1 = data.key;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -6940,97 +6858,94 @@ if(data.value !== undefined && func0.call(data, "value")){
 let data2 = data.value;
 if(typeof data2 === "string"){
 if(func50(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/value", "#/properties/value/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/value", "#/properties/value/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/value", "#/properties/value/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate94.errors = vErrors;
+checks.validate94.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate95(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.jobId === undefined) || (!(func0.call(data, "jobId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "jobId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "jobId"});
 errors++;
 }
 if((data.success === undefined) || (!(func0.call(data, "success")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "success"});
 errors++;
 }
 if(data.jobId !== undefined && func0.call(data, "jobId")){
 let data0 = data.jobId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.success !== undefined && func0.call(data, "success")){
 if(typeof data.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/success", "#/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/success", "#/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data.error !== undefined && func0.call(data, "error")){
 if(typeof data.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/error", "#/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/error", "#/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate95.errors = vErrors;
+checks.validate95.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema97 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}}}},"tool_call_id":{"type":"string"}}}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}}}},"context":{"type":"object","properties":{"userId":{"type":"string"}}}}}}}}};
-
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate96(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-chat-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
 errors++;
 }
 }
@@ -7038,12 +6953,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func50(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -7051,27 +6966,27 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.providerId === undefined) || (!(func0.call(data2, "providerId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
 errors++;
 }
 if((data2.messages === undefined) || (!(func0.call(data2, "messages")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
 errors++;
 }
 if((data2.options === undefined) || (!(func0.call(data2, "options")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
 errors++;
 }
 if(data2.providerId !== undefined && func0.call(data2, "providerId")){
 let data3 = data2.providerId;
 if(typeof data3 === "string"){
 if(func50(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -7083,23 +6998,23 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if((data5.role === undefined) || (!(func0.call(data5, "role")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
 errors++;
 }
 if((data5.content === undefined) || (!(func0.call(data5, "content")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
 errors++;
 }
 if(data5.role !== undefined && func0.call(data5, "role")){
 let data6 = data5.role;
 if(!((((data6 === "user") || (data6 === "assistant")) || (data6 === "system")) || (data6 === "tool"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema97.properties.payload.properties.messages.items.properties.role.enum});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema97.properties.payload.properties.messages.items.properties.role.enum});
 errors++;
 }
 }
 if(data5.content !== undefined && func0.call(data5, "content")){
 if(typeof data5.content !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -7111,63 +7026,63 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if((data9.id === undefined) || (!(func0.call(data9, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data9.name === undefined) || (!(func0.call(data9, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data9.arguments === undefined) || (!(func0.call(data9, "arguments")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
 errors++;
 }
 if(data9.id !== undefined && func0.call(data9, "id")){
 if(typeof data9.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.name !== undefined && func0.call(data9, "name")){
 if(typeof data9.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.arguments !== undefined && func0.call(data9, "arguments")){
 let data12 = data9.arguments;
 if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data5.tool_call_id !== undefined && func0.call(data5, "tool_call_id")){
 if(typeof data5.tool_call_id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
 errors++;
 }
 }
@@ -7176,13 +7091,13 @@ let data14 = data2.options;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.model !== undefined && func0.call(data14, "model")){
 if(typeof data14.model !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data14.temperature !== undefined && func0.call(data14, "temperature")){
 if(!(typeof data14.temperature == "number")){
-vErrors = pushError(vErrors, instancePath+"/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -7190,19 +7105,19 @@ if(data14.maxTokens !== undefined && func0.call(data14, "maxTokens")){
 let data17 = data14.maxTokens;
 if(typeof data17 == "number"){
 if(data17 < 0 || isNaN(data17)){
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
 errors++;
 }
 }
 if(data14.settings !== undefined && func0.call(data14, "settings")){
 let data18 = data14.settings;
 if(!(data18 && typeof data18 == "object" && !Array.isArray(data18))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -7214,20 +7129,20 @@ for(let i2=0; i2<len2; i2++){
 let data20 = data19[i2];
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if((data20.id === undefined) || (!(func0.call(data20, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data20.name === undefined) || (!(func0.call(data20, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data20.description === undefined) || (!(func0.call(data20, "description")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
 errors++;
 }
 if(data20.id !== undefined && func0.call(data20, "id")){
 if(typeof data20.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -7237,7 +7152,7 @@ const _errs45 = errors;
 let valid12 = false;
 const _errs46 = errors;
 if(typeof data22 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs46 === errors;
@@ -7248,21 +7163,21 @@ if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key0 of Object.keys(data22)){
 if(pattern0.test(key0)){
 if(typeof data22[key0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs48 === errors;
 valid12 = valid12 || _valid0;
 }
 if(!valid12){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -7283,7 +7198,7 @@ const _errs53 = errors;
 let valid14 = false;
 const _errs54 = errors;
 if(typeof data24 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs54 === errors;
@@ -7294,21 +7209,21 @@ if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 for(const key1 of Object.keys(data24)){
 if(pattern0.test(key1)){
 if(typeof data24[key1] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid1 = _errs56 === errors;
 valid14 = valid14 || _valid1;
 }
 if(!valid14){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -7326,19 +7241,19 @@ vErrors = null;
 if(data20.parameters !== undefined && func0.call(data20, "parameters")){
 let data26 = data20.parameters;
 if(!(data26 && typeof data26 == "object" && !Array.isArray(data26))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
 errors++;
 }
 }
@@ -7347,87 +7262,85 @@ let data27 = data14.context;
 if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
 if(data27.userId !== undefined && func0.call(data27, "userId")){
 if(typeof data27.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/context/userId", "#/properties/payload/properties/options/properties/context/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/context/userId", "#/properties/payload/properties/options/properties/context/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/context", "#/properties/payload/properties/options/properties/context/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/context", "#/properties/payload/properties/options/properties/context/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate96.errors = vErrors;
+checks.validate96.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate97(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.toolId === undefined) || (!(func0.call(data, "toolId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "toolId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "toolId"});
 errors++;
 }
 if((data.params === undefined) || (!(func0.call(data, "params")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "params"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "params"});
 errors++;
 }
 if(data.toolId !== undefined && func0.call(data, "toolId")){
 let data0 = data.toolId;
 if(typeof data0 === "string"){
 if(func50(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/toolId", "#/properties/toolId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/toolId", "#/properties/toolId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/toolId", "#/properties/toolId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/toolId", "#/properties/toolId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.params !== undefined && func0.call(data, "params")){
 let data1 = data.params;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/params", "#/properties/params/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/params", "#/properties/params/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 if(typeof data.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate97.errors = vErrors;
+checks.validate97.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate98(data){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -7436,95 +7349,95 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if((data0.id === undefined) || (!(func0.call(data0, "id")))){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data0.name === undefined) || (!(func0.call(data0, "name")))){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data0.description === undefined) || (!(func0.call(data0, "description")))){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/required", "required", {missingProperty: "description"});
 errors++;
 }
 if(data0.id !== undefined && func0.call(data0, "id")){
 if(typeof data0.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/id", "#/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0+"/id", "#/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.name !== undefined && func0.call(data0, "name")){
 if(typeof data0.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/name", "#/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0+"/name", "#/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.description !== undefined && func0.call(data0, "description")){
 if(typeof data0.description !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/description", "#/items/properties/description/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0+"/description", "#/items/properties/description/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.parameters !== undefined && func0.call(data0, "parameters")){
 let data4 = data0.parameters;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/" + i0+"/parameters", "#/items/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/" + i0+"/parameters", "#/items/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "array"});
 errors++;
 }
-validate98.errors = vErrors;
+checks.validate98.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate99(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.success === undefined) || (!(func0.call(data, "success")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "success"});
 errors++;
 }
 if(data.success !== undefined && func0.call(data, "success")){
 if(typeof data.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/success", "#/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/success", "#/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data.message !== undefined && func0.call(data, "message")){
 if(typeof data.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/message", "#/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/message", "#/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.error !== undefined && func0.call(data, "error")){
 if(typeof data.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/error", "#/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/error", "#/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate99.errors = vErrors;
+checks.validate99.errors = vErrors;
 return errors === 0;
+}
 }
 
 /** Strict checks by check index (`ENTRY_ROWS` in ./entries.ts and ./entries-versions.ts), with holes where ./full.ts holds the check. */
-export const STRICT: readonly (Check | undefined)[] = [, validate10, validate11, validate12, , , validate13, , validate14, , , validate15, , , validate16, , validate17, validate18, , validate19, validate20, validate21, , , , , , , , , , , , , , , , , , validate22, validate23, validate24, validate25, validate26, validate27, validate28, validate29, validate30, validate31, validate32, validate33, validate34, validate35, validate36, validate37, validate38, validate39, validate40, validate41, validate42, validate43, validate44, validate45, validate46, validate47, validate48, validate49, validate50, validate51, validate52]
+export const STRICT: readonly (Check | undefined)[] = [, checks.validate10, checks.validate11, checks.validate12, , , checks.validate13, , checks.validate14, , , checks.validate15, , , checks.validate16, , checks.validate17, checks.validate18, , checks.validate19, checks.validate20, checks.validate21, , , , , , , , , , , , , , , , , , checks.validate22, checks.validate23, checks.validate24, checks.validate25, checks.validate26, checks.validate27, checks.validate28, checks.validate29, checks.validate30, checks.validate31, checks.validate32, checks.validate33, checks.validate34, checks.validate35, checks.validate36, checks.validate37, checks.validate38, checks.validate39, checks.validate40, checks.validate41, checks.validate42, checks.validate43, checks.validate44, checks.validate45, checks.validate46, checks.validate47, checks.validate48, checks.validate49, checks.validate50, checks.validate51, checks.validate52]
 
 /** Tolerant checks, indexed as `STRICT`. */
-export const TOLERANT: readonly (Check | undefined)[] = [validate53, , , , validate54, validate55, , validate56, , validate57, validate58, , validate59, validate60, , validate61, , , validate62, , , , validate63, validate64, validate65, , validate66, validate67, validate68, validate69, validate70, validate71, validate72, validate73, validate74, validate75, validate76, validate77, validate78, , , , , , , , validate79, validate80, validate81, validate82, validate83, validate84, validate85, validate86, validate87, validate88, validate89, validate90, validate91, validate92, validate93, validate94, validate45, validate46, validate47, validate95, validate96, validate97, validate98, validate99]
+export const TOLERANT: readonly (Check | undefined)[] = [checks.validate53, , , , checks.validate54, checks.validate55, , checks.validate56, , checks.validate57, checks.validate58, , checks.validate59, checks.validate60, , checks.validate61, , , checks.validate62, , , , checks.validate63, checks.validate64, checks.validate65, , checks.validate66, checks.validate67, checks.validate68, checks.validate69, checks.validate70, checks.validate71, checks.validate72, checks.validate73, checks.validate74, checks.validate75, checks.validate76, checks.validate77, checks.validate78, , , , , , , , checks.validate79, checks.validate80, checks.validate81, checks.validate82, checks.validate83, checks.validate84, checks.validate85, checks.validate86, checks.validate87, checks.validate88, checks.validate89, checks.validate90, checks.validate91, checks.validate92, checks.validate93, checks.validate94, checks.validate45, checks.validate46, checks.validate47, checks.validate95, checks.validate96, checks.validate97, checks.validate98, checks.validate99]

@@ -5,69 +5,79 @@ import { pushError, ucs2length } from './helpers.js'
 import type { Check } from '../validator.js'
 
 const func0 = Object.prototype.hasOwnProperty;
+const schema12 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"log"},"payload":{"type":"object","required":["level","message"],"properties":{"level":{"enum":["debug","info","warn","error"]},"message":{"type":"string"},"data":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"additionalProperties":false};
+const func63 = ucs2length;
+const schema21 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-registered"},"payload":{"type":"object","required":["taskId","name","userId","restartPolicy"],"properties":{"taskId":{"type":"string","minLength":1},"name":{"type":"string"},"userId":{"type":"string"},"restartPolicy":{"type":"object","required":["type"],"properties":{"type":{"enum":["always","on-failure","never"]},"maxRestarts":{"type":"integer","minimum":0},"initialDelayMs":{"type":"number","minimum":0},"maxDelayMs":{"type":"number","minimum":0},"backoffMultiplier":{"type":"number","minimum":1}},"additionalProperties":false},"payload":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"additionalProperties":false};
+const schema22 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-status"},"payload":{"type":"object","required":["taskId","status"],"properties":{"taskId":{"type":"string","minLength":1},"status":{"enum":["running","stopped","failed"]},"error":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false};
+const pattern0 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
+const schema25 = {"type":"object","required":["url"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false}},"additionalProperties":false};
+const pattern1 = new RegExp("^.*$", "u");
+const schema26 = {"type":"object","required":["url","requestId"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false},"requestId":{"type":"string","minLength":1}},"additionalProperties":false};
+const schema31 = {"type":"object","required":["job"],"properties":{"job":{"type":"object","required":["id","schedule","userId"],"properties":{"id":{"type":"string","minLength":1},"schedule":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"type":"object","required":["type","at"],"properties":{"type":{"type":"string","const":"at"},"at":{"type":"string"}},"additionalProperties":false},{"type":"object","required":["type","cron"],"properties":{"type":{"type":"string","const":"cron"},"cron":{"type":"string"},"timezone":{"type":"string"}},"additionalProperties":false},{"type":"object","required":["type","everyMs"],"properties":{"type":{"type":"string","const":"interval"},"everyMs":{"type":"number","exclusiveMinimum":0}},"additionalProperties":false}]},"payload":{"type":"object","patternProperties":{"^.*$":{}}},"misfire":{"enum":["run_once","skip"]},"userId":{"type":"string","minLength":1}},"additionalProperties":false}},"additionalProperties":false};
+const pattern3 = new RegExp("^[^:/\\\\]+$", "u");
+const schema41 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}}}},"tool_call_id":{"type":"string"}}}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}}}}}}}}}};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+const checks = {
+validate10(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(key0 === "type")){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("ready" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "ready"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "ready"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate10.errors = vErrors;
+checks.validate10.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema12 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"log"},"payload":{"type":"object","required":["level","message"],"properties":{"level":{"enum":["debug","info","warn","error"]},"message":{"type":"string"},"data":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"additionalProperties":false};
-
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate11(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("log" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "log"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "log"});
 errors++;
 }
 }
@@ -75,82 +85,80 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.level === undefined) || (!(func0.call(data1, "level")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "level"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "level"});
 errors++;
 }
 if((data1.message === undefined) || (!(func0.call(data1, "message")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "message"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "message"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(((key1 === "level") || (key1 === "message")) || (key1 === "data"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
 if(data1.level !== undefined && func0.call(data1, "level")){
 let data2 = data1.level;
 if(!((((data2 === "debug") || (data2 === "info")) || (data2 === "warn")) || (data2 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload/level", "#/properties/payload/properties/level/enum", "enum", {allowedValues: schema12.properties.payload.properties.level.enum});
+vErrors = pushError(vErrors, "/payload/level", "#/properties/payload/properties/level/enum", "enum", {allowedValues: schema12.properties.payload.properties.level.enum});
 errors++;
 }
 }
 if(data1.message !== undefined && func0.call(data1, "message")){
 if(typeof data1.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/message", "#/properties/payload/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/message", "#/properties/payload/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.data !== undefined && func0.call(data1, "data")){
 let data4 = data1.data;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/data", "#/properties/payload/properties/data/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/data", "#/properties/payload/properties/data/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate11.errors = vErrors;
+checks.validate11.errors = vErrors;
 return errors === 0;
-}
+},
 
-const func63 = ucs2length;
-
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate12(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-registered"});
 errors++;
 }
 }
@@ -158,16 +166,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.id === undefined) || (!(func0.call(data1, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data1.name === undefined) || (!(func0.call(data1, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!((key1 === "id") || (key1 === "name"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -175,63 +183,62 @@ if(data1.id !== undefined && func0.call(data1, "id")){
 let data2 = data1.id;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.name !== undefined && func0.call(data1, "name")){
 if(typeof data1.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate12.errors = vErrors;
+checks.validate12.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate13(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("stream-event" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "stream-event"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "stream-event"});
 errors++;
 }
 }
@@ -239,16 +246,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.event === undefined) || (!(func0.call(data1, "event")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "event"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "event"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!((key1 === "requestId") || (key1 === "event"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -256,12 +263,12 @@ if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -273,199 +280,199 @@ if(typeof tag0 == "string"){
 if(tag0 === "content"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.text === undefined) || (!(func0.call(data3, "text")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "text"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/0/required", "required", {missingProperty: "text"});
 errors++;
 }
 for(const key2 of Object.keys(data3)){
 if(!((key2 === "type") || (key2 === "text"))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/0/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/0/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data4 = data3.type;
 if(typeof data4 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("content" !== data4){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/const", "const", {allowedValue: "content"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/0/properties/type/const", "const", {allowedValue: "content"});
 errors++;
 }
 }
 if(data3.text !== undefined && func0.call(data3, "text")){
 if(typeof data3.text !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/text", "#/properties/payload/properties/event/oneOf/0/properties/text/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/text", "#/properties/payload/properties/event/oneOf/0/properties/text/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/0/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "thinking"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.text === undefined) || (!(func0.call(data3, "text")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "text"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/1/required", "required", {missingProperty: "text"});
 errors++;
 }
 for(const key3 of Object.keys(data3)){
 if(!((key3 === "type") || (key3 === "text"))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/1/additionalProperties", "additionalProperties", {additionalProperty: key3});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/1/additionalProperties", "additionalProperties", {additionalProperty: key3});
 errors++;
 }
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data6 = data3.type;
 if(typeof data6 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("thinking" !== data6){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/const", "const", {allowedValue: "thinking"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/1/properties/type/const", "const", {allowedValue: "thinking"});
 errors++;
 }
 }
 if(data3.text !== undefined && func0.call(data3, "text")){
 if(typeof data3.text !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/text", "#/properties/payload/properties/event/oneOf/1/properties/text/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/text", "#/properties/payload/properties/event/oneOf/1/properties/text/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/1/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "tool_start"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.name === undefined) || (!(func0.call(data3, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data3.toolCallId === undefined) || (!(func0.call(data3, "toolCallId")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "toolCallId"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/required", "required", {missingProperty: "toolCallId"});
 errors++;
 }
 for(const key4 of Object.keys(data3)){
 if(!((((key4 === "type") || (key4 === "name")) || (key4 === "input")) || (key4 === "toolCallId"))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/additionalProperties", "additionalProperties", {additionalProperty: key4});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/additionalProperties", "additionalProperties", {additionalProperty: key4});
 errors++;
 }
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data8 = data3.type;
 if(typeof data8 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool_start" !== data8){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/const", "const", {allowedValue: "tool_start"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/2/properties/type/const", "const", {allowedValue: "tool_start"});
 errors++;
 }
 }
 if(data3.name !== undefined && func0.call(data3, "name")){
 if(typeof data3.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/name", "#/properties/payload/properties/event/oneOf/2/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/name", "#/properties/payload/properties/event/oneOf/2/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.toolCallId !== undefined && func0.call(data3, "toolCallId")){
 if(typeof data3.toolCallId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/2/properties/toolCallId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/2/properties/toolCallId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/2/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/2/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "tool_end"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.name === undefined) || (!(func0.call(data3, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data3.toolCallId === undefined) || (!(func0.call(data3, "toolCallId")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "toolCallId"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/required", "required", {missingProperty: "toolCallId"});
 errors++;
 }
 for(const key5 of Object.keys(data3)){
 if(!((((key5 === "type") || (key5 === "name")) || (key5 === "output")) || (key5 === "toolCallId"))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/additionalProperties", "additionalProperties", {additionalProperty: key5});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/additionalProperties", "additionalProperties", {additionalProperty: key5});
 errors++;
 }
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data11 = data3.type;
 if(typeof data11 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool_end" !== data11){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/const", "const", {allowedValue: "tool_end"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/3/properties/type/const", "const", {allowedValue: "tool_end"});
 errors++;
 }
 }
 if(data3.name !== undefined && func0.call(data3, "name")){
 if(typeof data3.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/name", "#/properties/payload/properties/event/oneOf/3/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/name", "#/properties/payload/properties/event/oneOf/3/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.toolCallId !== undefined && func0.call(data3, "toolCallId")){
 if(typeof data3.toolCallId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/3/properties/toolCallId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/toolCallId", "#/properties/payload/properties/event/oneOf/3/properties/toolCallId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/3/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/3/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "done"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/4/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/4/required", "required", {missingProperty: "type"});
 errors++;
 }
 for(const key6 of Object.keys(data3)){
 if(!((key6 === "type") || (key6 === "usage"))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/4/additionalProperties", "additionalProperties", {additionalProperty: key6});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/4/additionalProperties", "additionalProperties", {additionalProperty: key6});
 errors++;
 }
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data14 = data3.type;
 if(typeof data14 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("done" !== data14){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/const", "const", {allowedValue: "done"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/4/properties/type/const", "const", {allowedValue: "done"});
 errors++;
 }
 }
@@ -473,16 +480,16 @@ if(data3.usage !== undefined && func0.call(data3, "usage")){
 let data15 = data3.usage;
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 if((data15.inputTokens === undefined) || (!(func0.call(data15, "inputTokens")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "inputTokens"});
+vErrors = pushError(vErrors, "/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "inputTokens"});
 errors++;
 }
 if((data15.outputTokens === undefined) || (!(func0.call(data15, "outputTokens")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "outputTokens"});
+vErrors = pushError(vErrors, "/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/required", "required", {missingProperty: "outputTokens"});
 errors++;
 }
 for(const key7 of Object.keys(data15)){
 if(!((key7 === "inputTokens") || (key7 === "outputTokens"))){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/additionalProperties", "additionalProperties", {additionalProperty: key7});
+vErrors = pushError(vErrors, "/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/additionalProperties", "additionalProperties", {additionalProperty: key7});
 errors++;
 }
 }
@@ -490,12 +497,12 @@ if(data15.inputTokens !== undefined && func0.call(data15, "inputTokens")){
 let data16 = data15.inputTokens;
 if(typeof data16 == "number"){
 if(data16 < 0 || isNaN(data16)){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/event/usage/inputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/inputTokens/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -503,123 +510,122 @@ if(data15.outputTokens !== undefined && func0.call(data15, "outputTokens")){
 let data17 = data15.outputTokens;
 if(typeof data17 == "number"){
 if(data17 < 0 || isNaN(data17)){
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/type", "type", {type: "number"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event/usage/outputTokens", "#/properties/payload/properties/event/oneOf/4/properties/usage/properties/outputTokens/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/4/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event/usage", "#/properties/payload/properties/event/oneOf/4/properties/usage/type", "type", {type: "object"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/4/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "error"){
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.type === undefined) || (!(func0.call(data3, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data3.message === undefined) || (!(func0.call(data3, "message")))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "message"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/5/required", "required", {missingProperty: "message"});
 errors++;
 }
 for(const key8 of Object.keys(data3)){
 if(!((key8 === "type") || (key8 === "message"))){
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/5/additionalProperties", "additionalProperties", {additionalProperty: key8});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/5/additionalProperties", "additionalProperties", {additionalProperty: key8});
 errors++;
 }
 }
 if(data3.type !== undefined && func0.call(data3, "type")){
 let data18 = data3.type;
 if(typeof data18 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("error" !== data18){
-vErrors = pushError(vErrors, instancePath+"/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/const", "const", {allowedValue: "error"});
+vErrors = pushError(vErrors, "/payload/event/type", "#/properties/payload/properties/event/oneOf/5/properties/type/const", "const", {allowedValue: "error"});
 errors++;
 }
 }
 if(data3.message !== undefined && func0.call(data3, "message")){
 if(typeof data3.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/event/message", "#/properties/payload/properties/event/oneOf/5/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/event/message", "#/properties/payload/properties/event/oneOf/5/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/oneOf/5/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/oneOf/5/type", "type", {type: "object"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/event", "#/properties/payload/properties/event/type", "type", {type: "object"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/event", "#/properties/payload/properties/event/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate13.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate13.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate14(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-models-response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-models-response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-models-response"});
 errors++;
 }
 }
@@ -627,16 +633,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.models === undefined) || (!(func0.call(data1, "models")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "models"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "models"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(((key1 === "requestId") || (key1 === "models")) || (key1 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -644,12 +650,12 @@ if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -661,34 +667,34 @@ for(let i0=0; i0<len0; i0++){
 let data4 = data3[i0];
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if((data4.id === undefined) || (!(func0.call(data4, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data4.name === undefined) || (!(func0.call(data4, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/models/" + i0, "#/properties/payload/properties/models/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 for(const key2 of Object.keys(data4)){
 if(!((((key2 === "id") || (key2 === "name")) || (key2 === "description")) || (key2 === "contextLength"))){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0, "#/properties/payload/properties/models/items/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/models/" + i0, "#/properties/payload/properties/models/items/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data4.id !== undefined && func0.call(data4, "id")){
 if(typeof data4.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/id", "#/properties/payload/properties/models/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/id", "#/properties/payload/properties/models/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data4.name !== undefined && func0.call(data4, "name")){
 if(typeof data4.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/name", "#/properties/payload/properties/models/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/name", "#/properties/payload/properties/models/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data4.description !== undefined && func0.call(data4, "description")){
 if(typeof data4.description !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/description", "#/properties/payload/properties/models/items/properties/description/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/description", "#/properties/payload/properties/models/items/properties/description/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -696,75 +702,74 @@ if(data4.contextLength !== undefined && func0.call(data4, "contextLength")){
 let data8 = data4.contextLength;
 if(typeof data8 == "number"){
 if(data8 < 0 || isNaN(data8)){
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/type", "type", {type: "number"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload/models/" + i0, "#/properties/payload/properties/models/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/models/" + i0+"/contextLength", "#/properties/payload/properties/models/items/properties/contextLength/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/models", "#/properties/payload/properties/models/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/models/" + i0, "#/properties/payload/properties/models/items/type", "type", {type: "object"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, "/payload/models", "#/properties/payload/properties/models/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate14.errors = vErrors;
+checks.validate14.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate15(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "tool-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "tool-registered"});
 errors++;
 }
 }
@@ -772,20 +777,20 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.id === undefined) || (!(func0.call(data1, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data1.name === undefined) || (!(func0.call(data1, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data1.description === undefined) || (!(func0.call(data1, "description")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "description"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!((((key1 === "id") || (key1 === "name")) || (key1 === "description")) || (key1 === "parameters"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -793,76 +798,75 @@ if(data1.id !== undefined && func0.call(data1, "id")){
 let data2 = data1.id;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.name !== undefined && func0.call(data1, "name")){
 if(typeof data1.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.description !== undefined && func0.call(data1, "description")){
 if(typeof data1.description !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/description", "#/properties/payload/properties/description/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/description", "#/properties/payload/properties/description/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.parameters !== undefined && func0.call(data1, "parameters")){
 let data5 = data1.parameters;
 if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
-vErrors = pushError(vErrors, instancePath+"/payload/parameters", "#/properties/payload/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/parameters", "#/properties/payload/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate15.errors = vErrors;
+checks.validate15.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate16(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool-execute-response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-response"});
 errors++;
 }
 }
@@ -870,16 +874,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.result === undefined) || (!(func0.call(data1, "result")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(((key1 === "requestId") || (key1 === "result")) || (key1 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -887,12 +891,12 @@ if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -900,87 +904,86 @@ if(data1.result !== undefined && func0.call(data1, "result")){
 let data3 = data1.result;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.success === undefined) || (!(func0.call(data3, "success")))){
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
 errors++;
 }
 for(const key2 of Object.keys(data3)){
 if(!((((key2 === "success") || (key2 === "data")) || (key2 === "message")) || (key2 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data3.success !== undefined && func0.call(data3, "success")){
 if(typeof data3.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data3.message !== undefined && func0.call(data3, "message")){
 if(typeof data3.message !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/message", "#/properties/payload/properties/result/properties/message/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/result/message", "#/properties/payload/properties/result/properties/message/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data3.error !== undefined && func0.call(data3, "error")){
 if(typeof data3.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate16.errors = vErrors;
+checks.validate16.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate17(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("action-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "action-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "action-registered"});
 errors++;
 }
 }
@@ -988,12 +991,12 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.id === undefined) || (!(func0.call(data1, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(key1 === "id")){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1001,57 +1004,56 @@ if(data1.id !== undefined && func0.call(data1, "id")){
 let data2 = data1.id;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate17.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate17.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate18(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("action-execute-response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "action-execute-response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "action-execute-response"});
 errors++;
 }
 }
@@ -1059,16 +1061,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data1.result === undefined) || (!(func0.call(data1, "result")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "result"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(((key1 === "requestId") || (key1 === "result")) || (key1 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1076,12 +1078,12 @@ if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1089,81 +1091,80 @@ if(data1.result !== undefined && func0.call(data1, "result")){
 let data3 = data1.result;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if((data3.success === undefined) || (!(func0.call(data3, "success")))){
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/required", "required", {missingProperty: "success"});
 errors++;
 }
 for(const key2 of Object.keys(data3)){
 if(!(((key2 === "success") || (key2 === "data")) || (key2 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data3.success !== undefined && func0.call(data3, "success")){
 if(typeof data3.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/result/success", "#/properties/payload/properties/result/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data3.error !== undefined && func0.call(data3, "error")){
 if(typeof data3.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/result/error", "#/properties/payload/properties/result/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/result", "#/properties/payload/properties/result/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate18.errors = vErrors;
+checks.validate18.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate19(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("streaming-fetch-ack" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-ack"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-ack"});
 errors++;
 }
 }
@@ -1171,12 +1172,12 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.requestId === undefined) || (!(func0.call(data1, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(key1 === "requestId")){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1184,58 +1185,56 @@ if(data1.requestId !== undefined && func0.call(data1, "requestId")){
 let data2 = data1.requestId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate19.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate19.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema21 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-registered"},"payload":{"type":"object","required":["taskId","name","userId","restartPolicy"],"properties":{"taskId":{"type":"string","minLength":1},"name":{"type":"string"},"userId":{"type":"string"},"restartPolicy":{"type":"object","required":["type"],"properties":{"type":{"enum":["always","on-failure","never"]},"maxRestarts":{"type":"integer","minimum":0},"initialDelayMs":{"type":"number","minimum":0},"maxDelayMs":{"type":"number","minimum":0},"backoffMultiplier":{"type":"number","minimum":1}},"additionalProperties":false},"payload":{"type":"object","patternProperties":{"^.*$":{}}}},"additionalProperties":false}},"additionalProperties":false};
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate20(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-registered" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-registered"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-registered"});
 errors++;
 }
 }
@@ -1243,24 +1242,24 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.taskId === undefined) || (!(func0.call(data1, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if((data1.name === undefined) || (!(func0.call(data1, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data1.userId === undefined) || (!(func0.call(data1, "userId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data1.restartPolicy === undefined) || (!(func0.call(data1, "restartPolicy")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "restartPolicy"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "restartPolicy"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(((((key1 === "taskId") || (key1 === "name")) || (key1 === "userId")) || (key1 === "restartPolicy")) || (key1 === "payload"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1268,24 +1267,24 @@ if(data1.taskId !== undefined && func0.call(data1, "taskId")){
 let data2 = data1.taskId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.name !== undefined && func0.call(data1, "name")){
 if(typeof data1.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/name", "#/properties/payload/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.userId !== undefined && func0.call(data1, "userId")){
 if(typeof data1.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1293,31 +1292,31 @@ if(data1.restartPolicy !== undefined && func0.call(data1, "restartPolicy")){
 let data5 = data1.restartPolicy;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if((data5.type === undefined) || (!(func0.call(data5, "type")))){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/required", "required", {missingProperty: "type"});
 errors++;
 }
 for(const key2 of Object.keys(data5)){
 if(!(((((key2 === "type") || (key2 === "maxRestarts")) || (key2 === "initialDelayMs")) || (key2 === "maxDelayMs")) || (key2 === "backoffMultiplier"))){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data5.type !== undefined && func0.call(data5, "type")){
 let data6 = data5.type;
 if(!(((data6 === "always") || (data6 === "on-failure")) || (data6 === "never"))){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/type", "#/properties/payload/properties/restartPolicy/properties/type/enum", "enum", {allowedValues: schema21.properties.payload.properties.restartPolicy.properties.type.enum});
+vErrors = pushError(vErrors, "/payload/restartPolicy/type", "#/properties/payload/properties/restartPolicy/properties/type/enum", "enum", {allowedValues: schema21.properties.payload.properties.restartPolicy.properties.type.enum});
 errors++;
 }
 }
 if(data5.maxRestarts !== undefined && func0.call(data5, "maxRestarts")){
 let data7 = data5.maxRestarts;
 if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data7 == "number"){
 if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxRestarts", "#/properties/payload/properties/restartPolicy/properties/maxRestarts/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -1326,12 +1325,12 @@ if(data5.initialDelayMs !== undefined && func0.call(data5, "initialDelayMs")){
 let data8 = data5.initialDelayMs;
 if(typeof data8 == "number"){
 if(data8 < 0 || isNaN(data8)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/initialDelayMs", "#/properties/payload/properties/restartPolicy/properties/initialDelayMs/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -1339,12 +1338,12 @@ if(data5.maxDelayMs !== undefined && func0.call(data5, "maxDelayMs")){
 let data9 = data5.maxDelayMs;
 if(typeof data9 == "number"){
 if(data9 < 0 || isNaN(data9)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/maxDelayMs", "#/properties/payload/properties/restartPolicy/properties/maxDelayMs/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -1352,71 +1351,69 @@ if(data5.backoffMultiplier !== undefined && func0.call(data5, "backoffMultiplier
 let data10 = data5.backoffMultiplier;
 if(typeof data10 == "number"){
 if(data10 < 1 || isNaN(data10)){
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/minimum", "minimum", {comparison: ">=", limit: 1});
+vErrors = pushError(vErrors, "/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/minimum", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/restartPolicy/backoffMultiplier", "#/properties/payload/properties/restartPolicy/properties/backoffMultiplier/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/restartPolicy", "#/properties/payload/properties/restartPolicy/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data1.payload !== undefined && func0.call(data1, "payload")){
 let data11 = data1.payload;
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-vErrors = pushError(vErrors, instancePath+"/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate20.errors = vErrors;
+checks.validate20.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema22 = {"type":"object","required":["type","payload"],"properties":{"type":{"type":"string","const":"background-task-status"},"payload":{"type":"object","required":["taskId","status"],"properties":{"taskId":{"type":"string","minLength":1},"status":{"enum":["running","stopped","failed"]},"error":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false};
-
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate21(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-status" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-status"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-status"});
 errors++;
 }
 }
@@ -1424,16 +1421,16 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.taskId === undefined) || (!(func0.call(data1, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if((data1.status === undefined) || (!(func0.call(data1, "status")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(((key1 === "taskId") || (key1 === "status")) || (key1 === "error"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1441,71 +1438,69 @@ if(data1.taskId !== undefined && func0.call(data1, "taskId")){
 let data2 = data1.taskId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.status !== undefined && func0.call(data1, "status")){
 let data3 = data1.status;
 if(!(((data3 === "running") || (data3 === "stopped")) || (data3 === "failed"))){
-vErrors = pushError(vErrors, instancePath+"/payload/status", "#/properties/payload/properties/status/enum", "enum", {allowedValues: schema22.properties.payload.properties.status.enum});
+vErrors = pushError(vErrors, "/payload/status", "#/properties/payload/properties/status/enum", "enum", {allowedValues: schema22.properties.payload.properties.status.enum});
 errors++;
 }
 }
 if(data1.error !== undefined && func0.call(data1, "error")){
 if(typeof data1.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate21.errors = vErrors;
+checks.validate21.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern0 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate22(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "type") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-health" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-health"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-health"});
 errors++;
 }
 }
@@ -1513,20 +1508,20 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if((data1.taskId === undefined) || (!(func0.call(data1, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if((data1.status === undefined) || (!(func0.call(data1, "status")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "status"});
 errors++;
 }
 if((data1.timestamp === undefined) || (!(func0.call(data1, "timestamp")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "timestamp"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "timestamp"});
 errors++;
 }
 for(const key1 of Object.keys(data1)){
 if(!(((key1 === "taskId") || (key1 === "status")) || (key1 === "timestamp"))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -1534,18 +1529,18 @@ if(data1.taskId !== undefined && func0.call(data1, "taskId")){
 let data2 = data1.taskId;
 if(typeof data2 === "string"){
 if(func63(data2) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.status !== undefined && func0.call(data1, "status")){
 if(typeof data1.status !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/status", "#/properties/payload/properties/status/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/status", "#/properties/payload/properties/status/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1553,65 +1548,64 @@ if(data1.timestamp !== undefined && func0.call(data1, "timestamp")){
 let data4 = data1.timestamp;
 if(typeof data4 === "string"){
 if(!pattern0.test(data4)){
-vErrors = pushError(vErrors, instancePath+"/payload/timestamp", "#/properties/payload/properties/timestamp/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
+vErrors = pushError(vErrors, "/payload/timestamp", "#/properties/payload/properties/timestamp/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/timestamp", "#/properties/payload/properties/timestamp/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/timestamp", "#/properties/payload/properties/timestamp/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate22.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate22.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate23(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.method === undefined) || (!(func0.call(data, "method")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "method"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "method"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((((key0 === "type") || (key0 === "id")) || (key0 === "method")) || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "request"});
 errors++;
 }
 }
@@ -1619,44 +1613,41 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.method !== undefined && func0.call(data, "method")){
 if(typeof data.method !== "string"){
-vErrors = pushError(vErrors, instancePath+"/method", "#/properties/method/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/method", "#/properties/method/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate23.errors = vErrors;
+checks.validate23.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema25 = {"type":"object","required":["url"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false}},"additionalProperties":false};
-const pattern1 = new RegExp("^.*$", "u");
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate24(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.url === undefined) || (!(func0.call(data, "url")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "url"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "url"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "url") || (key0 === "options"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -1664,12 +1655,12 @@ if(data.url !== undefined && func0.call(data, "url")){
 let data0 = data.url;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/url", "#/properties/url/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/url", "#/properties/url/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1678,13 +1669,13 @@ let data1 = data.options;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 of Object.keys(data1)){
 if(!(func0.call(schema25.properties.options.properties, key1))){
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
 if(data1.method !== undefined && func0.call(data1, "method")){
 if(typeof data1.method !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1697,14 +1688,14 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key2 of Object.keys(data3)){
 if(pattern1.test(key2)){
 if(typeof data3[key2] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs11 === errors;
@@ -1717,43 +1708,43 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data3[i0];
 if(Array.isArray(data5)){
 if(data5.length < 2){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
 errors++;
 }
 const len1 = data5.length;
 if(!(len1 <= 2)){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
 errors++;
 }
 const len2 = data5.length;
 if(len2 > 0){
 if(typeof data5[0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
 errors++;
 }
 }
 if(len2 > 1){
 if(typeof data5[1] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs15 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -1770,90 +1761,88 @@ vErrors = null;
 }
 if(data1.body !== undefined && func0.call(data1, "body")){
 if(typeof data1.body !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.mode !== undefined && func0.call(data1, "mode")){
 if(typeof data1.mode !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.credentials !== undefined && func0.call(data1, "credentials")){
 if(typeof data1.credentials !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.cache !== undefined && func0.call(data1, "cache")){
 if(typeof data1.cache !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.redirect !== undefined && func0.call(data1, "redirect")){
 if(typeof data1.redirect !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrer !== undefined && func0.call(data1, "referrer")){
 if(typeof data1.referrer !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrerPolicy !== undefined && func0.call(data1, "referrerPolicy")){
 if(typeof data1.referrerPolicy !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.integrity !== undefined && func0.call(data1, "integrity")){
 if(typeof data1.integrity !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.keepalive !== undefined && func0.call(data1, "keepalive")){
 if(typeof data1.keepalive !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate24.errors = vErrors;
+checks.validate24.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema26 = {"type":"object","required":["url","requestId"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false},"requestId":{"type":"string","minLength":1}},"additionalProperties":false};
-
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate25(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.url === undefined) || (!(func0.call(data, "url")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "url"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "url"});
 errors++;
 }
 if((data.requestId === undefined) || (!(func0.call(data, "requestId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "url") || (key0 === "options")) || (key0 === "requestId"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -1861,12 +1850,12 @@ if(data.url !== undefined && func0.call(data, "url")){
 let data0 = data.url;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/url", "#/properties/url/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/url", "#/properties/url/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/url", "#/properties/url/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1875,13 +1864,13 @@ let data1 = data.options;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 for(const key1 of Object.keys(data1)){
 if(!(func0.call(schema26.properties.options.properties, key1))){
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/options", "#/properties/options/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
 if(data1.method !== undefined && func0.call(data1, "method")){
 if(typeof data1.method !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/method", "#/properties/options/properties/method/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -1894,14 +1883,14 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key2 of Object.keys(data3)){
 if(pattern1.test(key2)){
 if(typeof data3[key2] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/options/properties/headers/anyOf/0/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/0/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs11 === errors;
@@ -1914,43 +1903,43 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data3[i0];
 if(Array.isArray(data5)){
 if(data5.length < 2){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/minItems", "minItems", {limit: 2});
 errors++;
 }
 const len1 = data5.length;
 if(!(len1 <= 2)){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/additionalItems", "additionalItems", {limit: 2});
 errors++;
 }
 const len2 = data5.length;
 if(len2 > 0){
 if(typeof data5[0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/0", "#/properties/options/properties/headers/anyOf/1/items/items/0/type", "type", {type: "string"});
 errors++;
 }
 }
 if(len2 > 1){
 if(typeof data5[1] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/headers/" + i0+"/1", "#/properties/options/properties/headers/anyOf/1/items/items/1/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers/" + i0, "#/properties/options/properties/headers/anyOf/1/items/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf/1/type", "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs15 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-vErrors = pushError(vErrors, instancePath+"/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/options/headers", "#/properties/options/properties/headers/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -1967,61 +1956,61 @@ vErrors = null;
 }
 if(data1.body !== undefined && func0.call(data1, "body")){
 if(typeof data1.body !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/body", "#/properties/options/properties/body/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.mode !== undefined && func0.call(data1, "mode")){
 if(typeof data1.mode !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/mode", "#/properties/options/properties/mode/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.credentials !== undefined && func0.call(data1, "credentials")){
 if(typeof data1.credentials !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/credentials", "#/properties/options/properties/credentials/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.cache !== undefined && func0.call(data1, "cache")){
 if(typeof data1.cache !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/cache", "#/properties/options/properties/cache/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.redirect !== undefined && func0.call(data1, "redirect")){
 if(typeof data1.redirect !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/redirect", "#/properties/options/properties/redirect/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrer !== undefined && func0.call(data1, "referrer")){
 if(typeof data1.referrer !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrer", "#/properties/options/properties/referrer/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.referrerPolicy !== undefined && func0.call(data1, "referrerPolicy")){
 if(typeof data1.referrerPolicy !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/referrerPolicy", "#/properties/options/properties/referrerPolicy/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.integrity !== undefined && func0.call(data1, "integrity")){
 if(typeof data1.integrity !== "string"){
-vErrors = pushError(vErrors, instancePath+"/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/options/integrity", "#/properties/options/properties/integrity/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.keepalive !== undefined && func0.call(data1, "keepalive")){
 if(typeof data1.keepalive !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/options/keepalive", "#/properties/options/properties/keepalive/type", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/options", "#/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/options", "#/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -2029,54 +2018,52 @@ if(data.requestId !== undefined && func0.call(data, "requestId")){
 let data17 = data.requestId;
 if(typeof data17 === "string"){
 if(func63(data17) < 1){
-vErrors = pushError(vErrors, instancePath+"/requestId", "#/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/requestId", "#/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/requestId", "#/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/requestId", "#/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate25.errors = vErrors;
+checks.validate25.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate26(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 of Object.keys(data)){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate26.errors = vErrors;
+checks.validate26.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate27(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(key0 === "key")){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2084,36 +2071,35 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data0 = data.key;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate27.errors = vErrors;
+checks.validate27.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate28(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "key") || (key0 === "value"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2121,36 +2107,35 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data0 = data.key;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate28.errors = vErrors;
+checks.validate28.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate29(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.name === undefined) || (!(func0.call(data, "name")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "name"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "name") || (key0 === "payload"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2158,44 +2143,42 @@ if(data.name !== undefined && func0.call(data, "name")){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/name", "#/properties/name/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/name", "#/properties/name/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/name", "#/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/name", "#/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.payload !== undefined && func0.call(data, "payload")){
 let data1 = data.payload;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate29.errors = vErrors;
+checks.validate29.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema31 = {"type":"object","required":["job"],"properties":{"job":{"type":"object","required":["id","schedule","userId"],"properties":{"id":{"type":"string","minLength":1},"schedule":{"type":"object","discriminator":{"propertyName":"type"},"oneOf":[{"type":"object","required":["type","at"],"properties":{"type":{"type":"string","const":"at"},"at":{"type":"string"}},"additionalProperties":false},{"type":"object","required":["type","cron"],"properties":{"type":{"type":"string","const":"cron"},"cron":{"type":"string"},"timezone":{"type":"string"}},"additionalProperties":false},{"type":"object","required":["type","everyMs"],"properties":{"type":{"type":"string","const":"interval"},"everyMs":{"type":"number","exclusiveMinimum":0}},"additionalProperties":false}]},"payload":{"type":"object","patternProperties":{"^.*$":{}}},"misfire":{"enum":["run_once","skip"]},"userId":{"type":"string","minLength":1}},"additionalProperties":false}},"additionalProperties":false};
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate30(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.job === undefined) || (!(func0.call(data, "job")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "job"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "job"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(key0 === "job")){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2203,20 +2186,20 @@ if(data.job !== undefined && func0.call(data, "job")){
 let data0 = data.job;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if((data0.id === undefined) || (!(func0.call(data0, "id")))){
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data0.schedule === undefined) || (!(func0.call(data0, "schedule")))){
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/required", "required", {missingProperty: "schedule"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/required", "required", {missingProperty: "schedule"});
 errors++;
 }
 if((data0.userId === undefined) || (!(func0.call(data0, "userId")))){
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/required", "required", {missingProperty: "userId"});
 errors++;
 }
 for(const key1 of Object.keys(data0)){
 if(!(((((key1 === "id") || (key1 === "schedule")) || (key1 === "payload")) || (key1 === "misfire")) || (key1 === "userId"))){
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/additionalProperties", "additionalProperties", {additionalProperty: key1});
+vErrors = pushError(vErrors, "/job", "#/properties/job/additionalProperties", "additionalProperties", {additionalProperty: key1});
 errors++;
 }
 }
@@ -2224,12 +2207,12 @@ if(data0.id !== undefined && func0.call(data0, "id")){
 let data1 = data0.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/job/id", "#/properties/job/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/job/id", "#/properties/job/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/id", "#/properties/job/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/id", "#/properties/job/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2241,111 +2224,111 @@ if(typeof tag0 == "string"){
 if(tag0 === "at"){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.type === undefined) || (!(func0.call(data2, "type")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data2.at === undefined) || (!(func0.call(data2, "at")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "at"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/0/required", "required", {missingProperty: "at"});
 errors++;
 }
 for(const key2 of Object.keys(data2)){
 if(!((key2 === "type") || (key2 === "at"))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/0/additionalProperties", "additionalProperties", {additionalProperty: key2});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/0/additionalProperties", "additionalProperties", {additionalProperty: key2});
 errors++;
 }
 }
 if(data2.type !== undefined && func0.call(data2, "type")){
 let data3 = data2.type;
 if(typeof data3 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("at" !== data3){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/const", "const", {allowedValue: "at"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/0/properties/type/const", "const", {allowedValue: "at"});
 errors++;
 }
 }
 if(data2.at !== undefined && func0.call(data2, "at")){
 if(typeof data2.at !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/at", "#/properties/job/properties/schedule/oneOf/0/properties/at/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/at", "#/properties/job/properties/schedule/oneOf/0/properties/at/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/0/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/0/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "cron"){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.type === undefined) || (!(func0.call(data2, "type")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data2.cron === undefined) || (!(func0.call(data2, "cron")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "cron"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/1/required", "required", {missingProperty: "cron"});
 errors++;
 }
 for(const key3 of Object.keys(data2)){
 if(!(((key3 === "type") || (key3 === "cron")) || (key3 === "timezone"))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/1/additionalProperties", "additionalProperties", {additionalProperty: key3});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/1/additionalProperties", "additionalProperties", {additionalProperty: key3});
 errors++;
 }
 }
 if(data2.type !== undefined && func0.call(data2, "type")){
 let data5 = data2.type;
 if(typeof data5 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("cron" !== data5){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/const", "const", {allowedValue: "cron"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/1/properties/type/const", "const", {allowedValue: "cron"});
 errors++;
 }
 }
 if(data2.cron !== undefined && func0.call(data2, "cron")){
 if(typeof data2.cron !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/cron", "#/properties/job/properties/schedule/oneOf/1/properties/cron/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/cron", "#/properties/job/properties/schedule/oneOf/1/properties/cron/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.timezone !== undefined && func0.call(data2, "timezone")){
 if(typeof data2.timezone !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/timezone", "#/properties/job/properties/schedule/oneOf/1/properties/timezone/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/timezone", "#/properties/job/properties/schedule/oneOf/1/properties/timezone/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/1/type", "type", {type: "object"});
 errors++;
 }
 }
 else if(tag0 === "interval"){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.type === undefined) || (!(func0.call(data2, "type")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data2.everyMs === undefined) || (!(func0.call(data2, "everyMs")))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "everyMs"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/2/required", "required", {missingProperty: "everyMs"});
 errors++;
 }
 for(const key4 of Object.keys(data2)){
 if(!((key4 === "type") || (key4 === "everyMs"))){
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/2/additionalProperties", "additionalProperties", {additionalProperty: key4});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/2/additionalProperties", "additionalProperties", {additionalProperty: key4});
 errors++;
 }
 }
 if(data2.type !== undefined && func0.call(data2, "type")){
 let data8 = data2.type;
 if(typeof data8 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("interval" !== data8){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/const", "const", {allowedValue: "interval"});
+vErrors = pushError(vErrors, "/job/schedule/type", "#/properties/job/properties/schedule/oneOf/2/properties/type/const", "const", {allowedValue: "interval"});
 errors++;
 }
 }
@@ -2353,47 +2336,47 @@ if(data2.everyMs !== undefined && func0.call(data2, "everyMs")){
 let data9 = data2.everyMs;
 if(typeof data9 == "number"){
 if(data9 <= 0 || isNaN(data9)){
-vErrors = pushError(vErrors, instancePath+"/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/exclusiveMinimum", "exclusiveMinimum", {comparison: ">", limit: 0});
+vErrors = pushError(vErrors, "/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/exclusiveMinimum", "exclusiveMinimum", {comparison: ">", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/job/schedule/everyMs", "#/properties/job/properties/schedule/oneOf/2/properties/everyMs/type", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/oneOf/2/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/oneOf/2/type", "type", {type: "object"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "mapping", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/discriminator", "discriminator", {error: "tag", tag: "type", tagValue: tag0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/schedule", "#/properties/job/properties/schedule/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/schedule", "#/properties/job/properties/schedule/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.payload !== undefined && func0.call(data0, "payload")){
 let data10 = data0.payload;
 if(!(data10 && typeof data10 == "object" && !Array.isArray(data10))){
-vErrors = pushError(vErrors, instancePath+"/job/payload", "#/properties/job/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/payload", "#/properties/job/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.misfire !== undefined && func0.call(data0, "misfire")){
 let data11 = data0.misfire;
 if(!((data11 === "run_once") || (data11 === "skip"))){
-vErrors = pushError(vErrors, instancePath+"/job/misfire", "#/properties/job/properties/misfire/enum", "enum", {allowedValues: schema31.properties.job.properties.misfire.enum});
+vErrors = pushError(vErrors, "/job/misfire", "#/properties/job/properties/misfire/enum", "enum", {allowedValues: schema31.properties.job.properties.misfire.enum});
 errors++;
 }
 }
@@ -2401,42 +2384,41 @@ if(data0.userId !== undefined && func0.call(data0, "userId")){
 let data12 = data0.userId;
 if(typeof data12 === "string"){
 if(func63(data12) < 1){
-vErrors = pushError(vErrors, instancePath+"/job/userId", "#/properties/job/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/job/userId", "#/properties/job/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/job/userId", "#/properties/job/properties/userId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/job", "#/properties/job/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job/userId", "#/properties/job/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/job", "#/properties/job/type", "type", {type: "object"});
 errors++;
 }
-validate30.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate30.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate31(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.jobId === undefined) || (!(func0.call(data, "jobId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "jobId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "jobId"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(key0 === "jobId")){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2444,36 +2426,35 @@ if(data.jobId !== undefined && func0.call(data, "jobId")){
 let data0 = data.jobId;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/jobId", "#/properties/jobId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/jobId", "#/properties/jobId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate31.errors = vErrors;
+checks.validate31.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate32(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.text === undefined) || (!(func0.call(data, "text")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "text"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "text"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "text") || (key0 === "conversationId")) || (key0 === "userId"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2481,48 +2462,47 @@ if(data.text !== undefined && func0.call(data, "text")){
 let data0 = data.text;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/text", "#/properties/text/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/text", "#/properties/text/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/text", "#/properties/text/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/text", "#/properties/text/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.conversationId !== undefined && func0.call(data, "conversationId")){
 if(typeof data.conversationId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/conversationId", "#/properties/conversationId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/conversationId", "#/properties/conversationId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.userId !== undefined && func0.call(data, "userId")){
 if(typeof data.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate32.errors = vErrors;
+checks.validate32.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate33(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.sql === undefined) || (!(func0.call(data, "sql")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "sql"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "sql"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "sql") || (key0 === "params"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2530,47 +2510,45 @@ if(data.sql !== undefined && func0.call(data, "sql")){
 let data0 = data.sql;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/sql", "#/properties/sql/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/sql", "#/properties/sql/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/sql", "#/properties/sql/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/sql", "#/properties/sql/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.params !== undefined && func0.call(data, "params")){
 if(!(Array.isArray(data.params))){
-vErrors = pushError(vErrors, instancePath+"/params", "#/properties/params/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/params", "#/properties/params/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate33.errors = vErrors;
+checks.validate33.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern3 = new RegExp("^[^:/\\\\]+$", "u");
-
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate34(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!((key0 === "userId") || (key0 === "key"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2578,16 +2556,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern3.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2595,40 +2573,39 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data1 = data.key;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate34.errors = vErrors;
+checks.validate34.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate35(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if((data.key === undefined) || (!(func0.call(data, "key")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "key"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(((key0 === "userId") || (key0 === "key")) || (key0 === "value"))){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2636,16 +2613,16 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern3.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2653,36 +2630,35 @@ if(data.key !== undefined && func0.call(data, "key")){
 let data1 = data.key;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/key", "#/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/key", "#/properties/key/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/key", "#/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate35.errors = vErrors;
+checks.validate35.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate36(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.userId === undefined) || (!(func0.call(data, "userId")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "userId"});
 errors++;
 }
 for(const key0 of Object.keys(data)){
 if(!(key0 === "userId")){
-vErrors = pushError(vErrors, instancePath, "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
+vErrors = pushError(vErrors, "", "#/additionalProperties", "additionalProperties", {additionalProperty: key0});
 errors++;
 }
 }
@@ -2690,53 +2666,52 @@ if(data.userId !== undefined && func0.call(data, "userId")){
 let data0 = data.userId;
 if(typeof data0 === "string"){
 if(func63(data0) < 1){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 if(!pattern3.test(data0)){
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/pattern", "pattern", {pattern: "^[^:/\\\\]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/userId", "#/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/userId", "#/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate36.errors = vErrors;
+checks.validate36.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate37(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("activate" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "activate"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "activate"});
 errors++;
 }
 }
@@ -2744,12 +2719,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2757,47 +2732,47 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.extensionId === undefined) || (!(func0.call(data2, "extensionId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "extensionId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "extensionId"});
 errors++;
 }
 if((data2.extensionVersion === undefined) || (!(func0.call(data2, "extensionVersion")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "extensionVersion"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "extensionVersion"});
 errors++;
 }
 if((data2.storagePath === undefined) || (!(func0.call(data2, "storagePath")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "storagePath"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "storagePath"});
 errors++;
 }
 if((data2.permissions === undefined) || (!(func0.call(data2, "permissions")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "permissions"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "permissions"});
 errors++;
 }
 if((data2.settings === undefined) || (!(func0.call(data2, "settings")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "settings"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "settings"});
 errors++;
 }
 if(data2.extensionId !== undefined && func0.call(data2, "extensionId")){
 let data3 = data2.extensionId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/extensionId", "#/properties/payload/properties/extensionId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/extensionId", "#/properties/payload/properties/extensionId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/extensionId", "#/properties/payload/properties/extensionId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/extensionId", "#/properties/payload/properties/extensionId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.extensionVersion !== undefined && func0.call(data2, "extensionVersion")){
 if(typeof data2.extensionVersion !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/extensionVersion", "#/properties/payload/properties/extensionVersion/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/extensionVersion", "#/properties/payload/properties/extensionVersion/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.storagePath !== undefined && func0.call(data2, "storagePath")){
 if(typeof data2.storagePath !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/storagePath", "#/properties/payload/properties/storagePath/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/storagePath", "#/properties/payload/properties/storagePath/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2807,59 +2782,58 @@ if(Array.isArray(data6)){
 const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data6[i0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/permissions/" + i0, "#/properties/payload/properties/permissions/items/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/permissions/" + i0, "#/properties/payload/properties/permissions/items/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/permissions", "#/properties/payload/properties/permissions/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/permissions", "#/properties/payload/properties/permissions/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data2.settings !== undefined && func0.call(data2, "settings")){
 let data8 = data2.settings;
 if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
-vErrors = pushError(vErrors, instancePath+"/payload/settings", "#/properties/payload/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/settings", "#/properties/payload/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate37.errors = vErrors;
+checks.validate37.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate38(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("deactivate" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "deactivate"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "deactivate"});
 errors++;
 }
 }
@@ -2867,49 +2841,48 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate38.errors = vErrors;
+checks.validate38.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate39(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("settings-changed" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "settings-changed"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "settings-changed"});
 errors++;
 }
 }
@@ -2917,12 +2890,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -2930,63 +2903,61 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.key === undefined) || (!(func0.call(data2, "key")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "key"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "key"});
 errors++;
 }
 if(data2.key !== undefined && func0.call(data2, "key")){
 let data3 = data2.key;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/key", "#/properties/payload/properties/key/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/key", "#/properties/payload/properties/key/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/key", "#/properties/payload/properties/key/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/key", "#/properties/payload/properties/key/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate39.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate39.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema41 = {"type":"object","required":["type","id","payload"],"properties":{"type":{"type":"string","const":"provider-chat-request"},"id":{"type":"string","minLength":1},"payload":{"type":"object","required":["providerId","messages","options"],"properties":{"providerId":{"type":"string","minLength":1},"messages":{"type":"array","items":{"type":"object","required":["role","content"],"properties":{"role":{"enum":["user","assistant","system","tool"]},"content":{"type":"string"},"tool_calls":{"type":"array","items":{"type":"object","required":["id","name","arguments"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"arguments":{"type":"object","patternProperties":{"^.*$":{}}}}}},"tool_call_id":{"type":"string"}}}},"options":{"type":"object","properties":{"model":{"type":"string"},"temperature":{"type":"number"},"maxTokens":{"type":"number","minimum":0},"settings":{"type":"object","patternProperties":{"^.*$":{}}},"tools":{"type":"array","items":{"type":"object","required":["id","name","description"],"properties":{"id":{"type":"string"},"name":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"description":{"anyOf":[{"type":"string"},{"type":"object","patternProperties":{"^.*$":{"type":"string"}}}]},"parameters":{"type":"object","patternProperties":{"^.*$":{}}}}}}}}}}}};
-
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate40(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-chat-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-chat-request"});
 errors++;
 }
 }
@@ -2994,12 +2965,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3007,27 +2978,27 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.providerId === undefined) || (!(func0.call(data2, "providerId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
 errors++;
 }
 if((data2.messages === undefined) || (!(func0.call(data2, "messages")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "messages"});
 errors++;
 }
 if((data2.options === undefined) || (!(func0.call(data2, "options")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "options"});
 errors++;
 }
 if(data2.providerId !== undefined && func0.call(data2, "providerId")){
 let data3 = data2.providerId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3039,23 +3010,23 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if((data5.role === undefined) || (!(func0.call(data5, "role")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "role"});
 errors++;
 }
 if((data5.content === undefined) || (!(func0.call(data5, "content")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/required", "required", {missingProperty: "content"});
 errors++;
 }
 if(data5.role !== undefined && func0.call(data5, "role")){
 let data6 = data5.role;
 if(!((((data6 === "user") || (data6 === "assistant")) || (data6 === "system")) || (data6 === "tool"))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema41.properties.payload.properties.messages.items.properties.role.enum});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/role", "#/properties/payload/properties/messages/items/properties/role/enum", "enum", {allowedValues: schema41.properties.payload.properties.messages.items.properties.role.enum});
 errors++;
 }
 }
 if(data5.content !== undefined && func0.call(data5, "content")){
 if(typeof data5.content !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/content", "#/properties/payload/properties/messages/items/properties/content/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3067,63 +3038,63 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if((data9.id === undefined) || (!(func0.call(data9, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data9.name === undefined) || (!(func0.call(data9, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data9.arguments === undefined) || (!(func0.call(data9, "arguments")))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/required", "required", {missingProperty: "arguments"});
 errors++;
 }
 if(data9.id !== undefined && func0.call(data9, "id")){
 if(typeof data9.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/id", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.name !== undefined && func0.call(data9, "name")){
 if(typeof data9.name !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/name", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/name/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data9.arguments !== undefined && func0.call(data9, "arguments")){
 let data12 = data9.arguments;
 if(!(data12 && typeof data12 == "object" && !Array.isArray(data12))){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1+"/arguments", "#/properties/payload/properties/messages/items/properties/tool_calls/items/properties/arguments/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls/" + i1, "#/properties/payload/properties/messages/items/properties/tool_calls/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_calls", "#/properties/payload/properties/messages/items/properties/tool_calls/type", "type", {type: "array"});
 errors++;
 }
 }
 if(data5.tool_call_id !== undefined && func0.call(data5, "tool_call_id")){
 if(typeof data5.tool_call_id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0+"/tool_call_id", "#/properties/payload/properties/messages/items/properties/tool_call_id/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/messages/" + i0, "#/properties/payload/properties/messages/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/messages", "#/properties/payload/properties/messages/type", "type", {type: "array"});
 errors++;
 }
 }
@@ -3132,13 +3103,13 @@ let data14 = data2.options;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.model !== undefined && func0.call(data14, "model")){
 if(typeof data14.model !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/model", "#/properties/payload/properties/options/properties/model/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data14.temperature !== undefined && func0.call(data14, "temperature")){
 if(!(typeof data14.temperature == "number")){
-vErrors = pushError(vErrors, instancePath+"/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/temperature", "#/properties/payload/properties/options/properties/temperature/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -3146,19 +3117,19 @@ if(data14.maxTokens !== undefined && func0.call(data14, "maxTokens")){
 let data17 = data14.maxTokens;
 if(typeof data17 == "number"){
 if(data17 < 0 || isNaN(data17)){
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/options/maxTokens", "#/properties/payload/properties/options/properties/maxTokens/type", "type", {type: "number"});
 errors++;
 }
 }
 if(data14.settings !== undefined && func0.call(data14, "settings")){
 let data18 = data14.settings;
 if(!(data18 && typeof data18 == "object" && !Array.isArray(data18))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -3170,20 +3141,20 @@ for(let i2=0; i2<len2; i2++){
 let data20 = data19[i2];
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if((data20.id === undefined) || (!(func0.call(data20, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data20.name === undefined) || (!(func0.call(data20, "name")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "name"});
 errors++;
 }
 if((data20.description === undefined) || (!(func0.call(data20, "description")))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/required", "required", {missingProperty: "description"});
 errors++;
 }
 if(data20.id !== undefined && func0.call(data20, "id")){
 if(typeof data20.id !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/id", "#/properties/payload/properties/options/properties/tools/items/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3193,7 +3164,7 @@ const _errs45 = errors;
 let valid12 = false;
 const _errs46 = errors;
 if(typeof data22 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs46 === errors;
@@ -3204,21 +3175,21 @@ if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key0 of Object.keys(data22)){
 if(pattern1.test(key0)){
 if(typeof data22[key0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs48 === errors;
 valid12 = valid12 || _valid0;
 }
 if(!valid12){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/name", "#/properties/payload/properties/options/properties/tools/items/properties/name/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -3239,7 +3210,7 @@ const _errs53 = errors;
 let valid14 = false;
 const _errs54 = errors;
 if(typeof data24 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/0/type", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs54 === errors;
@@ -3250,21 +3221,21 @@ if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 for(const key1 of Object.keys(data24)){
 if(pattern1.test(key1)){
 if(typeof data24[key1] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf/1/type", "type", {type: "object"});
 errors++;
 }
 var _valid1 = _errs56 === errors;
 valid14 = valid14 || _valid1;
 }
 if(!valid14){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/description", "#/properties/payload/properties/options/properties/tools/items/properties/description/anyOf", "anyOf", {});
 errors++;
 }
 else {
@@ -3282,68 +3253,67 @@ vErrors = null;
 if(data20.parameters !== undefined && func0.call(data20, "parameters")){
 let data26 = data20.parameters;
 if(!(data26 && typeof data26 == "object" && !Array.isArray(data26))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2+"/parameters", "#/properties/payload/properties/options/properties/tools/items/properties/parameters/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/tools/" + i2, "#/properties/payload/properties/options/properties/tools/items/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "/payload/options/tools", "#/properties/payload/properties/options/properties/tools/type", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate40.errors = vErrors;
+checks.validate40.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate41(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("provider-models-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "provider-models-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "provider-models-request"});
 errors++;
 }
 }
@@ -3351,12 +3321,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3364,19 +3334,19 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.providerId === undefined) || (!(func0.call(data2, "providerId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "providerId"});
 errors++;
 }
 if(data2.providerId !== undefined && func0.call(data2, "providerId")){
 let data3 = data2.providerId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/providerId", "#/properties/payload/properties/providerId/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3386,56 +3356,55 @@ if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.settings !== undefined && func0.call(data4, "settings")){
 let data5 = data4.settings;
 if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
-vErrors = pushError(vErrors, instancePath+"/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options/settings", "#/properties/payload/properties/options/properties/settings/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/options", "#/properties/payload/properties/options/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate41.errors = vErrors;
+checks.validate41.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate42(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("tool-execute-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "tool-execute-request"});
 errors++;
 }
 }
@@ -3443,12 +3412,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3456,79 +3425,78 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.toolId === undefined) || (!(func0.call(data2, "toolId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "toolId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "toolId"});
 errors++;
 }
 if((data2.params === undefined) || (!(func0.call(data2, "params")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
 errors++;
 }
 if(data2.toolId !== undefined && func0.call(data2, "toolId")){
 let data3 = data2.toolId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/toolId", "#/properties/payload/properties/toolId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/toolId", "#/properties/payload/properties/toolId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/toolId", "#/properties/payload/properties/toolId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/toolId", "#/properties/payload/properties/toolId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.params !== undefined && func0.call(data2, "params")){
 let data4 = data2.params;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.userId !== undefined && func0.call(data2, "userId")){
 if(typeof data2.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate42.errors = vErrors;
+checks.validate42.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate43(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("action-execute-request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "action-execute-request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "action-execute-request"});
 errors++;
 }
 }
@@ -3536,12 +3504,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3549,79 +3517,78 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.actionId === undefined) || (!(func0.call(data2, "actionId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "actionId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "actionId"});
 errors++;
 }
 if((data2.params === undefined) || (!(func0.call(data2, "params")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "params"});
 errors++;
 }
 if(data2.actionId !== undefined && func0.call(data2, "actionId")){
 let data3 = data2.actionId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/actionId", "#/properties/payload/properties/actionId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/actionId", "#/properties/payload/properties/actionId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/actionId", "#/properties/payload/properties/actionId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/actionId", "#/properties/payload/properties/actionId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.params !== undefined && func0.call(data2, "params")){
 let data4 = data2.params;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/params", "#/properties/payload/properties/params/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.userId !== undefined && func0.call(data2, "userId")){
 if(typeof data2.userId !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate43.errors = vErrors;
+checks.validate43.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate44(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("response" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "response"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "response"});
 errors++;
 }
 }
@@ -3629,12 +3596,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3642,78 +3609,77 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.requestId === undefined) || (!(func0.call(data2, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data2.success === undefined) || (!(func0.call(data2, "success")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "success"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "success"});
 errors++;
 }
 if(data2.requestId !== undefined && func0.call(data2, "requestId")){
 let data3 = data2.requestId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.success !== undefined && func0.call(data2, "success")){
 if(typeof data2.success !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/success", "#/properties/payload/properties/success/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/success", "#/properties/payload/properties/success/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data2.error !== undefined && func0.call(data2, "error")){
 if(typeof data2.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate44.errors = vErrors;
+checks.validate44.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate45(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("streaming-fetch-chunk" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-chunk"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "streaming-fetch-chunk"});
 errors++;
 }
 }
@@ -3721,12 +3687,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3734,88 +3700,87 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.requestId === undefined) || (!(func0.call(data2, "requestId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "requestId"});
 errors++;
 }
 if((data2.chunk === undefined) || (!(func0.call(data2, "chunk")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "chunk"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "chunk"});
 errors++;
 }
 if((data2.done === undefined) || (!(func0.call(data2, "done")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "done"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "done"});
 errors++;
 }
 if(data2.requestId !== undefined && func0.call(data2, "requestId")){
 let data3 = data2.requestId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/requestId", "#/properties/payload/properties/requestId/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.chunk !== undefined && func0.call(data2, "chunk")){
 if(typeof data2.chunk !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/chunk", "#/properties/payload/properties/chunk/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/chunk", "#/properties/payload/properties/chunk/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.done !== undefined && func0.call(data2, "done")){
 if(typeof data2.done !== "boolean"){
-vErrors = pushError(vErrors, instancePath+"/payload/done", "#/properties/payload/properties/done/type", "type", {type: "boolean"});
+vErrors = pushError(vErrors, "/payload/done", "#/properties/payload/properties/done/type", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data2.error !== undefined && func0.call(data2, "error")){
 if(typeof data2.error !== "string"){
-vErrors = pushError(vErrors, instancePath+"/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/error", "#/properties/payload/properties/error/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate45.errors = vErrors;
+checks.validate45.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate46(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("scheduler-fire" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "scheduler-fire"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "scheduler-fire"});
 errors++;
 }
 }
@@ -3823,12 +3788,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3836,42 +3801,42 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.id === undefined) || (!(func0.call(data2, "id")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data2.scheduledFor === undefined) || (!(func0.call(data2, "scheduledFor")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "scheduledFor"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "scheduledFor"});
 errors++;
 }
 if((data2.firedAt === undefined) || (!(func0.call(data2, "firedAt")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "firedAt"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "firedAt"});
 errors++;
 }
 if((data2.delayMs === undefined) || (!(func0.call(data2, "delayMs")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "delayMs"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "delayMs"});
 errors++;
 }
 if((data2.userId === undefined) || (!(func0.call(data2, "userId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "userId"});
 errors++;
 }
 if(data2.id !== undefined && func0.call(data2, "id")){
 let data3 = data2.id;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/id", "#/properties/payload/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.payload !== undefined && func0.call(data2, "payload")){
 let data4 = data2.payload;
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-vErrors = pushError(vErrors, instancePath+"/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/payload", "#/properties/payload/properties/payload/type", "type", {type: "object"});
 errors++;
 }
 }
@@ -3879,12 +3844,12 @@ if(data2.scheduledFor !== undefined && func0.call(data2, "scheduledFor")){
 let data5 = data2.scheduledFor;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-vErrors = pushError(vErrors, instancePath+"/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
+vErrors = pushError(vErrors, "/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/scheduledFor", "#/properties/payload/properties/scheduledFor/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3892,18 +3857,18 @@ if(data2.firedAt !== undefined && func0.call(data2, "firedAt")){
 let data6 = data2.firedAt;
 if(typeof data6 === "string"){
 if(!pattern0.test(data6)){
-vErrors = pushError(vErrors, instancePath+"/payload/firedAt", "#/properties/payload/properties/firedAt/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
+vErrors = pushError(vErrors, "/payload/firedAt", "#/properties/payload/properties/firedAt/pattern", "pattern", {pattern: "^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/firedAt", "#/properties/payload/properties/firedAt/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/payload/firedAt", "#/properties/payload/properties/firedAt/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.delayMs !== undefined && func0.call(data2, "delayMs")){
 if(!(typeof data2.delayMs == "number")){
-vErrors = pushError(vErrors, instancePath+"/payload/delayMs", "#/properties/payload/properties/delayMs/type", "type", {type: "number"});
+vErrors = pushError(vErrors, "/payload/delayMs", "#/properties/payload/properties/delayMs/type", "type", {type: "number"});
 errors++;
 }
 }
@@ -3911,55 +3876,54 @@ if(data2.userId !== undefined && func0.call(data2, "userId")){
 let data8 = data2.userId;
 if(typeof data8 === "string"){
 if(func63(data8) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/userId", "#/properties/payload/properties/userId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate46.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate46.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate47(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-start" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-start"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-start"});
 errors++;
 }
 }
@@ -3967,12 +3931,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -3980,62 +3944,61 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.taskId === undefined) || (!(func0.call(data2, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if(data2.taskId !== undefined && func0.call(data2, "taskId")){
 let data3 = data2.taskId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate47.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate47.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate48(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("background-task-stop" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "background-task-stop"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "background-task-stop"});
 errors++;
 }
 }
@@ -4043,12 +4006,12 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4056,66 +4019,65 @@ if(data.payload !== undefined && func0.call(data, "payload")){
 let data2 = data.payload;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if((data2.taskId === undefined) || (!(func0.call(data2, "taskId")))){
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/required", "required", {missingProperty: "taskId"});
 errors++;
 }
 if(data2.taskId !== undefined && func0.call(data2, "taskId")){
 let data3 = data2.taskId;
 if(typeof data3 === "string"){
 if(func63(data3) < 1){
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, instancePath+"/payload", "#/properties/payload/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload/taskId", "#/properties/payload/properties/taskId/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/payload", "#/properties/payload/type", "type", {type: "object"});
 errors++;
 }
-validate48.errors = vErrors;
+}
+}
+else {
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
+errors++;
+}
+checks.validate48.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate49(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.type === undefined) || (!(func0.call(data, "type")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "type"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "type"});
 errors++;
 }
 if((data.id === undefined) || (!(func0.call(data, "id")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "id"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "id"});
 errors++;
 }
 if((data.method === undefined) || (!(func0.call(data, "method")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "method"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "method"});
 errors++;
 }
 if((data.payload === undefined) || (!(func0.call(data, "payload")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "payload"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "payload"});
 errors++;
 }
 if(data.type !== undefined && func0.call(data, "type")){
 let data0 = data.type;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/type", "type", {type: "string"});
 errors++;
 }
 if("request" !== data0){
-vErrors = pushError(vErrors, instancePath+"/type", "#/properties/type/const", "const", {allowedValue: "request"});
+vErrors = pushError(vErrors, "/type", "#/properties/type/const", "const", {allowedValue: "request"});
 errors++;
 }
 }
@@ -4123,71 +4085,70 @@ if(data.id !== undefined && func0.call(data, "id")){
 let data1 = data.id;
 if(typeof data1 === "string"){
 if(func63(data1) < 1){
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/minLength", "minLength", {limit: 1});
+vErrors = pushError(vErrors, "/id", "#/properties/id/minLength", "minLength", {limit: 1});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/id", "#/properties/id/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/id", "#/properties/id/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.method !== undefined && func0.call(data, "method")){
 if(typeof data.method !== "string"){
-vErrors = pushError(vErrors, instancePath+"/method", "#/properties/method/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/method", "#/properties/method/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate49.errors = vErrors;
+checks.validate49.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate50(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.status === undefined) || (!(func0.call(data, "status")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "status"});
 errors++;
 }
 if((data.statusText === undefined) || (!(func0.call(data, "statusText")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "statusText"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "statusText"});
 errors++;
 }
 if((data.headers === undefined) || (!(func0.call(data, "headers")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "headers"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "headers"});
 errors++;
 }
 if((data.body === undefined) || (!(func0.call(data, "body")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "body"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "body"});
 errors++;
 }
 if(data.status !== undefined && func0.call(data, "status")){
 let data0 = data.status;
 if(!((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0)))){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/type", "type", {type: "integer"});
+vErrors = pushError(vErrors, "/status", "#/properties/status/type", "type", {type: "integer"});
 errors++;
 }
 if(typeof data0 == "number"){
 if(data0 > 999 || isNaN(data0)){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/maximum", "maximum", {comparison: "<=", limit: 999});
+vErrors = pushError(vErrors, "/status", "#/properties/status/maximum", "maximum", {comparison: "<=", limit: 999});
 errors++;
 }
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/minimum", "minimum", {comparison: ">=", limit: 0});
+vErrors = pushError(vErrors, "/status", "#/properties/status/minimum", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.statusText !== undefined && func0.call(data, "statusText")){
 if(typeof data.statusText !== "string"){
-vErrors = pushError(vErrors, instancePath+"/statusText", "#/properties/statusText/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/statusText", "#/properties/statusText/type", "type", {type: "string"});
 errors++;
 }
 }
@@ -4197,158 +4158,153 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key0 of Object.keys(data2)){
 if(pattern1.test(key0)){
 if(typeof data2[key0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/headers/patternProperties/%5E.*%24/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/headers/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "#/properties/headers/patternProperties/%5E.*%24/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath+"/headers", "#/properties/headers/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "/headers", "#/properties/headers/type", "type", {type: "object"});
 errors++;
 }
 }
 if(data.body !== undefined && func0.call(data, "body")){
 if(typeof data.body !== "string"){
-vErrors = pushError(vErrors, instancePath+"/body", "#/properties/body/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/body", "#/properties/body/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate50.errors = vErrors;
+checks.validate50.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate51(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if((data.status === undefined) || (!(func0.call(data, "status")))){
-vErrors = pushError(vErrors, instancePath, "#/required", "required", {missingProperty: "status"});
+vErrors = pushError(vErrors, "", "#/required", "required", {missingProperty: "status"});
 errors++;
 }
 if(data.status !== undefined && func0.call(data, "status")){
 let data0 = data.status;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/status", "#/properties/status/type", "type", {type: "string"});
 errors++;
 }
 if("streaming" !== data0){
-vErrors = pushError(vErrors, instancePath+"/status", "#/properties/status/const", "const", {allowedValue: "streaming"});
+vErrors = pushError(vErrors, "/status", "#/properties/status/const", "const", {allowedValue: "streaming"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate51.errors = vErrors;
+checks.validate51.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate52(data){
 let vErrors = null;
 let errors = 0;
 if(!(data && typeof data == "object" && !Array.isArray(data))){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate52.errors = vErrors;
+checks.validate52.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate53(data){
 let vErrors = null;
 let errors = 0;
 if(data !== null){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "null"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "null"});
 errors++;
 }
-validate53.errors = vErrors;
+checks.validate53.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate54(data){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.firstName !== undefined && func0.call(data, "firstName")){
 if(typeof data.firstName !== "string"){
-vErrors = pushError(vErrors, instancePath+"/firstName", "#/properties/firstName/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/firstName", "#/properties/firstName/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.nickname !== undefined && func0.call(data, "nickname")){
 if(typeof data.nickname !== "string"){
-vErrors = pushError(vErrors, instancePath+"/nickname", "#/properties/nickname/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/nickname", "#/properties/nickname/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.language !== undefined && func0.call(data, "language")){
 if(typeof data.language !== "string"){
-vErrors = pushError(vErrors, instancePath+"/language", "#/properties/language/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/language", "#/properties/language/type", "type", {type: "string"});
 errors++;
 }
 }
 if(data.timezone !== undefined && func0.call(data, "timezone")){
 if(typeof data.timezone !== "string"){
-vErrors = pushError(vErrors, instancePath+"/timezone", "#/properties/timezone/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/timezone", "#/properties/timezone/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "object"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "object"});
 errors++;
 }
-validate54.errors = vErrors;
+checks.validate54.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate55(data){
 let vErrors = null;
 let errors = 0;
 if(!(Array.isArray(data))){
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "array"});
 errors++;
 }
-validate55.errors = vErrors;
+checks.validate55.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate56(data){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data[i0] !== "string"){
-vErrors = pushError(vErrors, instancePath+"/" + i0, "#/items/type", "type", {type: "string"});
+vErrors = pushError(vErrors, "/" + i0, "#/items/type", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, instancePath, "#/type", "type", {type: "array"});
+vErrors = pushError(vErrors, "", "#/type", "type", {type: "array"});
 errors++;
 }
-validate56.errors = vErrors;
+checks.validate56.errors = vErrors;
 return errors === 0;
+}
 }
 
 /** Strict checks by check index (`ENTRY_ROWS` in ./entries.ts and ./entries-versions.ts), with holes where ./full-rest.ts holds the check. */
-export const STRICT: readonly (Check | undefined)[] = [validate10, , , , validate11, validate12, , validate13, , validate14, validate15, , validate16, validate17, , validate18, , , validate19, , , , validate20, validate21, validate22, validate23, validate24, validate25, validate26, validate27, validate28, validate29, validate30, validate31, validate32, validate33, validate34, validate35, validate36]
+export const STRICT: readonly (Check | undefined)[] = [checks.validate10, , , , checks.validate11, checks.validate12, , checks.validate13, , checks.validate14, checks.validate15, , checks.validate16, checks.validate17, , checks.validate18, , , checks.validate19, , , , checks.validate20, checks.validate21, checks.validate22, checks.validate23, checks.validate24, checks.validate25, checks.validate26, checks.validate27, checks.validate28, checks.validate29, checks.validate30, checks.validate31, checks.validate32, checks.validate33, checks.validate34, checks.validate35, checks.validate36]
 
 /** Tolerant checks, indexed as `STRICT`. */
-export const TOLERANT: readonly (Check | undefined)[] = [, validate37, validate38, validate39, , , validate40, , validate41, , , validate42, , , validate43, , validate44, validate45, , validate46, validate47, validate48, , , , validate49, , , , , , , , , , , , , , validate50, validate51, validate52, validate53, validate54, validate55, validate56]
+export const TOLERANT: readonly (Check | undefined)[] = [, checks.validate37, checks.validate38, checks.validate39, , , checks.validate40, , checks.validate41, , , checks.validate42, , , checks.validate43, , checks.validate44, checks.validate45, , checks.validate46, checks.validate47, checks.validate48, , , , checks.validate49, , , , , , , , , , , , , , checks.validate50, checks.validate51, checks.validate52, checks.validate53, checks.validate54, checks.validate55, checks.validate56]
