@@ -204,16 +204,25 @@ function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[], 
     /^const (err\d+) = \{instancePath(?::([^\n]*?))?,schemaPath:("[^"\n]*"),keyword:("[^"\n]*"),params:(\{[^\n]*\})\};\n\(vErrors \?\?= \[\]\)\.push\(\1\);\n/gm,
     (_all: string, _name: string, path: string | undefined, schemaPath: string, keyword: string, params: string) => `vErrors = pushError(vErrors, ${path ?? 'instancePath'}, ${schemaPath}, ${keyword}, ${params});\n`,
   )
+  // The two commonest errors, a missing required property and a wrong type, each through a helper
+  // of their own: the same calls and errors, in less code for a worker to load.
+  if (code.includes('func0.call(') && !code.includes('const func0 = Object.prototype.hasOwnProperty;')) throw new Error('standalone code: func0 is not hasOwnProperty')
+  code = code.replace(
+    /^if\(\((data\d*)\.([A-Za-z_$][\w$]*) === undefined\) \|\| \(!\(func0\.call\(\1, "\2"\)\)\)\)\{\nvErrors = pushError\(vErrors, ([^\n]*?), ("#[^"\n]*"), "required", \{missingProperty: "\2"\}\);\n/gm,
+    'if(absentKey($1, "$2")){\nvErrors = missingError(vErrors, $3, $4, "$2");\n',
+  )
+  code = code.replace(/pushError\(vErrors, ([^\n]*?), ("#[^"\n]*"), "type", \{type: ("[^"\n]*")\}\);/g, 'typeError(vErrors, $1, $2, $3);')
   // ajv declares each root schema as a constant; without `verbose` most are never read.
   code = code.replace(/^const (schema\d+) = .*;\n/gm, (line: string, name: string) => (code.split(name).length > 2 ? line : ''))
   for (const forbidden of ['require(', 'new Function', 'eval(']) {
     if (code.includes(forbidden)) throw new Error(`standalone code for ${compilation} contains ${forbidden}: inline the helper in src/validate/precompiled/helpers.ts`)
   }
   if (names.length !== keyOf.size || names.some((n) => n === undefined)) throw new Error('standalone code: an entry has no exported function')
-  const helpers = ['pushError', 'ucs2length'].filter((h) => code.includes(h))
+  code = asMethods(code, names.length)
+  const helpers = ['absentKey', 'missingError', 'pushError', 'typeError', 'ucs2length'].filter((h) => new RegExp(`\\b${h}\\b`).test(code))
   const imports = helpers.length > 0 ? `import { ${helpers.join(', ')} } from './helpers.js'\n` : ''
   // Holes (an elision, `[a, , b]`) where the other module holds the check.
-  const list = (mode: ValidationMode) => `[${Array.from(byMode[mode], (i) => (i === undefined ? '' : names[i])).join(', ')}${byMode[mode].length > 0 && byMode[mode][byMode[mode].length - 1] === undefined ? ',' : ''}]`
+  const list = (mode: ValidationMode) => `[${Array.from(byMode[mode], (i) => (i === undefined ? '' : `${CHECKS}.${names[i] as string}`)).join(', ')}${byMode[mode].length > 0 && byMode[mode][byMode[mode].length - 1] === undefined ? ',' : ''}]`
   const what = compilation === 'fast' ? 'Fast checks (first error, plain reads; true or false only)' : 'Full checks (own properties, every error)'
   const other = part === 'worker' ? `./${compilation}-rest.ts` : `./${compilation}.ts`
   return [
@@ -233,6 +242,50 @@ function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[], 
     `export const TOLERANT: readonly (Check | undefined)[] = ${list('tolerant')}`,
     '',
   ].join('\n')
+}
+
+/** The object whose methods are the generated checks. */
+const CHECKS = 'checks'
+
+/**
+ * Rewrites ajv's standalone functions as methods of one object, each taking the value alone:
+ * - a check is only ever called with the value (\`Check\`), so the options ajv destructures on every
+ *   call (\`instancePath\` and three others) go, and the root path is the literal \`""\`;
+ * - methods keep their name without code: the build keeps function names (\`keepNames\`), which
+ *   costs one \`Object.defineProperty\` per named function when the module loads, and a worker loads
+ *   this module at its start.
+ * Each check refers to itself (for \`.errors\`) through the object. The constants ajv declares
+ * between functions (schemas, helpers) stay at the top, before the object.
+ */
+function asMethods(code: string, count: number): string {
+  const constants: string[] = []
+  const methods: string[] = []
+  let current: string[] | undefined
+  for (const line of code.split('\n')) {
+    const start = /^function (validate\d+)\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{$/.exec(line)
+    if (start !== null) {
+      if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+      current = [`${start[1] as string}(data){`]
+      methods.push('')
+      continue
+    }
+    if (/^const (?:schema|func|pattern)\d+ = /.test(line)) {
+      if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+      current = undefined
+      constants.push(line)
+      continue
+    }
+    if (current === undefined) {
+      if (line.trim() !== '') throw new Error(`standalone code: unexpected top-level line ${line.slice(0, 80)}`)
+      continue
+    }
+    current.push(line.replace(/\b(validate\d+)\.errors = /g, `${CHECKS}.$1.errors = `).replace(/\binstancePath\+"/g, '"').replace(/\binstancePath\b/g, '""'))
+  }
+  if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+  const bodies = methods.map((m) => m.trimEnd())
+  if (bodies.length !== count || bodies.some((m) => !m.endsWith('}'))) throw new Error(`standalone code: expected ${count} checks, found ${bodies.length}`)
+  if (/\b(?:parentData|rootData)\b/.test(bodies.join('\n'))) throw new Error('standalone code: a check reads an option it no longer takes')
+  return [...constants, '', `const ${CHECKS} = {`, bodies.join(',\n\n'), '}'].join('\n')
 }
 
 /** Which check module a check lives in: the default worker's (`fast.ts`, `full.ts`) or the rest (`*-rest.ts`). */

@@ -5,7 +5,7 @@
  * stderr, instead of growing until it crashes.
  */
 import { startRuntime } from '../../src/runtime/start.js'
-import { loadRuntimeValidators } from '../../src/runtime/worker-validators.js'
+import { loadRuntimeValidators } from '../../src/runtime/ports.js'
 import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
 import { maxMessageBytesFromEnv, requestTimeoutFromEnv, versionFromEnv } from './env.js'

@@ -7,6 +7,10 @@ import type { RuntimeTransport, RuntimeValidators, WorkerRuntime, WorkerRuntimeO
 import { startRuntime } from './start.js'
 import { warmValidators } from './warm.js'
 import { loadRuntimeValidators } from './worker-validators.js'
+
+// Every worker entry reaches the validators through this module (the stdio one as well), so that a
+// bundler puts both in one shared chunk: a worker's start pays for each module it loads.
+export { loadRuntimeValidators }
 import type { ExtensionModule } from './api.js'
 
 /** Marks a port that already has a runtime; stored on the port, not in this module. */

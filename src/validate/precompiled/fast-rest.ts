@@ -5,8 +5,12 @@ import { ucs2length } from './helpers.js'
 import type { Check } from '../validator.js'
 
 const func2 = ucs2length;
+const pattern0 = new RegExp("^.*$", "u");
+const pattern2 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
+const pattern6 = new RegExp("^[^:/\\\\]+$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+const checks = {
+validate10(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -183,12 +187,11 @@ else {
 return false;
 }
 }
-validate10.errors = vErrors;
+checks.validate10.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate11(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -247,12 +250,11 @@ else {
 return false;
 }
 }
-validate11.errors = vErrors;
+checks.validate11.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate12(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -357,13 +359,11 @@ else {
 return false;
 }
 }
-validate12.errors = vErrors;
+checks.validate12.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern0 = new RegExp("^.*$", "u");
-
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate13(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -763,7 +763,7 @@ valid9 = valid9 || _valid0;
 }
 if(!valid9){
 errors++;
-validate13.errors = vErrors;
+checks.validate13.errors = vErrors;
 return false;
 }
 else {
@@ -821,7 +821,7 @@ valid11 = valid11 || _valid1;
 }
 if(!valid11){
 errors++;
-validate13.errors = vErrors;
+checks.validate13.errors = vErrors;
 return false;
 }
 else {
@@ -917,12 +917,11 @@ else {
 return false;
 }
 }
-validate13.errors = vErrors;
+checks.validate13.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate14(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1066,12 +1065,11 @@ else {
 return false;
 }
 }
-validate14.errors = vErrors;
+checks.validate14.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate15(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1207,12 +1205,11 @@ else {
 return false;
 }
 }
-validate15.errors = vErrors;
+checks.validate15.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate16(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1348,12 +1345,11 @@ else {
 return false;
 }
 }
-validate16.errors = vErrors;
+checks.validate16.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate17(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1486,12 +1482,11 @@ else {
 return false;
 }
 }
-validate17.errors = vErrors;
+checks.validate17.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate18(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1636,13 +1631,11 @@ else {
 return false;
 }
 }
-validate18.errors = vErrors;
+checks.validate18.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern2 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
-
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate19(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1838,12 +1831,11 @@ else {
 return false;
 }
 }
-validate19.errors = vErrors;
+checks.validate19.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate20(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1948,12 +1940,11 @@ else {
 return false;
 }
 }
-validate20.errors = vErrors;
+checks.validate20.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate21(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2058,12 +2049,11 @@ else {
 return false;
 }
 }
-validate21.errors = vErrors;
+checks.validate21.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate22(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2165,12 +2155,11 @@ else {
 return false;
 }
 }
-validate22.errors = vErrors;
+checks.validate22.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate23(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2204,12 +2193,11 @@ else {
 return false;
 }
 }
-validate23.errors = vErrors;
+checks.validate23.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate24(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2217,23 +2205,21 @@ if(!(data && typeof data == "object" && !Array.isArray(data))){
 return false;
 }
 }
-validate24.errors = vErrors;
+checks.validate24.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate25(data){
 let vErrors = null;
 let errors = 0;
 if(data !== null){
 return false;
 }
-validate25.errors = vErrors;
+checks.validate25.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate26(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2298,12 +2284,11 @@ else {
 return false;
 }
 }
-validate26.errors = vErrors;
+checks.validate26.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate27(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2311,12 +2296,11 @@ if(!(Array.isArray(data))){
 return false;
 }
 }
-validate27.errors = vErrors;
+checks.validate27.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate28(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2338,12 +2322,11 @@ else {
 return false;
 }
 }
-validate28.errors = vErrors;
+checks.validate28.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate29(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2421,12 +2404,11 @@ else {
 return false;
 }
 }
-validate29.errors = vErrors;
+checks.validate29.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate30(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2489,12 +2471,11 @@ else {
 return false;
 }
 }
-validate30.errors = vErrors;
+checks.validate30.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate31(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2647,12 +2628,11 @@ else {
 return false;
 }
 }
-validate31.errors = vErrors;
+checks.validate31.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate32(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2710,12 +2690,11 @@ else {
 return false;
 }
 }
-validate32.errors = vErrors;
+checks.validate32.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate33(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2773,12 +2752,11 @@ else {
 return false;
 }
 }
-validate33.errors = vErrors;
+checks.validate33.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate34(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2903,12 +2881,11 @@ else {
 return false;
 }
 }
-validate34.errors = vErrors;
+checks.validate34.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate35(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2947,13 +2924,11 @@ else {
 return false;
 }
 }
-validate35.errors = vErrors;
+checks.validate35.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern6 = new RegExp("^[^:/\\\\]+$", "u");
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate36(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3056,12 +3031,11 @@ else {
 return false;
 }
 }
-validate36.errors = vErrors;
+checks.validate36.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate37(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3149,12 +3123,11 @@ else {
 return false;
 }
 }
-validate37.errors = vErrors;
+checks.validate37.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate38(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3332,12 +3305,11 @@ else {
 return false;
 }
 }
-validate38.errors = vErrors;
+checks.validate38.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate39(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3420,12 +3392,11 @@ else {
 return false;
 }
 }
-validate39.errors = vErrors;
+checks.validate39.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate40(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3508,12 +3479,11 @@ else {
 return false;
 }
 }
-validate40.errors = vErrors;
+checks.validate40.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate41(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3663,12 +3633,11 @@ else {
 return false;
 }
 }
-validate41.errors = vErrors;
+checks.validate41.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate42(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3736,12 +3705,11 @@ else {
 return false;
 }
 }
-validate42.errors = vErrors;
+checks.validate42.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate43(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3804,12 +3772,11 @@ else {
 return false;
 }
 }
-validate43.errors = vErrors;
+checks.validate43.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate44(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3897,23 +3864,21 @@ else {
 return false;
 }
 }
-validate44.errors = vErrors;
+checks.validate44.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate45(data){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
 return false;
 }
-validate45.errors = vErrors;
+checks.validate45.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate46(data){
 let vErrors = null;
 let errors = 0;
 if(!((typeof data == "number") && (!(data % 1) && !isNaN(data)))){
@@ -3926,23 +3891,21 @@ return false;
 }
 }
 }
-validate46.errors = vErrors;
+checks.validate46.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate47(data){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
 return false;
 }
-validate47.errors = vErrors;
+checks.validate47.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate48(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4009,12 +3972,11 @@ else {
 return false;
 }
 }
-validate48.errors = vErrors;
+checks.validate48.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate49(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4414,7 +4376,7 @@ valid9 = valid9 || _valid0;
 }
 if(!valid9){
 errors++;
-validate49.errors = vErrors;
+checks.validate49.errors = vErrors;
 return false;
 }
 else {
@@ -4472,7 +4434,7 @@ valid11 = valid11 || _valid1;
 }
 if(!valid11){
 errors++;
-validate49.errors = vErrors;
+checks.validate49.errors = vErrors;
 return false;
 }
 else {
@@ -4590,12 +4552,11 @@ else {
 return false;
 }
 }
-validate49.errors = vErrors;
+checks.validate49.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate50(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4665,12 +4626,11 @@ else {
 return false;
 }
 }
-validate50.errors = vErrors;
+checks.validate50.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate51(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4761,12 +4721,11 @@ else {
 return false;
 }
 }
-validate51.errors = vErrors;
+checks.validate51.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate52(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4825,12 +4784,11 @@ else {
 return false;
 }
 }
-validate52.errors = vErrors;
+checks.validate52.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate53(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4855,12 +4813,11 @@ else {
 return false;
 }
 }
-validate53.errors = vErrors;
+checks.validate53.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate54(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4951,12 +4908,11 @@ else {
 return false;
 }
 }
-validate54.errors = vErrors;
+checks.validate54.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate55(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5039,12 +4995,11 @@ else {
 return false;
 }
 }
-validate55.errors = vErrors;
+checks.validate55.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate56(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5466,12 +5421,11 @@ else {
 return false;
 }
 }
-validate56.errors = vErrors;
+checks.validate56.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate57(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5648,12 +5602,11 @@ else {
 return false;
 }
 }
-validate57.errors = vErrors;
+checks.validate57.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate58(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5763,12 +5716,11 @@ else {
 return false;
 }
 }
-validate58.errors = vErrors;
+checks.validate58.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate59(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5908,12 +5860,11 @@ else {
 return false;
 }
 }
-validate59.errors = vErrors;
+checks.validate59.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate60(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5980,12 +5931,11 @@ else {
 return false;
 }
 }
-validate60.errors = vErrors;
+checks.validate60.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate61(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -6113,12 +6063,11 @@ else {
 return false;
 }
 }
-validate61.errors = vErrors;
+checks.validate61.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate62(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -6185,12 +6134,11 @@ else {
 return false;
 }
 }
-validate62.errors = vErrors;
+checks.validate62.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate63(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -6414,12 +6362,11 @@ else {
 return false;
 }
 }
-validate63.errors = vErrors;
+checks.validate63.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate64(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -6515,12 +6462,11 @@ else {
 return false;
 }
 }
-validate64.errors = vErrors;
+checks.validate64.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate65(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -6623,12 +6569,11 @@ else {
 return false;
 }
 }
-validate65.errors = vErrors;
+checks.validate65.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate66(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -6760,7 +6705,7 @@ valid2 = valid2 || _valid0;
 }
 if(!valid2){
 errors++;
-validate66.errors = vErrors;
+checks.validate66.errors = vErrors;
 return false;
 }
 else {
@@ -6905,12 +6850,11 @@ else {
 return false;
 }
 }
-validate66.errors = vErrors;
+checks.validate66.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate67(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7042,7 +6986,7 @@ valid2 = valid2 || _valid0;
 }
 if(!valid2){
 errors++;
-validate67.errors = vErrors;
+checks.validate67.errors = vErrors;
 return false;
 }
 else {
@@ -7207,12 +7151,11 @@ else {
 return false;
 }
 }
-validate67.errors = vErrors;
+checks.validate67.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate68(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7220,12 +7163,11 @@ if(!(data && typeof data == "object" && !Array.isArray(data))){
 return false;
 }
 }
-validate68.errors = vErrors;
+checks.validate68.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate69(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7255,12 +7197,11 @@ else {
 return false;
 }
 }
-validate69.errors = vErrors;
+checks.validate69.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate70(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7290,12 +7231,11 @@ else {
 return false;
 }
 }
-validate70.errors = vErrors;
+checks.validate70.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate71(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7344,12 +7284,11 @@ else {
 return false;
 }
 }
-validate71.errors = vErrors;
+checks.validate71.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate72(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7620,12 +7559,11 @@ else {
 return false;
 }
 }
-validate72.errors = vErrors;
+checks.validate72.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate73(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7655,12 +7593,11 @@ else {
 return false;
 }
 }
-validate73.errors = vErrors;
+checks.validate73.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate74(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7718,12 +7655,11 @@ else {
 return false;
 }
 }
-validate74.errors = vErrors;
+checks.validate74.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate75(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7771,12 +7707,11 @@ else {
 return false;
 }
 }
-validate75.errors = vErrors;
+checks.validate75.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate76(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7835,12 +7770,11 @@ else {
 return false;
 }
 }
-validate76.errors = vErrors;
+checks.validate76.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate77(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7899,12 +7833,11 @@ else {
 return false;
 }
 }
-validate77.errors = vErrors;
+checks.validate77.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate78(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -7939,12 +7872,11 @@ else {
 return false;
 }
 }
-validate78.errors = vErrors;
+checks.validate78.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate79(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8013,12 +7945,11 @@ else {
 return false;
 }
 }
-validate79.errors = vErrors;
+checks.validate79.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate80(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8072,12 +8003,11 @@ else {
 return false;
 }
 }
-validate80.errors = vErrors;
+checks.validate80.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate81(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8212,12 +8142,11 @@ else {
 return false;
 }
 }
-validate81.errors = vErrors;
+checks.validate81.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate82(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8266,12 +8195,11 @@ else {
 return false;
 }
 }
-validate82.errors = vErrors;
+checks.validate82.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate83(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8320,12 +8248,11 @@ else {
 return false;
 }
 }
-validate83.errors = vErrors;
+checks.validate83.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate84(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8432,12 +8359,11 @@ else {
 return false;
 }
 }
-validate84.errors = vErrors;
+checks.validate84.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate85(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8467,12 +8393,11 @@ else {
 return false;
 }
 }
-validate85.errors = vErrors;
+checks.validate85.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate86(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8566,12 +8491,11 @@ else {
 return false;
 }
 }
-validate86.errors = vErrors;
+checks.validate86.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate87(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8650,12 +8574,11 @@ else {
 return false;
 }
 }
-validate87.errors = vErrors;
+checks.validate87.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate88(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8815,12 +8738,11 @@ else {
 return false;
 }
 }
-validate88.errors = vErrors;
+checks.validate88.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate89(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8894,12 +8816,11 @@ else {
 return false;
 }
 }
-validate89.errors = vErrors;
+checks.validate89.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate90(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -8973,12 +8894,11 @@ else {
 return false;
 }
 }
-validate90.errors = vErrors;
+checks.validate90.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate91(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9110,12 +9030,11 @@ else {
 return false;
 }
 }
-validate91.errors = vErrors;
+checks.validate91.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate92(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9174,12 +9093,11 @@ else {
 return false;
 }
 }
-validate92.errors = vErrors;
+checks.validate92.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate93(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9233,12 +9151,11 @@ else {
 return false;
 }
 }
-validate93.errors = vErrors;
+checks.validate93.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate94(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9317,12 +9234,11 @@ else {
 return false;
 }
 }
-validate94.errors = vErrors;
+checks.validate94.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate95(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9380,12 +9296,11 @@ else {
 return false;
 }
 }
-validate95.errors = vErrors;
+checks.validate95.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate96(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9735,7 +9650,7 @@ valid9 = valid9 || _valid0;
 }
 if(!valid9){
 errors++;
-validate96.errors = vErrors;
+checks.validate96.errors = vErrors;
 return false;
 }
 else {
@@ -9793,7 +9708,7 @@ valid11 = valid11 || _valid1;
 }
 if(!valid11){
 errors++;
-validate96.errors = vErrors;
+checks.validate96.errors = vErrors;
 return false;
 }
 else {
@@ -9907,12 +9822,11 @@ else {
 return false;
 }
 }
-validate96.errors = vErrors;
+checks.validate96.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate97(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -9973,12 +9887,11 @@ else {
 return false;
 }
 }
-validate97.errors = vErrors;
+checks.validate97.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate98(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -10060,12 +9973,11 @@ else {
 return false;
 }
 }
-validate98.errors = vErrors;
+checks.validate98.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate99(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -10115,12 +10027,13 @@ else {
 return false;
 }
 }
-validate99.errors = vErrors;
+checks.validate99.errors = vErrors;
 return errors === 0;
+}
 }
 
 /** Strict checks by check index (`ENTRY_ROWS` in ./entries.ts and ./entries-versions.ts), with holes where ./fast.ts holds the check. */
-export const STRICT: readonly (Check | undefined)[] = [, validate10, validate11, validate12, , , validate13, , validate14, , , validate15, , , validate16, , validate17, validate18, , validate19, validate20, validate21, , , , , , , , , , , , , , , , , , validate22, validate23, validate24, validate25, validate26, validate27, validate28, validate29, validate30, validate31, validate32, validate33, validate34, validate35, validate36, validate37, validate38, validate39, validate40, validate41, validate42, validate43, validate44, validate45, validate46, validate47, validate48, validate49, validate50, validate51, validate52]
+export const STRICT: readonly (Check | undefined)[] = [, checks.validate10, checks.validate11, checks.validate12, , , checks.validate13, , checks.validate14, , , checks.validate15, , , checks.validate16, , checks.validate17, checks.validate18, , checks.validate19, checks.validate20, checks.validate21, , , , , , , , , , , , , , , , , , checks.validate22, checks.validate23, checks.validate24, checks.validate25, checks.validate26, checks.validate27, checks.validate28, checks.validate29, checks.validate30, checks.validate31, checks.validate32, checks.validate33, checks.validate34, checks.validate35, checks.validate36, checks.validate37, checks.validate38, checks.validate39, checks.validate40, checks.validate41, checks.validate42, checks.validate43, checks.validate44, checks.validate45, checks.validate46, checks.validate47, checks.validate48, checks.validate49, checks.validate50, checks.validate51, checks.validate52]
 
 /** Tolerant checks, indexed as `STRICT`. */
-export const TOLERANT: readonly (Check | undefined)[] = [validate53, , , , validate54, validate55, , validate56, , validate57, validate58, , validate59, validate60, , validate61, , , validate62, , , , validate63, validate64, validate65, , validate66, validate67, validate68, validate69, validate70, validate71, validate72, validate73, validate74, validate75, validate76, validate77, validate78, , , , , , , , validate79, validate80, validate81, validate82, validate83, validate84, validate85, validate86, validate87, validate88, validate89, validate90, validate91, validate92, validate93, validate94, validate45, validate46, validate47, validate95, validate96, validate97, validate98, validate99]
+export const TOLERANT: readonly (Check | undefined)[] = [checks.validate53, , , , checks.validate54, checks.validate55, , checks.validate56, , checks.validate57, checks.validate58, , checks.validate59, checks.validate60, , checks.validate61, , , checks.validate62, , , , checks.validate63, checks.validate64, checks.validate65, , checks.validate66, checks.validate67, checks.validate68, checks.validate69, checks.validate70, checks.validate71, checks.validate72, checks.validate73, checks.validate74, checks.validate75, checks.validate76, checks.validate77, checks.validate78, , , , , , , , checks.validate79, checks.validate80, checks.validate81, checks.validate82, checks.validate83, checks.validate84, checks.validate85, checks.validate86, checks.validate87, checks.validate88, checks.validate89, checks.validate90, checks.validate91, checks.validate92, checks.validate93, checks.validate94, checks.validate45, checks.validate46, checks.validate47, checks.validate95, checks.validate96, checks.validate97, checks.validate98, checks.validate99]

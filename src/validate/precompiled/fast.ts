@@ -4,7 +4,16 @@
 import { ucs2length } from './helpers.js'
 import type { Check } from '../validator.js'
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+const func2 = ucs2length;
+const pattern0 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
+const schema25 = {"type":"object","required":["url"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false}},"additionalProperties":false};
+const func15 = Object.prototype.hasOwnProperty;
+const pattern1 = new RegExp("^.*$", "u");
+const schema26 = {"type":"object","required":["url","requestId"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false},"requestId":{"type":"string","minLength":1}},"additionalProperties":false};
+const pattern3 = new RegExp("^[^:/\\\\]+$", "u");
+
+const checks = {
+validate10(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -38,12 +47,11 @@ else {
 return false;
 }
 }
-validate10.errors = vErrors;
+checks.validate10.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate11(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -152,13 +160,11 @@ else {
 return false;
 }
 }
-validate11.errors = vErrors;
+checks.validate11.errors = vErrors;
 return errors === 0;
-}
+},
 
-const func2 = ucs2length;
-
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate12(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -259,12 +265,11 @@ else {
 return false;
 }
 }
-validate12.errors = vErrors;
+checks.validate12.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate13(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -767,12 +772,11 @@ else {
 return false;
 }
 }
-validate13.errors = vErrors;
+checks.validate13.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate14(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -976,12 +980,11 @@ else {
 return false;
 }
 }
-validate14.errors = vErrors;
+checks.validate14.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate15(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1109,12 +1112,11 @@ else {
 return false;
 }
 }
-validate15.errors = vErrors;
+checks.validate15.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate16(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1281,12 +1283,11 @@ else {
 return false;
 }
 }
-validate16.errors = vErrors;
+checks.validate16.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate17(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1371,12 +1372,11 @@ else {
 return false;
 }
 }
-validate17.errors = vErrors;
+checks.validate17.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate18(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1531,12 +1531,11 @@ else {
 return false;
 }
 }
-validate18.errors = vErrors;
+checks.validate18.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate19(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1621,12 +1620,11 @@ else {
 return false;
 }
 }
-validate19.errors = vErrors;
+checks.validate19.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate20(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1877,12 +1875,11 @@ else {
 return false;
 }
 }
-validate20.errors = vErrors;
+checks.validate20.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate21(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -1996,13 +1993,11 @@ else {
 return false;
 }
 }
-validate21.errors = vErrors;
+checks.validate21.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern0 = new RegExp("^\\d{4,6}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:Z|[+-]\\d{2}:\\d{2})$", "u");
-
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate22(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2123,12 +2118,11 @@ else {
 return false;
 }
 }
-validate22.errors = vErrors;
+checks.validate22.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate23(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2199,15 +2193,11 @@ else {
 return false;
 }
 }
-validate23.errors = vErrors;
+checks.validate23.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema25 = {"type":"object","required":["url"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false}},"additionalProperties":false};
-const func15 = Object.prototype.hasOwnProperty;
-const pattern1 = new RegExp("^.*$", "u");
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate24(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2355,7 +2345,7 @@ valid2 = valid2 || _valid0;
 }
 if(!valid2){
 errors++;
-validate24.errors = vErrors;
+checks.validate24.errors = vErrors;
 return false;
 }
 else {
@@ -2502,13 +2492,11 @@ else {
 return false;
 }
 }
-validate24.errors = vErrors;
+checks.validate24.errors = vErrors;
 return errors === 0;
-}
+},
 
-const schema26 = {"type":"object","required":["url","requestId"],"properties":{"url":{"type":"string","minLength":1},"options":{"type":"object","properties":{"method":{"type":"string"},"headers":{"anyOf":[{"type":"object","patternProperties":{"^.*$":{"type":"string"}}},{"type":"array","items":{"type":"array","additionalItems":false,"items":[{"type":"string"},{"type":"string"}],"minItems":2}}]},"body":{"type":"string"},"mode":{"type":"string"},"credentials":{"type":"string"},"cache":{"type":"string"},"redirect":{"type":"string"},"referrer":{"type":"string"},"referrerPolicy":{"type":"string"},"integrity":{"type":"string"},"keepalive":{"type":"boolean"}},"additionalProperties":false},"requestId":{"type":"string","minLength":1}},"additionalProperties":false};
-
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate25(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2656,7 +2644,7 @@ valid2 = valid2 || _valid0;
 }
 if(!valid2){
 errors++;
-validate25.errors = vErrors;
+checks.validate25.errors = vErrors;
 return false;
 }
 else {
@@ -2823,12 +2811,11 @@ else {
 return false;
 }
 }
-validate25.errors = vErrors;
+checks.validate25.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate26(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2842,12 +2829,11 @@ else {
 return false;
 }
 }
-validate26.errors = vErrors;
+checks.validate26.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate27(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2886,12 +2872,11 @@ else {
 return false;
 }
 }
-validate27.errors = vErrors;
+checks.validate27.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate28(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2930,12 +2915,11 @@ else {
 return false;
 }
 }
-validate28.errors = vErrors;
+checks.validate28.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate29(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -2993,12 +2977,11 @@ else {
 return false;
 }
 }
-validate29.errors = vErrors;
+checks.validate29.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate30(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3314,12 +3297,11 @@ else {
 return false;
 }
 }
-validate30.errors = vErrors;
+checks.validate30.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate31(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3358,12 +3340,11 @@ else {
 return false;
 }
 }
-validate31.errors = vErrors;
+checks.validate31.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate32(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3430,12 +3411,11 @@ else {
 return false;
 }
 }
-validate32.errors = vErrors;
+checks.validate32.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate33(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3492,13 +3472,11 @@ else {
 return false;
 }
 }
-validate33.errors = vErrors;
+checks.validate33.errors = vErrors;
 return errors === 0;
-}
+},
 
-const pattern3 = new RegExp("^[^:/\\\\]+$", "u");
-
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate34(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3566,12 +3544,11 @@ else {
 return false;
 }
 }
-validate34.errors = vErrors;
+checks.validate34.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate35(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3639,12 +3616,11 @@ else {
 return false;
 }
 }
-validate35.errors = vErrors;
+checks.validate35.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate36(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3688,12 +3664,11 @@ else {
 return false;
 }
 }
-validate36.errors = vErrors;
+checks.validate36.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate37(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3852,12 +3827,11 @@ else {
 return false;
 }
 }
-validate37.errors = vErrors;
+checks.validate37.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate38(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3907,12 +3881,11 @@ else {
 return false;
 }
 }
-validate38.errors = vErrors;
+checks.validate38.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate39(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -3999,12 +3972,11 @@ else {
 return false;
 }
 }
-validate39.errors = vErrors;
+checks.validate39.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate40(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4354,7 +4326,7 @@ valid9 = valid9 || _valid0;
 }
 if(!valid9){
 errors++;
-validate40.errors = vErrors;
+checks.validate40.errors = vErrors;
 return false;
 }
 else {
@@ -4412,7 +4384,7 @@ valid11 = valid11 || _valid1;
 }
 if(!valid11){
 errors++;
-validate40.errors = vErrors;
+checks.validate40.errors = vErrors;
 return false;
 }
 else {
@@ -4504,12 +4476,11 @@ else {
 return false;
 }
 }
-validate40.errors = vErrors;
+checks.validate40.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate41(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4626,12 +4597,11 @@ else {
 return false;
 }
 }
-validate41.errors = vErrors;
+checks.validate41.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate42(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4749,12 +4719,11 @@ else {
 return false;
 }
 }
-validate42.errors = vErrors;
+checks.validate42.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate43(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4872,12 +4841,11 @@ else {
 return false;
 }
 }
-validate43.errors = vErrors;
+checks.validate43.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate44(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -4992,12 +4960,11 @@ else {
 return false;
 }
 }
-validate44.errors = vErrors;
+checks.validate44.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate45(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5124,12 +5091,11 @@ else {
 return false;
 }
 }
-validate45.errors = vErrors;
+checks.validate45.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate46(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5307,12 +5273,11 @@ else {
 return false;
 }
 }
-validate46.errors = vErrors;
+checks.validate46.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate47(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5399,12 +5364,11 @@ else {
 return false;
 }
 }
-validate47.errors = vErrors;
+checks.validate47.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate48(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5491,12 +5455,11 @@ else {
 return false;
 }
 }
-validate48.errors = vErrors;
+checks.validate48.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate49(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5558,12 +5521,11 @@ else {
 return false;
 }
 }
-validate49.errors = vErrors;
+checks.validate49.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate50(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5656,12 +5618,11 @@ else {
 return false;
 }
 }
-validate50.errors = vErrors;
+checks.validate50.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate51(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5686,12 +5647,11 @@ else {
 return false;
 }
 }
-validate51.errors = vErrors;
+checks.validate51.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate52(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5699,23 +5659,21 @@ if(!(data && typeof data == "object" && !Array.isArray(data))){
 return false;
 }
 }
-validate52.errors = vErrors;
+checks.validate52.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate53(data){
 let vErrors = null;
 let errors = 0;
 if(data !== null){
 return false;
 }
-validate53.errors = vErrors;
+checks.validate53.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate54(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5771,12 +5729,11 @@ else {
 return false;
 }
 }
-validate54.errors = vErrors;
+checks.validate54.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate55(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5784,12 +5741,11 @@ if(!(Array.isArray(data))){
 return false;
 }
 }
-validate55.errors = vErrors;
+checks.validate55.errors = vErrors;
 return errors === 0;
-}
+},
 
-
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+validate56(data){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -5811,12 +5767,13 @@ else {
 return false;
 }
 }
-validate56.errors = vErrors;
+checks.validate56.errors = vErrors;
 return errors === 0;
+}
 }
 
 /** Strict checks by check index (`ENTRY_ROWS` in ./entries.ts and ./entries-versions.ts), with holes where ./fast-rest.ts holds the check. */
-export const STRICT: readonly (Check | undefined)[] = [validate10, , , , validate11, validate12, , validate13, , validate14, validate15, , validate16, validate17, , validate18, , , validate19, , , , validate20, validate21, validate22, validate23, validate24, validate25, validate26, validate27, validate28, validate29, validate30, validate31, validate32, validate33, validate34, validate35, validate36]
+export const STRICT: readonly (Check | undefined)[] = [checks.validate10, , , , checks.validate11, checks.validate12, , checks.validate13, , checks.validate14, checks.validate15, , checks.validate16, checks.validate17, , checks.validate18, , , checks.validate19, , , , checks.validate20, checks.validate21, checks.validate22, checks.validate23, checks.validate24, checks.validate25, checks.validate26, checks.validate27, checks.validate28, checks.validate29, checks.validate30, checks.validate31, checks.validate32, checks.validate33, checks.validate34, checks.validate35, checks.validate36]
 
 /** Tolerant checks, indexed as `STRICT`. */
-export const TOLERANT: readonly (Check | undefined)[] = [, validate37, validate38, validate39, , , validate40, , validate41, , , validate42, , , validate43, , validate44, validate45, , validate46, validate47, validate48, , , , validate49, , , , , , , , , , , , , , validate50, validate51, validate52, validate53, validate54, validate55, validate56]
+export const TOLERANT: readonly (Check | undefined)[] = [, checks.validate37, checks.validate38, checks.validate39, , , checks.validate40, , checks.validate41, , , checks.validate42, , , checks.validate43, , checks.validate44, checks.validate45, , checks.validate46, checks.validate47, checks.validate48, , , , checks.validate49, , , , , , , , , , , , , , checks.validate50, checks.validate51, checks.validate52, checks.validate53, checks.validate54, checks.validate55, checks.validate56]
