@@ -270,6 +270,16 @@ export interface LaneRun {
   readonly details: fc.RunDetails<unknown>
 }
 
+/**
+ * What a lane's fast-check run says. A lane the deadline stopped before its first run is reported
+ * failed by fast-check, without a counterexample: that is an interruption, not a failure.
+ */
+export function laneOutcome<V>(details: fc.RunDetails<V>): { readonly failed: boolean; readonly interrupted: boolean; readonly error?: string } {
+  const counterexample = details.failed && details.counterexample !== null
+  if (details.failed && !counterexample && !details.interrupted) return { failed: false, interrupted: false, error: `fast-check failed without a counterexample: ${String(details.errorInstance)}` }
+  return { failed: counterexample, interrupted: details.interrupted }
+}
+
 /** Runs of `lane` in a campaign of `runs` sequences over `laneCount` lanes. */
 export function laneRuns(runs: number, laneCount: number, lane: number): number {
   return Math.floor(runs / laneCount) + (lane < runs % laneCount ? 1 : 0)
@@ -409,9 +419,12 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
   } finally {
     options.signal?.removeEventListener('abort', stop)
   }
-  const failing = failingLane(lanes.map((l) => ({ ...l, failed: l.details.failed })), control.failedLane)
+  const outcomes = lanes.map((l) => ({ ...l, ...laneOutcome(l.details) }))
   const durationMs = performance.now() - started
-  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, options.signal?.aborted === true || lanes.some((l) => l.details.interrupted)))
+  const error = outcomes.find((l) => l.error !== undefined)?.error
+  if (error !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, durationMs, error))
+  const failing = failingLane(outcomes, control.failedLane)
+  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, options.signal?.aborted === true || outcomes.some((l) => l.interrupted)))
   const { harness, counterexample } = await counterexampleOf(plan, seed, fixtureId, failing)
   return counted({ runs: played + 1, seed, outcome: harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample })
 }

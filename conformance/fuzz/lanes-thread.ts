@@ -5,7 +5,7 @@
  * counterexample when the campaign asks for it. See ./threads.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { counterexampleOf, playLanes, workerPlan, type LaneControl, type LaneRun, type MessageTally } from './campaign.js'
+import { counterexampleOf, laneOutcome, playLanes, workerPlan, type LaneControl, type LaneRun, type MessageTally } from './campaign.js'
 import { laneTarget, type FromLaneThread, type LaneThreadData, type ToLaneThread } from './threads.js'
 
 async function main(): Promise<void> {
@@ -35,9 +35,11 @@ async function main(): Promise<void> {
   })
   try {
     runs = await playLanes(plan, data.share, control)
-    report({ kind: 'lanes', lanes: runs.map((r) => ({ lane: r.lane, failed: r.details.failed, interrupted: r.details.interrupted })), hostMessages: tally.messages })
+    const outcomes = runs.map((r) => ({ lane: r.lane, ...laneOutcome(r.details) }))
+    const error = outcomes.find((o) => o.error !== undefined)?.error
+    report({ kind: 'lanes', lanes: outcomes.map((o) => ({ lane: o.lane, failed: o.failed, interrupted: o.interrupted })), hostMessages: tally.messages, ...(error !== undefined ? { error } : {}) })
   } catch (error) {
-    report({ kind: 'lanes', lanes: [], hostMessages: tally.messages, error: (error as Error).message })
+    report({ kind: 'lanes', lanes: [], hostMessages: tally.messages, error: `fast-check: ${(error as Error).message}` })
   }
 }
 

@@ -23,6 +23,7 @@ import {
   campaignShare,
   counterexampleOf,
   failingLane,
+  laneOutcome,
   harnessResult,
   passedResult,
   playLanes,
@@ -56,6 +57,8 @@ export interface ThreadedCampaignOptions extends CampaignOptions {
   readonly threads?: number
   /** The thread entry (default {@link FUZZ_LANES_ENTRY}). */
   readonly threadEntry?: string
+  /** Sees every worker thread as it starts (tests check that each has exited when the campaign returns). */
+  readonly onThreadStart?: (thread: Worker) => void
 }
 
 /** What a worker thread is given: plain data. */
@@ -197,7 +200,9 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
   try {
     for (let k = 1; k < count; k++) {
       const data: LaneThreadData = { target: spec, share: { ...share, lanes: lanesOf(k) }, fixtureId, plan: pick(options) }
-      threads.push(new LaneThread(threaded.threadEntry ?? FUZZ_LANES_ENTRY, data, onReport, onGone))
+      const thread = new LaneThread(threaded.threadEntry ?? FUZZ_LANES_ENTRY, data, onReport, onGone)
+      threads.push(thread)
+      threaded.onThreadStart?.(thread.worker)
     }
     if (aborted()) stopAll()
     const own = playLanes(plan, { ...share, lanes: lanesOf(0) }, control).catch((e: unknown) => {
@@ -215,11 +220,14 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     const fastCheck = settled.slice(1).map((s) => (s.status === 'fulfilled' ? (s.value as LanesReport).error : undefined)).find((e) => e !== undefined)
     if (failure || problem || fastCheck !== undefined) {
-      const message = problem?.message ?? (failure ? `fast-check: ${(failure.reason as Error).message}` : `fast-check: ${fastCheck ?? ''}`)
+      const message = problem?.message ?? (failure ? `fast-check: ${(failure.reason as Error).message}` : (fastCheck ?? ''))
       return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, message))
     }
     const reported = settled.slice(1).flatMap((s, i) => (s as PromiseFulfilledResult<LanesReport>).value.lanes.map((l) => ({ ...l, thread: i })))
-    const all = [...ownRuns.map((r) => ({ lane: r.lane, failed: r.details.failed, interrupted: r.details.interrupted, thread: -1 })), ...reported]
+    const mine = ownRuns.map((r) => ({ lane: r.lane, ...laneOutcome(r.details), thread: -1 }))
+    const ownError = mine.find((l) => l.error !== undefined)?.error
+    if (ownError !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, ownError))
+    const all = [...mine, ...reported]
     const failing = failingLane(all, control.failedLane)
     const durationMs = performance.now() - started
     if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, aborted() || all.some((l) => l.interrupted)))
