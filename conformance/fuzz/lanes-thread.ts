@@ -22,7 +22,18 @@ async function main(): Promise<void> {
     failed: (lane) => report({ kind: 'failed', lane }),
   }
   let runs: LaneRun[] = []
+  // Lanes asked of the campaign and not yet handed out, answered in order.
+  const asked: Array<(lane: number | undefined) => void> = []
+  const nextLane = () =>
+    new Promise<number | undefined>((resolve) => {
+      asked.push(resolve)
+      report({ kind: 'want' })
+    })
   port.on('message', (m: ToLaneThread) => {
+    if (m.kind === 'lane') {
+      asked.shift()?.(m.lane)
+      return
+    }
     if (m.kind === 'stop') {
       // The campaign's word overrides this thread's: the lane that failed first anywhere shrinks alone.
       if (m.lane === undefined) control.stopped = true
@@ -34,7 +45,7 @@ async function main(): Promise<void> {
     void counterexampleOf(plan, data.share.seed, data.fixtureId, failing).then((found) => report({ kind: 'counterexample', ...found, hostMessages: tally.messages }))
   })
   try {
-    runs = await playLanes(plan, data.share, control)
+    runs = await playLanes(plan, data.share, control, nextLane)
     const outcomes = runs.map((r) => ({ lane: r.lane, ...laneOutcome(r.details) }))
     const error = outcomes.find((o) => o.error !== undefined)?.error
     report({ kind: 'lanes', lanes: outcomes.map((o) => ({ lane: o.lane, failed: o.failed, interrupted: o.interrupted })), hostMessages: tally.messages, ...(error !== undefined ? { error } : {}) })

@@ -30,15 +30,22 @@ function watchThreads() {
 describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => {
   it('plays the same sequences on two threads as on one, and every thread exits', async () => {
     const watch = watchThreads()
-    const options = { runs: 48, seed: 9, lanes: 8, stepTimeoutMs: 10_000 }
-    const two = await runThreadedCampaign({ kind: 'reference' }, { ...options, threads: 2, onThreadStart: watch.onThreadStart })
+    let inThread = 0
+    // 80 lanes of one run, 32 at once per thread: 64 to start with (odd ones in the worker thread), 16 handed out as asked.
+    const options = { runs: 80, seed: 9, lanes: 80, stepTimeoutMs: 10_000 }
+    const onThreadStart = (worker: Worker) => {
+      watch.onThreadStart(worker)
+      worker.on('message', (m: { kind: string }) => m.kind === 'played' && inThread++)
+    }
+    const two = await runThreadedCampaign({ kind: 'reference' }, { ...options, threads: 2, onThreadStart })
     const one = await runThreadedCampaign({ kind: 'reference' }, { ...options, threads: 1 })
     expect(two.outcome).toBe('clean')
     expect(two.threads).toEqual({ count: 2 })
     expect(one.threads).toEqual({ count: 1 })
-    expect(two.runs).toBe(48)
+    expect(two.runs).toBe(80)
+    expect(inThread).toBeGreaterThanOrEqual(32)
     // Same lanes, same seeds: the very same host messages, whatever the threads.
-    expect(two.hostMessages).toBeGreaterThan(48)
+    expect(two.hostMessages).toBeGreaterThan(80)
     expect(two.hostMessages).toBe(one.hostMessages)
     expect(watch.threads).toHaveLength(1)
     expect(watch.allExited()).toBe(true)
