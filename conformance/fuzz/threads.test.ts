@@ -11,6 +11,8 @@ import type { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { laneOutcome, runCampaign, splitLanePath } from './campaign.js'
+import { run } from '../../src/cli/main.js'
+import { PACKAGE_ROOT } from '../paths.js'
 import { FUZZ_LANES_ENTRY, laneTarget, runThreadedCampaign, threadPlan } from './threads.js'
 
 /** Records every thread a campaign starts, and whether it has exited. */
@@ -38,6 +40,8 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
       worker.on('message', (m: { kind: string }) => m.kind === 'played' && inThread++)
     }
     const two = await runThreadedCampaign({ kind: 'reference' }, { ...options, threads: 2, onThreadStart })
+    expect(watch.threads).toHaveLength(1)
+    expect(watch.allExited()).toBe(true)
     const one = await runThreadedCampaign({ kind: 'reference' }, { ...options, threads: 1 })
     expect(two.outcome).toBe('clean')
     expect(two.threads).toEqual({ count: 2 })
@@ -47,8 +51,6 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
     // Same lanes, same seeds: the very same host messages, whatever the threads.
     expect(two.hostMessages).toBeGreaterThan(80)
     expect(two.hostMessages).toBe(one.hostMessages)
-    expect(watch.threads).toHaveLength(1)
-    expect(watch.allExited()).toBe(true)
   }, 120_000)
 
   it('a counterexample found in a worker thread comes back whole and replays in one thread', async () => {
@@ -104,6 +106,25 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
     expect(result.runs).toBeLessThan(100_000)
     expect(watch.allExited()).toBe(true)
   }, 120_000)
+})
+
+describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('extwire fuzz --threads', () => {
+  const cli = async (...argv: string[]) => {
+    let out = ''
+    let err = ''
+    const code = await run({ argv, cwd: PACKAGE_ROOT, stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => ((err += t), true) } })
+    return { code, out, err }
+  }
+
+  it('plays the embedded runtime on the threads asked for, and refuses them for other targets', async () => {
+    const r = await cli('fuzz', '--runs', '40', '--seed', '1', '--threads', '2')
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/no counterexample in 40 sequences \(seed 1, \d+ sequences\/s\)/)
+    expect(r.err).toContain('played on 2 thread(s)')
+    const bad = await cli('fuzz', '--runs', '5', '--cmd', 'node dist/conformance-stdio.js', '--threads', '2')
+    expect(bad.code).toBe(2)
+    expect(bad.err).toContain('--threads applies to the embedded reference runtime and --mutant')
+  }, 60_000)
 })
 
 describe('lane outcomes', () => {
