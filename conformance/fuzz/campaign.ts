@@ -248,6 +248,8 @@ export interface LaneShare {
   readonly replay?: { readonly lane: number; readonly path: string }
   /** Campaign deadline as a `Date.now()` time: no sequence starts after it. */
   readonly deadlineAt?: number
+  /** Lanes played at once in one thread (default: all of `lanes`). */
+  readonly inFlight?: number
 }
 
 /**
@@ -270,13 +272,28 @@ export interface LaneRun {
   readonly details: fc.RunDetails<unknown>
 }
 
+/**
+ * What a lane's fast-check run says. A lane the deadline stopped before its first run is reported
+ * failed by fast-check, without a counterexample: that is an interruption, not a failure.
+ */
+export function laneOutcome<V>(details: fc.RunDetails<V>): { readonly failed: boolean; readonly interrupted: boolean; readonly error?: string } {
+  const counterexample = details.failed && details.counterexample !== null
+  if (details.failed && !counterexample && !details.interrupted) return { failed: false, interrupted: false, error: `fast-check failed without a counterexample: ${String(details.errorInstance)}` }
+  return { failed: counterexample, interrupted: details.interrupted }
+}
+
 /** Runs of `lane` in a campaign of `runs` sequences over `laneCount` lanes. */
 export function laneRuns(runs: number, laneCount: number, lane: number): number {
   return Math.floor(runs / laneCount) + (lane < runs % laneCount ? 1 : 0)
 }
 
-/** Plays the lanes of one share (each its own fast-check run, all at once); throws when fast-check itself fails. */
-export async function playLanes<T>(plan: CampaignPlan<T>, share: LaneShare, control: LaneControl): Promise<LaneRun[]> {
+/**
+ * Plays lanes, each its own fast-check run, `share.inFlight` at once (default: all of `share.lanes`):
+ * first `share.lanes`, then those `source` hands out (as threads ask) until it has none;
+ * throws when fast-check itself fails. Once a lane has failed or the campaign is stopped, no further
+ * lane starts (they would only pass without playing).
+ */
+export async function playLanes<T>(plan: CampaignPlan<T>, share: LaneShare, control: LaneControl, source?: () => number | undefined | Promise<number | undefined>): Promise<LaneRun[]> {
   const check = (lane: number, numRuns: number) => {
     const property = fc.asyncProperty(plan.arbitrary(), async (value) => {
       if (control.stopped || (control.failedLane !== undefined && control.failedLane !== lane)) return // another lane failed first and is shrinking alone
@@ -301,7 +318,17 @@ export async function playLanes<T>(plan: CampaignPlan<T>, share: LaneShare, cont
       ...(remaining !== undefined ? { plugins: [fc.interruptAfterTimeLimit(remaining)] } : {}),
     })
   }
-  return Promise.all(share.lanes.map(async (lane) => ({ lane, details: await check(lane, share.replay ? share.runs : laneRuns(share.runs, share.laneCount, lane)) })))
+  const runs: LaneRun[] = []
+  const queue = [...share.lanes]
+  const next = () => queue.shift() ?? source?.()
+  // `inFlight` lanes at once: each takes the next lane when it ends, until no lane is left (or the campaign stops).
+  const player = async () => {
+    for (let lane = await next(); lane !== undefined; lane = control.stopped || control.failedLane !== undefined ? undefined : await next()) {
+      runs.push({ lane, details: await check(lane, share.replay ? share.runs : laneRuns(share.runs, share.laneCount, lane)) })
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(share.inFlight ?? share.lanes.length, source ? Number.MAX_SAFE_INTEGER : share.lanes.length)) }, player))
+  return runs
 }
 
 /** A counterexample as the report carries it. */
@@ -378,9 +405,10 @@ export function passedResult(options: CampaignOptions, seed: number, fixture: ()
 /**
  * Runs any campaign plan in this thread: checks, shrinks, replays the shrunk run once more to
  * capture its steps. With several lanes, each lane is its own fast-check run over its share of
- * `runs`; the first lane to fail shrinks alone (the others stop playing), and its path names it.
+ * `runs` (`inFlight` of them at once, default all); the first lane to fail shrinks alone (the others
+ * stop playing), and its path names it.
  */
-export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions): Promise<CampaignResult> {
+export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions, inFlight?: number): Promise<CampaignResult> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const started = performance.now()
   const fixtureId = options.fixtureId ?? `${plan.idPrefix ?? 'fuzz/counterexample'}-${seed}`
@@ -402,16 +430,19 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
   options.signal?.addEventListener('abort', stop)
   let lanes
   try {
-    lanes = await playLanes(plan, campaignShare(options, seed), control)
+    lanes = await playLanes(plan, { ...campaignShare(options, seed), ...(inFlight !== undefined ? { inFlight } : {}) }, control)
   } catch (error) {
     // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
     return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, `fast-check: ${(error as Error).message}`))
   } finally {
     options.signal?.removeEventListener('abort', stop)
   }
-  const failing = failingLane(lanes.map((l) => ({ ...l, failed: l.details.failed })), control.failedLane)
+  const outcomes = lanes.map((l) => ({ ...l, ...laneOutcome(l.details) }))
   const durationMs = performance.now() - started
-  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, options.signal?.aborted === true || lanes.some((l) => l.details.interrupted)))
+  const error = outcomes.find((l) => l.error !== undefined)?.error
+  if (error !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, durationMs, error))
+  const failing = failingLane(outcomes, control.failedLane)
+  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, options.signal?.aborted === true || outcomes.some((l) => l.interrupted)))
   const { harness, counterexample } = await counterexampleOf(plan, seed, fixtureId, failing)
   return counted({ runs: played + 1, seed, outcome: harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample })
 }

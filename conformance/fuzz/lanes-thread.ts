@@ -5,7 +5,7 @@
  * counterexample when the campaign asks for it. See ./threads.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { counterexampleOf, playLanes, workerPlan, type LaneControl, type LaneRun, type MessageTally } from './campaign.js'
+import { counterexampleOf, laneOutcome, playLanes, workerPlan, type LaneControl, type LaneRun, type MessageTally } from './campaign.js'
 import { laneTarget, type FromLaneThread, type LaneThreadData, type ToLaneThread } from './threads.js'
 
 async function main(): Promise<void> {
@@ -22,7 +22,18 @@ async function main(): Promise<void> {
     failed: (lane) => report({ kind: 'failed', lane }),
   }
   let runs: LaneRun[] = []
+  // Lanes asked of the campaign and not yet handed out, answered in order.
+  const asked: Array<(lane: number | undefined) => void> = []
+  const nextLane = () =>
+    new Promise<number | undefined>((resolve) => {
+      asked.push(resolve)
+      report({ kind: 'want' })
+    })
   port.on('message', (m: ToLaneThread) => {
+    if (m.kind === 'lane') {
+      asked.shift()?.(m.lane)
+      return
+    }
     if (m.kind === 'stop') {
       // The campaign's word overrides this thread's: the lane that failed first anywhere shrinks alone.
       if (m.lane === undefined) control.stopped = true
@@ -34,10 +45,12 @@ async function main(): Promise<void> {
     void counterexampleOf(plan, data.share.seed, data.fixtureId, failing).then((found) => report({ kind: 'counterexample', ...found, hostMessages: tally.messages }))
   })
   try {
-    runs = await playLanes(plan, data.share, control)
-    report({ kind: 'lanes', lanes: runs.map((r) => ({ lane: r.lane, failed: r.details.failed, interrupted: r.details.interrupted })), hostMessages: tally.messages })
+    runs = await playLanes(plan, data.share, control, nextLane)
+    const outcomes = runs.map((r) => ({ lane: r.lane, ...laneOutcome(r.details) }))
+    const error = outcomes.find((o) => o.error !== undefined)?.error
+    report({ kind: 'lanes', lanes: outcomes.map((o) => ({ lane: o.lane, failed: o.failed, interrupted: o.interrupted })), hostMessages: tally.messages, ...(error !== undefined ? { error } : {}) })
   } catch (error) {
-    report({ kind: 'lanes', lanes: [], hostMessages: tally.messages, error: (error as Error).message })
+    report({ kind: 'lanes', lanes: [], hostMessages: tally.messages, error: `fast-check: ${(error as Error).message}` })
   }
 }
 

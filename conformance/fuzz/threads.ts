@@ -23,6 +23,7 @@ import {
   campaignShare,
   counterexampleOf,
   failingLane,
+  laneOutcome,
   harnessResult,
   passedResult,
   playLanes,
@@ -38,6 +39,14 @@ import {
 
 /** An in-process target a worker thread can build for itself: the reference runtime, or one of its mutants by name. */
 export type LaneTarget = { readonly kind: 'reference' } | { readonly kind: 'mutant'; readonly name: string }
+
+/**
+ * Lanes of a threaded campaign: many short lanes, handed out as threads ask for them (each plays
+ * {@link IN_PROCESS_LANES} at once), so that a thread that starts late or a lane that runs long
+ * leaves no core idle at the end. The count is fixed, so a seed plays the same sequences whatever the
+ * thread count (one thread included).
+ */
+export const THREADED_LANES = 256
 
 /** The target a {@link LaneTarget} names, built in the calling thread. */
 export function laneTarget(spec: LaneTarget): Target {
@@ -56,6 +65,8 @@ export interface ThreadedCampaignOptions extends CampaignOptions {
   readonly threads?: number
   /** The thread entry (default {@link FUZZ_LANES_ENTRY}). */
   readonly threadEntry?: string
+  /** Sees every worker thread as it starts (tests check that each has exited when the campaign returns). */
+  readonly onThreadStart?: (thread: Worker) => void
 }
 
 /** What a worker thread is given: plain data. */
@@ -69,13 +80,15 @@ export interface LaneThreadData {
 /** What a worker thread reports. */
 export type FromLaneThread =
   | { readonly kind: 'played' }
+  /** It can play one more lane. */
+  | { readonly kind: 'want' }
   | { readonly kind: 'failed'; readonly lane: number }
   /** Its lanes ended (`error`: fast-check itself failed, a harness error). */
   | { readonly kind: 'lanes'; readonly lanes: ReadonlyArray<{ readonly lane: number; readonly failed: boolean; readonly interrupted: boolean }>; readonly hostMessages: number; readonly error?: string }
   | { readonly kind: 'counterexample'; readonly harness: boolean; readonly counterexample: Counterexample; readonly hostMessages: number }
 
-/** What a worker thread is told: stop (every lane, or all but the lane that failed first), or turn its failed lane into the counterexample. */
-export type ToLaneThread = { readonly kind: 'stop'; readonly lane?: number } | { readonly kind: 'finish'; readonly lane: number }
+/** What a worker thread is told: the lane it asked for (none: no lane is left), stop (every lane, or all but the lane that failed first), or turn its failed lane into the counterexample. */
+export type ToLaneThread = { readonly kind: 'stop'; readonly lane?: number } | { readonly kind: 'finish'; readonly lane: number } | { readonly kind: 'lane'; readonly lane: number | undefined }
 
 type LanesReport = Extract<FromLaneThread, { kind: 'lanes' }>
 type CounterexampleReport = Extract<FromLaneThread, { kind: 'counterexample' }>
@@ -86,11 +99,11 @@ class LaneThread {
   private readonly waiting = new Map<string, { resolve(m: FromLaneThread): void; reject(e: Error): void }>()
   private gone: Error | undefined
 
-  constructor(entry: string, data: LaneThreadData, onReport: (m: FromLaneThread) => void, onGone: (e: Error) => void) {
+  constructor(entry: string, data: LaneThreadData, onReport: (m: FromLaneThread, thread: LaneThread) => void, onGone: (e: Error) => void) {
     // Profiling flags carry over (so that a profile covers the threads); loaders do not: the entry is built JavaScript.
     this.worker = new Worker(entry, { workerData: data, execArgv: process.execArgv.filter((a) => a.startsWith('--cpu-prof')) })
     this.worker.on('message', (m: FromLaneThread) => {
-      onReport(m)
+      onReport(m, this)
       const w = this.waiting.get(m.kind)
       if (w) {
         this.waiting.delete(m.kind)
@@ -145,11 +158,11 @@ export function threadPlan(options: ThreadedCampaignOptions, laneCount: number):
 export async function runThreadedCampaign(spec: LaneTarget, options: ThreadedCampaignOptions): Promise<CampaignResult> {
   const target = laneTarget(spec)
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
-  const campaign: CampaignOptions = { ...options, seed, lanes: options.lanes ?? IN_PROCESS_LANES }
-  const share = campaignShare(campaign, seed)
+  const campaign: CampaignOptions = { ...options, seed, lanes: options.lanes ?? THREADED_LANES }
+  const share = { ...campaignShare(campaign, seed), inFlight: IN_PROCESS_LANES }
   const threads = threadPlan(options, share.laneCount)
   if (threads.count === 1) {
-    const result = await runPlan(workerPlan(target, options), campaign)
+    const result = await runPlan(workerPlan(target, options), campaign, IN_PROCESS_LANES)
     return { ...result, threads: threads.note === undefined ? { count: 1 } : { count: 1, note: threads.note } }
   }
   return playThreaded(spec, target, campaign, share, threads.count, options)
@@ -162,7 +175,12 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
   const fixtureId = options.fixtureId ?? `fuzz/counterexample-${seed}`
   let played = 0
   let problem: Error | undefined
-  const lanesOf = (k: number) => share.lanes.filter((l) => l % count === k)
+  // Each thread starts with its own lanes (lane l of the first `inFlight` per thread goes to thread
+  // l % count); the others are handed out in order as threads ask, until none is left.
+  const first = Math.min(share.lanes.length, count * (share.inFlight ?? 1))
+  const initial = (k: number) => share.lanes.slice(0, first).filter((l) => l % count === k)
+  const queue = share.lanes.slice(first)
+  const nextLane = () => (control.stopped || control.failedLane !== undefined ? undefined : queue.shift())
   const threads: LaneThread[] = []
   const broadcast = (m: ToLaneThread) => {
     for (const t of threads) t.tell(m)
@@ -181,8 +199,9 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
     control.stopped = true
     broadcast({ kind: 'stop' })
   }
-  const onReport = (m: FromLaneThread) => {
+  const onReport = (m: FromLaneThread, thread: LaneThread) => {
     if (m.kind === 'played') control.played()
+    else if (m.kind === 'want') thread.tell({ kind: 'lane', lane: nextLane() })
     else if (m.kind === 'failed' && control.failedLane === undefined) {
       control.failedLane = m.lane
       broadcast({ kind: 'stop', lane: m.lane })
@@ -196,11 +215,13 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
   threaded.signal?.addEventListener('abort', stopAll)
   try {
     for (let k = 1; k < count; k++) {
-      const data: LaneThreadData = { target: spec, share: { ...share, lanes: lanesOf(k) }, fixtureId, plan: pick(options) }
-      threads.push(new LaneThread(threaded.threadEntry ?? FUZZ_LANES_ENTRY, data, onReport, onGone))
+      const data: LaneThreadData = { target: spec, share: { ...share, lanes: initial(k) }, fixtureId, plan: pick(options) }
+      const thread = new LaneThread(threaded.threadEntry ?? FUZZ_LANES_ENTRY, data, onReport, onGone)
+      threads.push(thread)
+      threaded.onThreadStart?.(thread.worker)
     }
     if (aborted()) stopAll()
-    const own = playLanes(plan, { ...share, lanes: lanesOf(0) }, control).catch((e: unknown) => {
+    const own = playLanes(plan, { ...share, lanes: initial(0) }, control, nextLane).catch((e: unknown) => {
       stopAll()
       throw e
     })
@@ -215,11 +236,14 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     const fastCheck = settled.slice(1).map((s) => (s.status === 'fulfilled' ? (s.value as LanesReport).error : undefined)).find((e) => e !== undefined)
     if (failure || problem || fastCheck !== undefined) {
-      const message = problem?.message ?? (failure ? `fast-check: ${(failure.reason as Error).message}` : `fast-check: ${fastCheck ?? ''}`)
+      const message = problem?.message ?? (failure ? `fast-check: ${(failure.reason as Error).message}` : (fastCheck ?? ''))
       return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, message))
     }
     const reported = settled.slice(1).flatMap((s, i) => (s as PromiseFulfilledResult<LanesReport>).value.lanes.map((l) => ({ ...l, thread: i })))
-    const all = [...ownRuns.map((r) => ({ lane: r.lane, failed: r.details.failed, interrupted: r.details.interrupted, thread: -1 })), ...reported]
+    const mine = ownRuns.map((r) => ({ lane: r.lane, ...laneOutcome(r.details), thread: -1 }))
+    const ownError = mine.find((l) => l.error !== undefined)?.error
+    if (ownError !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, ownError))
+    const all = [...mine, ...reported]
     const failing = failingLane(all, control.failedLane)
     const durationMs = performance.now() - started
     if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, aborted() || all.some((l) => l.interrupted)))
