@@ -63,6 +63,8 @@ async function startToReady(file: string, rounds = 8): Promise<StartFigures> {
 interface Timeline {
   /** The fixture asked for its worker. */
   readonly taken: number
+  /** How long before that the worker had been started (0: started when asked for). */
+  readonly age: number
   /** The worker had said `ready` before it was handed out (it was started ahead). */
   readyAtTake: boolean
   /** The fixture saw `ready`. */
@@ -79,7 +81,7 @@ interface Timeline {
  */
 function recordingTarget(inner: Target, t0: number, timelines: Timeline[]): Target {
   const watch = (lease: Lease, taken: number): Lease => {
-    const t: Timeline = { taken, readyAtTake: false }
+    const t: Timeline = { taken, age: lease.ageMs, readyAtTake: false }
     timelines.push(t)
     const tr = lease.transport
     const at = () => performance.now() - t0
@@ -191,6 +193,7 @@ export async function suiteBench(rows: SummaryRow[] = []): Promise<void> {
     const v = timelines.map(f).filter((x): x is number => x !== undefined)
     return v.length === 0 ? 0 : v.reduce((a, b) => a + b, 0) / v.length
   }
+  line('  per fixture: worker started before the fixture asked for it', `${mean((t) => t.age).toFixed(0)} ms`, `${timelines.filter((t) => t.age > 0).length} of ${timelines.length} workers were started ahead`)
   line('  per fixture: taken to ready (waiting for its worker)', `${mean((t) => (t.ready === undefined ? undefined : t.ready - t.taken)).toFixed(0)} ms`, `${timelines.filter((t) => t.readyAtTake).length} of ${timelines.length} workers had said ready when taken`)
   line('  per fixture: ready to end asked (its steps and settle)', `${mean((t) => (t.ready === undefined || t.ending === undefined ? undefined : t.ending - t.ready)).toFixed(0)} ms`)
   line('  per fixture: end asked to worker ended (in the background)', `${mean((t) => (t.ending === undefined || t.ended === undefined ? undefined : t.ended - t.ending)).toFixed(0)} ms`)
