@@ -76,9 +76,10 @@ export function describeConformance(name: string, options: DescribeConformanceOp
   const selected = conformanceSelection(options)
   const { protocol } = options
   const expected = (options.expectedFailures ?? []).map(globToRegExp)
-  const target = host ? driverHostTarget(host, name) : { name, features: new Set(options.features ?? []), connect: async () => (connect as () => Promise<Transport> | Transport)() }
-  // A worker of another version is judged by that version's schema; the default run keeps the runner's own validator.
-  const validator = protocol === undefined || host ? undefined : validatorFor({ mode: 'strict', protocol })
+  // A host driver learns the version from its context (docs/host-driver.md, "Protocol versions").
+  const target = host ? driverHostTarget(host, name, protocol === undefined ? {} : { protocol }) : { name, features: new Set(options.features ?? []), connect: async () => (connect as () => Promise<Transport> | Transport)() }
+  // A worker or host of another version is judged by that version's schema; the default run keeps the runner's own validator.
+  const validator = protocol === undefined ? undefined : validatorFor({ mode: 'strict', protocol })
   describe(protocol === undefined ? name : `${name} (protocol ${resolveProfile(protocol) === protocol ? protocol : `${protocol} = ${resolveProfile(protocol)}`})`, () => {
     for (const { fixture } of selected) {
       const listed = expected.some((re) => re.test(fixture.id))

@@ -2,11 +2,15 @@
  * Generates the precompiled validators and the TypeBox-free protocol tables from the TypeBox
  * source, so that nothing compiles at run time (no `new Function`, no TypeBox, no ajv compiler):
  *
- * - `src/validate/precompiled/{fast,full}.ts`: ajv standalone code for every entry `createValidator`
- *   compiles (messages, the request envelope, payloads, responses) in every protocol profile, in
- *   both modes and both compilations (`fast`: first error, plain reads; `full`: own properties,
- *   every error), each distinct schema once;
- * - `src/validate/precompiled/entries.ts`: what each entry is, and the texts its error report needs;
+ * - `src/validate/precompiled/{fast,full}{,-rest}.ts`: ajv standalone code for every entry
+ *   `createValidator` compiles (messages, the request envelope, payloads, responses) in every protocol
+ *   profile, in both modes and both compilations (`fast`: first error, plain reads; `full`: own
+ *   properties, every error), each distinct schema once. `fast.ts` and `full.ts` hold only what a
+ *   worker of the default profile checks with its default validators; the `-rest` modules hold the
+ *   rest, so that such a worker never loads (parses and compiles) them: compiling one module of
+ *   every check was most of a worker's start;
+ * - `src/validate/precompiled/entries.ts` and `entries-versions.ts`: what each entry is, and the texts
+ *   its error report needs, for the default profile and for the others;
  * - `src/protocol/tables.ts`: message directions, methods and correlations, for code that must not
  *   load TypeBox (the runtime, the validators).
  *
@@ -150,20 +154,25 @@ function withoutAnnotations(node: unknown, names = false): unknown {
   return out
 }
 
+/** The checks a generated module holds: per mode, the indices (into the deduplicated checks) it compiles. */
+type Slots = Readonly<Record<ValidationMode, ReadonlySet<number>>>
+
 /**
  * The checks of one compilation for both modes, in one module: a schema whose strict and tolerant
  * forms are the same (no closed struct in it) is one function. The fast checks' results are only
  * ever read as true or false (a failing value is reported by the full check), so their error
- * objects are left out.
+ * objects are left out. Only the `slots` given are compiled; the exported lists are indexed by check
+ * (holes where another module holds the check).
  */
-function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[]): string {
+function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[], slots: Slots, part: CheckPart): string {
   const options: Options = { ...(compilation === 'fast' ? FAST_OPTIONS : FULL_OPTIONS), code: { source: true, esm: true, lines: true, optimize: true } }
   const ajv = new Ajv(options)
   const refs: Record<string, string> = {}
   const keyOf = new Map<string, number>()
-  const byMode: Record<ValidationMode, number[]> = { strict: [], tolerant: [] }
+  const byMode: Record<ValidationMode, Array<number | undefined>> = { strict: [], tolerant: [] }
   for (const mode of ['strict', 'tolerant'] as const) {
-    for (const e of checks) {
+    checks.forEach((e, index) => {
+      if (!slots[mode].has(index)) return
       const schema = withoutAnnotations(schemaForMode(e.schema, mode)) as object
       const key = JSON.stringify(schema)
       let i = keyOf.get(key)
@@ -173,8 +182,8 @@ function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[]):
         ajv.addSchema(schema, `e${i}`)
         refs[`e${i}`] = `e${i}`
       }
-      byMode[mode].push(i)
-    }
+      byMode[mode][index] = i
+    })
   }
   // A CommonJS module whose export is the function, with itself as `default`.
   let code = standalone.default(ajv, refs)
@@ -195,54 +204,174 @@ function compiled(compilation: 'fast' | 'full', checks: readonly EntrySource[]):
     /^const (err\d+) = \{instancePath(?::([^\n]*?))?,schemaPath:("[^"\n]*"),keyword:("[^"\n]*"),params:(\{[^\n]*\})\};\n\(vErrors \?\?= \[\]\)\.push\(\1\);\n/gm,
     (_all: string, _name: string, path: string | undefined, schemaPath: string, keyword: string, params: string) => `vErrors = pushError(vErrors, ${path ?? 'instancePath'}, ${schemaPath}, ${keyword}, ${params});\n`,
   )
+  // The two commonest errors, a missing required property and a wrong type, each through a helper
+  // of their own: the same calls and errors, in less code for a worker to load.
+  if (code.includes('func0.call(') && !code.includes('const func0 = Object.prototype.hasOwnProperty;')) throw new Error('standalone code: func0 is not hasOwnProperty')
+  code = code.replace(
+    /^if\(\((data\d*)\.([A-Za-z_$][\w$]*) === undefined\) \|\| \(!\(func0\.call\(\1, "\2"\)\)\)\)\{\nvErrors = pushError\(vErrors, ([^\n]*?), ("#[^"\n]*"), "required", \{missingProperty: "\2"\}\);\n/gm,
+    'if(absentKey($1, "$2")){\nvErrors = missingError(vErrors, $3, $4, "$2");\n',
+  )
+  code = code.replace(/pushError\(vErrors, ([^\n]*?), ("#[^"\n]*"), "type", \{type: ("[^"\n]*")\}\);/g, 'typeError(vErrors, $1, $2, $3);')
   // ajv declares each root schema as a constant; without `verbose` most are never read.
   code = code.replace(/^const (schema\d+) = .*;\n/gm, (line: string, name: string) => (code.split(name).length > 2 ? line : ''))
   for (const forbidden of ['require(', 'new Function', 'eval(']) {
     if (code.includes(forbidden)) throw new Error(`standalone code for ${compilation} contains ${forbidden}: inline the helper in src/validate/precompiled/helpers.ts`)
   }
   if (names.length !== keyOf.size || names.some((n) => n === undefined)) throw new Error('standalone code: an entry has no exported function')
-  const helpers = ['pushError', 'ucs2length'].filter((h) => code.includes(h))
+  code = asMethods(code, names.length)
+  const helpers = ['absentKey', 'missingError', 'pushError', 'typeError', 'ucs2length'].filter((h) => new RegExp(`\\b${h}\\b`).test(code))
   const imports = helpers.length > 0 ? `import { ${helpers.join(', ')} } from './helpers.js'\n` : ''
-  const list = (mode: ValidationMode) => `[${byMode[mode].map((i) => names[i]).join(', ')}]`
+  // Holes (an elision, `[a, , b]`) where the other module holds the check.
+  const list = (mode: ValidationMode) => `[${Array.from(byMode[mode], (i) => (i === undefined ? '' : `${CHECKS}.${names[i] as string}`)).join(', ')}${byMode[mode].length > 0 && byMode[mode][byMode[mode].length - 1] === undefined ? ',' : ''}]`
+  const what = compilation === 'fast' ? 'Fast checks (first error, plain reads; true or false only)' : 'Full checks (own properties, every error)'
+  const other = part === 'worker' ? `./${compilation}-rest.ts` : `./${compilation}.ts`
   return [
     '// @ts-nocheck',
     HEADER.trimEnd(),
-    `// ${compilation === 'fast' ? 'Fast checks (first error, plain reads; true or false only)' : 'Full checks (own properties, every error)'} of both modes; one per distinct schema of every profile, indexed by ./entries.ts.`,
+    part === 'worker'
+      ? `// ${what} of the default profile in the modes a worker runtime uses (tolerant host->worker messages and response data, strict worker->host messages and request payloads; the request envelope in both): one per distinct schema.`
+      : `// ${what} of every profile and mode that ./${compilation}.ts does not hold: one per distinct schema.`,
     `${imports}import type { Check } from '../validator.js'`,
     '',
     code.trim(),
     '',
-    '/** Strict checks, one per distinct schema; `ENTRY_ROWS` in ./entries.ts points into it. */',
-    `export const STRICT: readonly Check[] = ${list('strict')}`,
+    `/** Strict checks by check index (\`ENTRY_ROWS\` in ./entries.ts and ./entries-versions.ts), with holes where ${other} holds the check. */`,
+    `export const STRICT: readonly (Check | undefined)[] = ${list('strict')}`,
     '',
-    '/** Tolerant checks, in the same order as `STRICT`. */',
-    `export const TOLERANT: readonly Check[] = ${list('tolerant')}`,
+    '/** Tolerant checks, indexed as `STRICT`. */',
+    `export const TOLERANT: readonly (Check | undefined)[] = ${list('tolerant')}`,
     '',
   ].join('\n')
 }
 
-function entriesFile(d: Deduplicated): string {
-  const profiles = [...d.profiles].map(([v, rows]) => `  ${JSON.stringify(v)}: [${rows.join(', ')}],`)
+/** The object whose methods are the generated checks. */
+const CHECKS = 'checks'
+
+/**
+ * Rewrites ajv's standalone functions as methods of one object, each taking the value alone:
+ * - a check is only ever called with the value (\`Check\`), so the options ajv destructures on every
+ *   call (\`instancePath\` and three others) go, and the root path is the literal \`""\`;
+ * - methods keep their name without code: the build keeps function names (\`keepNames\`), which
+ *   costs one \`Object.defineProperty\` per named function when the module loads, and a worker loads
+ *   this module at its start.
+ * Each check refers to itself (for \`.errors\`) through the object. The constants ajv declares
+ * between functions (schemas, helpers) stay at the top, before the object.
+ */
+function asMethods(code: string, count: number): string {
+  const constants: string[] = []
+  const methods: string[] = []
+  let current: string[] | undefined
+  for (const line of code.split('\n')) {
+    const start = /^function (validate\d+)\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{$/.exec(line)
+    if (start !== null) {
+      if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+      current = [`${start[1] as string}(data){`]
+      methods.push('')
+      continue
+    }
+    if (/^const (?:schema|func|pattern)\d+ = /.test(line)) {
+      if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+      current = undefined
+      constants.push(line)
+      continue
+    }
+    if (current === undefined) {
+      if (line.trim() !== '') throw new Error(`standalone code: unexpected top-level line ${line.slice(0, 80)}`)
+      continue
+    }
+    current.push(line.replace(/\b(validate\d+)\.errors = /g, `${CHECKS}.$1.errors = `).replace(/\binstancePath\+"/g, '"').replace(/\binstancePath\b/g, '""'))
+  }
+  if (current !== undefined) methods[methods.length - 1] = current.join('\n')
+  const bodies = methods.map((m) => m.trimEnd())
+  if (bodies.length !== count || bodies.some((m) => !m.endsWith('}'))) throw new Error(`standalone code: expected ${count} checks, found ${bodies.length}`)
+  if (/\b(?:parentData|rootData)\b/.test(bodies.join('\n'))) throw new Error('standalone code: a check reads an option it no longer takes')
+  return [...constants, '', `const ${CHECKS} = {`, bodies.join(',\n\n'), '}'].join('\n')
+}
+
+/** Which check module a check lives in: the default worker's (`fast.ts`, `full.ts`) or the rest (`*-rest.ts`). */
+type CheckPart = 'worker' | 'rest'
+
+/**
+ * The checks a worker runtime of the default profile uses with its default validators (tolerant
+ * inbound host->worker messages, strict outbound worker->host messages and request payloads,
+ * tolerant response data; the request envelope in both modes, since every validator holds one);
+ * every other check is in the rest.
+ */
+function workerSlots(d: Deduplicated): Slots {
+  const direction = new Map(MESSAGES.map((m) => [m.type, m.direction]))
+  const strict = new Set<number>()
+  const tolerant = new Set<number>()
+  for (const r of d.profiles.get(DEFAULT_PROFILE) as readonly number[]) {
+    const row = d.rows[r] as EntryRow
+    if (row.kind === 'envelope') {
+      strict.add(row.check)
+      tolerant.add(row.check)
+    } else if (row.kind === 'payload' || (row.kind === 'message' && direction.get(row.name) === 'worker-to-host')) strict.add(row.check)
+    else tolerant.add(row.check)
+  }
+  return { strict, tolerant }
+}
+
+function restSlots(d: Deduplicated, worker: Slots): Slots {
+  const all = d.checks.map((_, i) => i)
+  return { strict: new Set(all.filter((i) => !worker.strict.has(i))), tolerant: new Set(all.filter((i) => !worker.tolerant.has(i))) }
+}
+
+/** Which entries module a row or hint text lives in: the default profile's, or the other versions'. */
+type Part = 'default' | 'versions'
+
+/**
+ * Where the default profile's share ends: its hint texts and rows are the first ones of each list (it
+ * is deduplicated first), so one count per list splits them from those only other versions use.
+ */
+interface Split {
+  readonly hints: number
+  readonly rows: number
+}
+
+function splitOf(d: Deduplicated): Split {
+  const rows = d.profiles.get(DEFAULT_PROFILE) as readonly number[]
+  const count = (indices: readonly number[]): number => {
+    const n = Math.max(...indices) + 1
+    if (new Set(indices).size !== n) throw new Error('precompiled split: the default profile does not own the first indices')
+    return n
+  }
+  return { rows: count(rows), hints: count(rows.map((r) => (d.rows[r] as EntryRow).hints)) }
+}
+
+function entriesFile(d: Deduplicated, split: Split, part: Part): string {
+  const own = part === 'default'
+  const hints = own ? d.hints.slice(0, split.hints) : d.hints.slice(split.hints)
+  const rows = own ? d.rows.slice(0, split.rows) : d.rows.slice(split.rows)
+  const profiles = [...d.profiles].filter(([v]) => (v === DEFAULT_PROFILE) === own).map(([v, list]) => `  ${JSON.stringify(v)}: [${list.join(', ')}],`)
+  const continues = 'continuing the list of ./entries.ts (indices count from its start)'
   return [
     HEADER.trimEnd(),
     "import type { ProfileVersion } from '../../protocol/versions.js'",
     "import type { ReportHints } from '../hints.js'",
+    ...(own ? [] : ["import type { EntryRow } from './entries.js'"]),
     '',
-    '/** The texts error reports need, one per distinct set; `ENTRY_ROWS` points into it. */',
+    own ? '/** The texts error reports need, one per distinct set; `ENTRY_ROWS` points into it. */' : `/** The texts error reports of the other profiles need that the default one does not, ${continues}. */`,
     'export const HINTS: readonly ReportHints[] = [',
-    ...d.hints.map((h) => `  ${JSON.stringify(h)},`),
+    ...hints.map((h) => `  ${JSON.stringify(h)},`),
     ']',
     '',
-    '/** What one precompiled check validates: `[kind, name, index into CHECKS, index into HINTS]`. */',
-    "export type EntryRow = readonly [kind: 'message' | 'envelope' | 'payload' | 'response', name: string, check: number, hints: number]",
-    '',
-    '/** Every entry of every profile, each distinct one once. */',
+    ...(own
+      ? [
+          '/** What one precompiled check validates: `[kind, name, index into the checks, index into HINTS]`. */',
+          "export type EntryRow = readonly [kind: 'message' | 'envelope' | 'payload' | 'response', name: string, check: number, hints: number]",
+          '',
+          '/** Every entry of the default profile. */',
+        ]
+      : [`/** Every entry of the other profiles that the default one does not have, ${continues}. */`]),
     'export const ENTRY_ROWS: readonly EntryRow[] = [',
-    ...d.rows.map((r) => `  ${JSON.stringify([r.kind, r.name, r.check, r.hints])},`),
+    ...rows.map((r) => `  ${JSON.stringify([r.kind, r.name, r.check, r.hints])},`),
     ']',
     '',
-    "/** Each profile's entries, as indices into `ENTRY_ROWS` (messages, the request envelope, payloads, responses). */",
-    'export const PROFILE_ENTRIES: Readonly<Record<ProfileVersion, readonly number[]>> = {',
+    own
+      ? "/** The default profile's entries, as indices into `ENTRY_ROWS` (messages, the request envelope, payloads, responses). */"
+      : "/** Each other profile's entries, as indices into the rows of both modules (messages, the request envelope, payloads, responses). */",
+    'export const PROFILE_ENTRIES: Readonly<Partial<Record<ProfileVersion, readonly number[]>>> = {',
     ...profiles,
     '}',
     '',
@@ -365,9 +494,16 @@ function tablesFile(): string {
 /** Every file this generator writes (path relative to the repository root -> content). */
 export function standaloneFiles(): Map<string, string> {
   const d = deduplicate()
+  const split = splitOf(d)
   const out = new Map<string, string>()
-  for (const compilation of ['fast', 'full'] as const) out.set(`src/validate/precompiled/${compilation}.ts`, compiled(compilation, d.checks))
-  out.set('src/validate/precompiled/entries.ts', entriesFile(d))
+  const worker = workerSlots(d)
+  const rest = restSlots(d, worker)
+  for (const compilation of ['fast', 'full'] as const) {
+    out.set(`src/validate/precompiled/${compilation}.ts`, compiled(compilation, d.checks, worker, 'worker'))
+    out.set(`src/validate/precompiled/${compilation}-rest.ts`, compiled(compilation, d.checks, rest, 'rest'))
+  }
+  out.set('src/validate/precompiled/entries.ts', entriesFile(d, split, 'default'))
+  out.set('src/validate/precompiled/entries-versions.ts', entriesFile(d, split, 'versions'))
   out.set('src/protocol/tables.ts', tablesFile())
   return out
 }

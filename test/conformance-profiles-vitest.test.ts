@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { conformanceSelection, describeConformance } from '../conformance/vitest.js'
 import { embeddedTarget } from '../conformance/reference/target.js'
+import { referenceHostDriver } from '../conformance/reference/host-driver.js'
 
 const FILTER = ['collections/storage-*', 'requests/*', 'tools-api/**', 'versions/**']
 
@@ -40,4 +41,27 @@ describeConformance('a 0.22.1 runtime judged as 0.36.0', {
   expectedFailures: ['collections/storage-get', 'tools-api/tools-list'],
   protocol: '0.36.0',
   stepTimeoutMs: 300,
+})
+
+// The host role per version: the driver is told the version (ctx.protocol), and the host's messages
+// are judged by that version's schema. The reference host passes the 0.36.0 host fixtures named here.
+const HOST_FILTER = ['host/versions/collections-*', 'host/versions/secrets-*', 'host/versions/tools-list-*', 'host/versions/storage-outlives-unload-collections']
+describeConformance('reference host speaking 0.36.0', { host: referenceHostDriver(), filter: HOST_FILTER, protocol: '0.36.0' })
+
+// A host driver that ignores the version it is given speaks 0.22.1: judged as 0.36.0, its collection
+// methods are unknown, so the fixtures fail (it.fails keeps this green only while the version reaches the driver).
+describeConformance('a 0.22.1 host judged as 0.36.0', {
+  host: (ctx) => referenceHostDriver()({ ...ctx, protocol: '0.22.1' }),
+  filter: ['host/versions/collections-put-get-delete', 'host/versions/secrets-per-scope-list-keys'],
+  expectedFailures: ['host/versions/collections-put-get-delete', 'host/versions/secrets-per-scope-list-keys'],
+  protocol: '0.36.0',
+  stepTimeoutMs: 300,
+})
+
+describe('the host fixtures describeConformance selects per protocol version', () => {
+  it('takes the host fixtures of the version named', () => {
+    const ids = conformanceSelection({ host: referenceHostDriver(), filter: HOST_FILTER, protocol: '0.36.0' }).map((l) => l.fixture.id)
+    expect(ids).toEqual(expect.arrayContaining(['host/versions/collections-put-get-delete', 'host/versions/storage-outlives-unload-collections']))
+    expect(conformanceSelection({ host: referenceHostDriver(), filter: HOST_FILTER, protocol: '0.22.1' }).map((l) => l.fixture.id)).toEqual([])
+  })
 })

@@ -7,7 +7,7 @@
  */
 import { initializeWebExtension } from '../../src/runtime/web-entry.js'
 import type { WorkerRuntimeOptions } from '../../src/runtime/runtime.js'
-import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
+import { resolveProfile } from '../../src/protocol/versions.js'
 import { createConformanceExtension } from './extension.js'
 
 /** `{requestTimeoutMs}` from the worker URL's query, when it is a positive number. */
@@ -16,10 +16,15 @@ export function requestTimeoutFromQuery(href: string): WorkerRuntimeOptions {
   return Number.isFinite(ms) && ms > 0 ? { requestTimeoutMs: ms } : {}
 }
 
-/** `{protocol, validators}` from the worker URL's `?protocol=` (the browser's EXTWIRE_PROTOCOL); absent: 0.22.1. */
+/**
+ * `{protocol}` from the worker URL's `?protocol=` (the browser's EXTWIRE_PROTOCOL), checked at once
+ * (an unknown version throws); absent: 0.22.1. The runtime loads that version's checks before it starts.
+ */
 export function protocolFromQuery(href: string): WorkerRuntimeOptions {
   const protocol = new URL(href).searchParams.get('protocol')
-  return protocol === null || protocol === '' ? {} : { protocol, validators: compileRuntimeValidators(protocol) }
+  if (protocol === null || protocol === '') return {}
+  resolveProfile(protocol)
+  return { protocol }
 }
 
 interface WorkerScope {

@@ -1,5 +1,5 @@
 /** Runtime options a conformance target takes from its environment. */
-import { compileRuntimeValidators } from '../../src/runtime/profile-validators.js'
+import { resolveProfile } from '../../src/protocol/versions.js'
 import type { WorkerRuntimeOptions } from '../../src/runtime/runtime.js'
 
 /** `{requestTimeoutMs}` from EXTWIRE_REQUEST_TIMEOUT_MS when it is set to a positive number. */
@@ -24,11 +24,13 @@ export function protocolFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerRun
 }
 
 /**
- * `{protocol, validators}` of the version in EXTWIRE_PROTOCOL (its precompiled checks: a bundled
- * worker compiles nothing, whatever the version); absent or empty: nothing, the default 0.22.1.
- * Every conformance worker entry speaks the version the runner asks for through this.
+ * `{protocol}` of the version in EXTWIRE_PROTOCOL, checked at once (an unknown version throws an
+ * `UnknownVersionError` while the worker loads); absent or empty: nothing, the default 0.22.1.
+ * Every conformance worker entry speaks the version the runner asks for through this; the runtime
+ * then loads that version's precompiled checks (a bundled worker compiles nothing, whatever the version).
  */
 export function versionFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerRuntimeOptions {
   const { protocol } = protocolFromEnv(env)
-  return protocol === undefined ? {} : { protocol, validators: compileRuntimeValidators(protocol) }
+  if (protocol !== undefined) resolveProfile(protocol)
+  return protocol === undefined ? {} : { protocol }
 }

@@ -106,9 +106,18 @@ async function* chat(messages: ChatMessage[], options: ChatOptions): AsyncGenera
   }
 }
 
+/**
+ * Whether `value` is a fetch Response. Its tag is read first: merely reading the global `Response`
+ * makes Node load its fetch implementation, tens of milliseconds of a fresh worker's CPU, which a
+ * result that is not a Response never needs (and a real Response has been made by then anyway).
+ */
+function isResponse(value: unknown): value is Response {
+  return Object.prototype.toString.call(value) === '[object Response]' && value instanceof Response
+}
+
 /** Turns what an API call returned into plain data for a tool result. */
 async function plain(value: unknown): Promise<unknown> {
-  if (value instanceof Response) {
+  if (isResponse(value)) {
     const headers: Record<string, string> = {}
     value.headers.forEach((v, k) => {
       headers[k] = v

@@ -4,13 +4,17 @@
  * longer than EXTWIRE_MAX_MESSAGE_BYTES (default 4 MiB) ends it with exit code 1 and the reason on
  * stderr, instead of growing until it crashes.
  */
-import { createWorkerRuntime } from '../../src/runtime/runtime.js'
+import { startRuntime } from '../../src/runtime/start.js'
+import { loadRuntimeValidators } from '../../src/runtime/ports.js'
 import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
 import { maxMessageBytesFromEnv, requestTimeoutFromEnv, versionFromEnv } from './env.js'
 
+const options = { ...requestTimeoutFromEnv(), ...versionFromEnv() }
+// Only the checks this version runs: a default worker's own, or (another version) every check, loaded first.
+const validators = await loadRuntimeValidators(options.protocol)
 const transport = processStdioTransport(maxMessageBytesFromEnv())
-const runtime = createWorkerRuntime({ transport, module: createConformanceExtension(), options: { ...requestTimeoutFromEnv(), ...versionFromEnv() } })
+const runtime = startRuntime({ transport, module: createConformanceExtension(), options: { ...options, validators } }, validators)
 transport.onClose((info) => {
   runtime.dispose()
   if (info.reason === 'error') process.stderr.write(`extwire stdio worker: ${info.detail ?? 'transport error'}\n`)

@@ -43,6 +43,8 @@ export interface CampaignOptions {
    * `seed`; a counterexample's path names its lane (`<lane>/<path>`), so a replay needs no more flags.
    */
   readonly lanes?: number
+  /** Stops the campaign: no sequence starts after it (the result says `interrupted`). */
+  readonly signal?: AbortSignal
 }
 
 /**
@@ -64,8 +66,12 @@ export interface CampaignResult {
   /** True unless the outcome is `clean`. */
   readonly failed: boolean
   readonly durationMs: number
-  /** The campaign deadline stopped it before `runs` sequences (a clean result then covers only `runs`). */
+  /** The campaign deadline (or an abort) stopped it before `runs` sequences (a clean result then covers only `runs`). */
   readonly interrupted?: boolean
+  /** Messages the host side sent to workers, every sequence played included (shrink steps too), when the plan counts them. */
+  readonly hostMessages?: number
+  /** Threads that played the campaign's lanes (`count` 1: this thread alone, with the reason when more were asked for). */
+  readonly threads?: { readonly count: number; readonly note?: string }
   /** When failed: fast-check's replay paths, the requirement broken (none for a harness error), the message, the shrunk commands and their fixture. */
   readonly counterexample?: {
     readonly path: string
@@ -123,7 +129,7 @@ export class RejectionWatch {
 }
 
 /** Plays one command sequence against a fresh worker; throws SequenceFailure on any violation, HarnessError when the fuzzer itself fails. */
-export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000, readyTimeoutMs?: number, watch: RejectionWatch = new RejectionWatch()): Promise<Fixture['steps']> {
+export async function playSequence(target: Target, commands: Iterable<FuzzCommand>, stepTimeoutMs = 1000, readyTimeoutMs?: number, watch: RejectionWatch = new RejectionWatch(), tally?: MessageTally): Promise<Fixture['steps']> {
   let transport
   try {
     // No features: the model answers a worker's request several commands later, so the worker must
@@ -164,6 +170,7 @@ export async function playSequence(target: Target, commands: Iterable<FuzzComman
     throw new HarnessError(error instanceof Error ? `${error.name}: ${error.message}` : String(error))
   } finally {
     watching.stop()
+    if (tally) for (const entry of peer.timeline) if (entry.direction === 'host-to-worker') tally.messages++
     await peer.close().catch(() => undefined)
   }
 }
@@ -181,13 +188,20 @@ export interface CampaignPlan<T> {
   fixture(id: string, steps: Fixture['steps'], value: T | undefined): Fixture
   /** Id of a counterexample fixture without `fixtureId`, before `-<seed>` (default `fuzz/counterexample`). */
   readonly idPrefix?: string
+  /** Messages the host side sent so far, when the plan counts them (reported as {@link CampaignResult.hostMessages}). */
+  hostMessages?(): number
 }
 
 /** What the report needs of a command: its text (fast-check's command lists print their replay path). */
 export type FuzzCommandLike = { toString(): string }
 
-/** Runs a worker-role campaign against `target`. */
-export async function runCampaign(target: Target, options: CampaignOptions): Promise<CampaignResult> {
+/** A counter of the host messages sequences sent (the fuzzing bench's unit). */
+export interface MessageTally {
+  messages: number
+}
+
+/** The worker-role plan: fast-check command sequences played against `target`. */
+export function workerPlan(target: Target, options: Pick<CampaignOptions, 'maxCommands' | 'size' | 'replayPath' | 'stepTimeoutMs' | 'readyTimeoutMs'>, tally: MessageTally = { messages: 0 }): CampaignPlan<Iterable<FuzzCommand>> {
   const arbitrary = () =>
     fc.commands(commandArbitraries(), {
       maxCommands: options.maxCommands ?? 20,
@@ -195,15 +209,18 @@ export async function runCampaign(target: Target, options: CampaignOptions): Pro
       ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}),
     })
   const watch = new RejectionWatch()
-  return runPlan<Iterable<FuzzCommand>>(
-    {
-      arbitrary,
-      play: (commands) => playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs, watch),
-      commandsOf: (commands) => commands,
-      fixture: (id, steps) => fuzzFixture(id, [...steps]),
-    },
-    { ...options, lanes: options.lanes ?? (target.inProcess === true ? IN_PROCESS_LANES : 1) },
-  )
+  return {
+    arbitrary,
+    play: (commands) => playSequence(target, commands, options.stepTimeoutMs, options.readyTimeoutMs, watch, tally),
+    commandsOf: (commands) => commands,
+    fixture: (id, steps) => fuzzFixture(id, [...steps]),
+    hostMessages: () => tally.messages,
+  }
+}
+
+/** Runs a worker-role campaign against `target` (in this thread: see `runThreadedCampaign` for in-process targets on every core). */
+export async function runCampaign(target: Target, options: CampaignOptions): Promise<CampaignResult> {
+  return runPlan(workerPlan(target, options), { ...options, lanes: options.lanes ?? (target.inProcess === true ? IN_PROCESS_LANES : 1) })
 }
 
 /** The seed of lane `lane` of a campaign seeded `seed` (lane 0 keeps the campaign's seed). */
@@ -218,61 +235,113 @@ export function splitLanePath(path: string): { lane: number; path: string } {
 }
 
 /**
- * Runs any campaign plan: checks, shrinks, replays the shrunk run once more to capture its steps.
- * With several lanes, each lane is its own fast-check run over its share of `runs`; the first lane
- * to fail shrinks alone (the others stop playing), and its path names it.
+ * Which lanes of a campaign one thread plays, and how: plain data, so that a worker thread gets it
+ * as it is. A lane's runs and seed depend only on the campaign (its runs, seed and lane count), never
+ * on the share, so a campaign plays the same sequences however its lanes are shared out.
  */
-export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions): Promise<CampaignResult> {
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
-  const started = performance.now()
-  const replay = options.path ? splitLanePath(options.path) : undefined
-  const laneCount = replay ? 1 : Math.max(1, Math.min(options.lanes ?? 1, options.runs))
-  let played = 0
-  let failedLane: number | undefined
+export interface LaneShare {
+  readonly seed: number
+  readonly runs: number
+  readonly laneCount: number
+  readonly lanes: readonly number[]
+  /** A replay: its lane (the only one in `lanes`) and fast-check's path. */
+  readonly replay?: { readonly lane: number; readonly path: string }
+  /** Campaign deadline as a `Date.now()` time: no sequence starts after it. */
+  readonly deadlineAt?: number
+  /** Lanes played at once in one thread (default: all of `lanes`). */
+  readonly inFlight?: number
+}
+
+/**
+ * What the lanes of one campaign share, wherever they run. The first lane to fail (`failedLane`)
+ * shrinks alone: every other lane stops playing (its remaining runs pass without a sequence).
+ */
+export interface LaneControl {
+  failedLane: number | undefined
+  /** Every lane stops playing (the campaign was aborted, or failed elsewhere). */
+  stopped: boolean
+  /** A sequence of the campaign completed (shrink steps are not counted). */
+  played(): void
+  /** A lane of this share failed: called before it shrinks. */
+  failed(lane: number): void
+}
+
+/** One lane's fast-check run (its counterexample is a value of the plan that played it). */
+export interface LaneRun {
+  readonly lane: number
+  readonly details: fc.RunDetails<unknown>
+}
+
+/**
+ * What a lane's fast-check run says. A lane the deadline stopped before its first run is reported
+ * failed by fast-check, without a counterexample: that is an interruption, not a failure.
+ */
+export function laneOutcome<V>(details: fc.RunDetails<V>): { readonly failed: boolean; readonly interrupted: boolean; readonly error?: string } {
+  const counterexample = details.failed && details.counterexample !== null
+  if (details.failed && !counterexample && !details.interrupted) return { failed: false, interrupted: false, error: `fast-check failed without a counterexample: ${String(details.errorInstance)}` }
+  return { failed: counterexample, interrupted: details.interrupted }
+}
+
+/** Runs of `lane` in a campaign of `runs` sequences over `laneCount` lanes. */
+export function laneRuns(runs: number, laneCount: number, lane: number): number {
+  return Math.floor(runs / laneCount) + (lane < runs % laneCount ? 1 : 0)
+}
+
+/**
+ * Plays lanes, each its own fast-check run, `share.inFlight` at once (default: all of `share.lanes`):
+ * first `share.lanes`, then those `source` hands out (as threads ask) until it has none;
+ * throws when fast-check itself fails. Once a lane has failed or the campaign is stopped, no further
+ * lane starts (they would only pass without playing).
+ */
+export async function playLanes<T>(plan: CampaignPlan<T>, share: LaneShare, control: LaneControl, source?: () => number | undefined | Promise<number | undefined>): Promise<LaneRun[]> {
   const check = (lane: number, numRuns: number) => {
     const property = fc.asyncProperty(plan.arbitrary(), async (value) => {
-      if (failedLane !== undefined && failedLane !== lane) return // another lane failed first and is shrinking alone
+      if (control.stopped || (control.failedLane !== undefined && control.failedLane !== lane)) return // another lane failed first and is shrinking alone
       try {
         await plan.play(value)
       } catch (error) {
-        failedLane ??= lane
+        if (control.failedLane === undefined) {
+          control.failedLane = lane
+          control.failed(lane)
+        }
         throw error
       }
-      if (failedLane !== undefined) return // a shrink step, not a sequence of the campaign
-      played++
-      if (options.onProgress && played % (options.progressEvery ?? 100) === 0) options.onProgress(played, options.runs)
+      if (control.failedLane !== undefined || control.stopped) return // a shrink step, not a sequence of the campaign
+      control.played()
     })
+    const remaining = share.deadlineAt === undefined ? undefined : Math.max(0, share.deadlineAt - Date.now())
     return fc.check(property, {
       numRuns,
-      seed: laneSeed(seed, lane),
-      ...(replay ? { path: replay.path } : {}),
+      seed: laneSeed(share.seed, lane),
+      ...(share.replay ? { path: share.replay.path } : {}),
       endOnFailure: false,
-      ...(options.deadlineMs !== undefined ? { plugins: [fc.interruptAfterTimeLimit(options.deadlineMs)] } : {}),
+      ...(remaining !== undefined ? { plugins: [fc.interruptAfterTimeLimit(remaining)] } : {}),
     })
   }
-  const fixtureId = options.fixtureId ?? `${plan.idPrefix ?? 'fuzz/counterexample'}-${seed}`
-  let lanes
-  try {
-    lanes = replay
-      ? [{ lane: replay.lane, details: await check(replay.lane, options.runs) }]
-      : await Promise.all(Array.from({ length: laneCount }, async (_, lane) => ({ lane, details: await check(lane, Math.floor(options.runs / laneCount) + (lane < options.runs % laneCount ? 1 : 0)) })))
-  } catch (error) {
-    // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
-    const message = `fast-check: ${(error as Error).message}`
-    return { runs: played, seed, outcome: 'harness-error', failed: true, durationMs: performance.now() - started, counterexample: { path: options.path ?? '', replayPath: options.replayPath ?? '', requirement: '', message, commands: [], fixture: plan.fixture(fixtureId, [], undefined) } }
-  }
-  const failing = lanes.find((l) => l.lane === failedLane && l.details.failed) ?? lanes.find((l) => l.details.failed)
-  const details = failing?.details
-  const durationMs = performance.now() - started
-  if (failing === undefined || details === undefined) {
-    const interrupted = lanes.some((l) => l.details.interrupted)
-    if (interrupted && played === 0) {
-      // Nothing was played before the deadline: that is no evidence of anything, never a green.
-      const message = `the campaign deadline of ${options.deadlineMs ?? 0} ms passed before one sequence completed`
-      return { runs: 0, seed, outcome: 'harness-error', failed: true, durationMs, interrupted: true, counterexample: { path: '', replayPath: '', requirement: '', message, commands: [], fixture: plan.fixture(fixtureId, [], undefined) } }
+  const runs: LaneRun[] = []
+  const queue = [...share.lanes]
+  const next = () => queue.shift() ?? source?.()
+  // `inFlight` lanes at once: each takes the next lane when it ends, until no lane is left (or the campaign stops).
+  const player = async () => {
+    for (let lane = await next(); lane !== undefined; lane = control.stopped || control.failedLane !== undefined ? undefined : await next()) {
+      runs.push({ lane, details: await check(lane, share.replay ? share.runs : laneRuns(share.runs, share.laneCount, lane)) })
     }
-    return { runs: played, seed, outcome: 'clean', failed: false, durationMs, ...(interrupted ? { interrupted: true } : {}) }
   }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(share.inFlight ?? share.lanes.length, source ? Number.MAX_SAFE_INTEGER : share.lanes.length)) }, player))
+  return runs
+}
+
+/** A counterexample as the report carries it. */
+export type Counterexample = NonNullable<CampaignResult['counterexample']>
+
+/** The lane whose failure the campaign reports: the first to fail, else any failed one. */
+export function failingLane<L extends { readonly lane: number; readonly failed: boolean }>(lanes: readonly L[], failedLane: number | undefined): L | undefined {
+  return lanes.find((l) => l.lane === failedLane && l.failed) ?? lanes.find((l) => l.failed)
+}
+
+/** Turns a failed lane into the report's counterexample: its path, its commands, and its steps replayed once more into a fixture. */
+export async function counterexampleOf<T>(plan: CampaignPlan<T>, seed: number, fixtureId: string, failing: LaneRun): Promise<{ readonly harness: boolean; readonly counterexample: Counterexample }> {
+  const details = failing.details
   const path = failing.lane === 0 ? (details.counterexamplePath ?? '') : `${failing.lane}/${details.counterexamplePath ?? ''}`
   const [value] = details.counterexample as [T]
   const commands = plan.commandsOf(value)
@@ -288,16 +357,11 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
   }
   const first = details.errorInstance
   const cause = first instanceof SequenceFailure || first instanceof HarnessError ? first : failure
-  const harness = cause instanceof HarnessError || cause === undefined
   const fixture = plan.fixture(fixtureId, failure instanceof SequenceFailure ? [...failure.steps] : [], value)
   if (cause instanceof SequenceFailure) fixture.requirements = [cause.requirement]
   fixture.description = `extwire fuzz --seed ${seed} --path ${path} --replay-path ${replayPath}: ${listed.join(', ')}`
   return {
-    runs: played + 1,
-    seed,
-    outcome: harness ? 'harness-error' : 'counterexample',
-    failed: true,
-    durationMs,
+    harness: cause instanceof HarnessError || cause === undefined,
     counterexample: {
       path,
       replayPath,
@@ -307,6 +371,80 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
       fixture,
     },
   }
+}
+
+/** The share of every lane of a campaign (or of the replayed one), in one thread. */
+export function campaignShare(options: CampaignOptions, seed: number): LaneShare {
+  const replay = options.path ? splitLanePath(options.path) : undefined
+  const laneCount = replay ? 1 : Math.max(1, Math.min(options.lanes ?? 1, options.runs))
+  return {
+    seed,
+    runs: options.runs,
+    laneCount,
+    lanes: replay ? [replay.lane] : Array.from({ length: laneCount }, (_, lane) => lane),
+    ...(replay ? { replay } : {}),
+    ...(options.deadlineMs !== undefined ? { deadlineAt: Date.now() + options.deadlineMs } : {}),
+  }
+}
+
+/** The result of a campaign that failed before any lane could report (fast-check itself, a thread): a harness error. */
+export function harnessResult(options: CampaignOptions, seed: number, fixture: Fixture, played: number, durationMs: number, message: string, interrupted = false): CampaignResult {
+  return { runs: played, seed, outcome: 'harness-error', failed: true, durationMs, ...(interrupted ? { interrupted: true } : {}), counterexample: { path: interrupted ? '' : (options.path ?? ''), replayPath: interrupted ? '' : (options.replayPath ?? ''), requirement: '', message, commands: [], fixture } }
+}
+
+/** The result of a campaign whose lanes all passed: clean, or a harness error when a deadline stopped it before one sequence. */
+export function passedResult(options: CampaignOptions, seed: number, fixture: () => Fixture, played: number, durationMs: number, interrupted: boolean): CampaignResult {
+  // Nothing was played before the deadline (or the abort): that is no evidence of anything, never a green.
+  if (interrupted && played === 0) {
+    const why = options.signal?.aborted === true ? 'the campaign was stopped' : `the campaign deadline of ${options.deadlineMs ?? 0} ms passed`
+    return harnessResult(options, seed, fixture(), 0, durationMs, `${why} before one sequence completed`, true)
+  }
+  return { runs: played, seed, outcome: 'clean', failed: false, durationMs, ...(interrupted ? { interrupted: true } : {}) }
+}
+
+/**
+ * Runs any campaign plan in this thread: checks, shrinks, replays the shrunk run once more to
+ * capture its steps. With several lanes, each lane is its own fast-check run over its share of
+ * `runs` (`inFlight` of them at once, default all); the first lane to fail shrinks alone (the others
+ * stop playing), and its path names it.
+ */
+export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions, inFlight?: number): Promise<CampaignResult> {
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
+  const started = performance.now()
+  const fixtureId = options.fixtureId ?? `${plan.idPrefix ?? 'fuzz/counterexample'}-${seed}`
+  let played = 0
+  const control: LaneControl = {
+    failedLane: undefined,
+    stopped: false,
+    played: () => {
+      played++
+      if (options.onProgress && played % (options.progressEvery ?? 100) === 0) options.onProgress(played, options.runs)
+    },
+    failed: () => undefined,
+  }
+  const counted = (r: CampaignResult): CampaignResult => (plan.hostMessages ? { ...r, hostMessages: plan.hostMessages() } : r)
+  const stop = () => {
+    control.stopped = true
+  }
+  if (options.signal?.aborted === true) stop()
+  options.signal?.addEventListener('abort', stop)
+  let lanes
+  try {
+    lanes = await playLanes(plan, { ...campaignShare(options, seed), ...(inFlight !== undefined ? { inFlight } : {}) }, control)
+  } catch (error) {
+    // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
+    return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, `fast-check: ${(error as Error).message}`))
+  } finally {
+    options.signal?.removeEventListener('abort', stop)
+  }
+  const outcomes = lanes.map((l) => ({ ...l, ...laneOutcome(l.details) }))
+  const durationMs = performance.now() - started
+  const error = outcomes.find((l) => l.error !== undefined)?.error
+  if (error !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, durationMs, error))
+  const failing = failingLane(outcomes, control.failedLane)
+  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, options.signal?.aborted === true || outcomes.some((l) => l.interrupted)))
+  const { harness, counterexample } = await counterexampleOf(plan, seed, fixtureId, failing)
+  return counted({ runs: played + 1, seed, outcome: harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample })
 }
 
 /** The command replay path fast-check writes into a sequence's text, or `''`. */

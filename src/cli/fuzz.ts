@@ -5,15 +5,17 @@
  * the seed and path for replay and writes the shrunk counterexample as a fixture of that role.
  */
 import { writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import type { CliIo } from './io.js'
 import { UsageError, outputFile } from './io.js'
 import { FEATURES, MAX_STEP_TIMEOUT_MS } from '../../conformance/fixture/schema.js'
 import { ALL_MUTANTS as MUTANTS } from '../../conformance/reference/index.js'
 import { escapeControl } from '../../conformance/report/reporters.js'
-import { HOST_OPTIONS, PROCESS_OPTIONS, processOptionsOf, roleOfFlags, selectHostTarget, selectTarget, shellQuote, TARGET_OPTIONS } from './target.js'
+import { HOST_OPTIONS, PROCESS_OPTIONS, processOptionsOf, roleOfFlags, selectHostTarget, selectTarget, shellQuote, TARGET_OPTIONS, type TargetChoice } from './target.js'
 import { runCampaign, type CampaignResult } from '../../conformance/fuzz/campaign.js'
 import { runHostCampaign } from '../../conformance/fuzz/host-campaign.js'
+import { runThreadedCampaign, type LaneTarget } from '../../conformance/fuzz/threads.js'
 import { DEFAULT_READY_TIMEOUT_MS } from '../../conformance/runner.js'
 import type { Target } from '../../conformance/targets.js'
 import { driverHostTarget, isHostTarget, type HostTarget } from '../../conformance/host/driver.js'
@@ -32,6 +34,9 @@ export const FUZZ_USAGE = `Usage: extwire fuzz [--worker <module> | --cmd "<comm
   --host-cmd "<cmd>"  host role: a host driver speaking tagged JSON lines on stdio, started per sequence
   --features <a,b>    features the target supports (default for --worker/--cmd: short-request-timeout)
   --runs <n>          sequences to run (default 1000)
+  --threads <n>       threads for the embedded reference runtime or a --mutant (default: one per core): their
+                      lanes are shared out between this thread and worker threads, each lane with the seed it has
+                      in one thread; other targets and replays use one thread
   --seed <n>          fast-check seed (default: random, always printed)
   --path <p>          replay path printed by an earlier failure (with its --seed and --replay-path)
   --replay-path <r>   command replay path printed by an earlier failure
@@ -73,6 +78,7 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
       'max-commands': { type: 'string' },
       timeout: { type: 'string' },
       out: { type: 'string' },
+      threads: { type: 'string' },
     },
   })
   const runs = integer(values.runs, '--runs', 1000, 1)
@@ -88,6 +94,7 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   const role = roleOfFlags(values)
   if (role === 'worker' && values['sequence-deadline'] !== undefined) throw new UsageError('--sequence-deadline applies to the host role (--role host)')
   const sequenceDeadline = integer(values['sequence-deadline'], '--sequence-deadline', 30_000, 1)
+  const threads = integer(values.threads, '--threads', availableParallelism(), 1, 64)
   const choice = role === 'host' ? hostChoice(values, io.cwd, processOptionsOf(values)) : selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'], process: processOptionsOf(values) })
   const explicitOut = values.out === undefined ? undefined : outputFile(io.cwd, values.out, '--out')
   const target = choice.target()
@@ -96,6 +103,9 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     io.stderr.write(`extwire fuzz: the target cannot start (${escapeControl(target.name)}): ${escapeControl(startProblem)}\n`)
     return 3
   }
+  // In-process targets a worker thread can build for itself play on every core; any other target in this thread.
+  const lanes = 'kind' in choice ? laneTargetOf(choice) : undefined
+  if (values.threads !== undefined && threads > 1 && lanes === undefined) throw new UsageError('--threads applies to the embedded reference runtime and --mutant (in-process targets)')
   io.stderr.write(`extwire fuzz: ${runs} sequences against ${target.name}\n`)
   const options = {
     runs,
@@ -111,7 +121,10 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   const result: CampaignResult =
     isHostTarget(target)
       ? await runHostCampaign(target, { ...options, sequenceDeadlineMs: sequenceDeadline })
-      : await runCampaign(target, options)
+      : lanes !== undefined
+        ? await runThreadedCampaign(lanes, { ...options, threads })
+        : await runCampaign(target, options)
+  if (result.threads !== undefined) io.stderr.write(`extwire fuzz: played on ${result.threads.count} thread(s)${result.threads.note === undefined ? '' : ` (${result.threads.note})`}\n`)
   const rate = (result.runs / (result.durationMs / 1000)).toFixed(0)
   if (result.outcome === 'clean' || !result.counterexample) {
     const stopped = result.interrupted === true ? `, stopped by the campaign deadline of ${deadline ?? 0} ms before ${runs}` : ''
@@ -157,6 +170,12 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     ].join('\n'),
   )
   return 1
+}
+
+/** The in-process target a worker thread can build for itself, when the choice is one. */
+function laneTargetOf(choice: TargetChoice): LaneTarget | undefined {
+  if (choice.kind === 'embedded') return { kind: 'reference' }
+  return choice.kind === 'mutant' && choice.value !== undefined ? { kind: 'mutant', name: choice.value } : undefined
 }
 
 /** Why one fresh worker of `target` does not reach `ready` (undefined when it does): a target that cannot start is not a counterexample. */

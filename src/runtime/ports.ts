@@ -3,9 +3,14 @@
  * browser worker starts the runtime through this module and `web-entry.ts`, so that nothing it loads
  * mentions `node:worker_threads`, which only `entry.ts` imports (on Node).
  */
-import { compileRuntimeValidators } from './profile-validators.js'
-import { createRuntimeValidators, createWorkerRuntime, type RuntimeTransport, type WorkerRuntime, type WorkerRuntimeOptions } from './runtime.js'
+import type { RuntimeTransport, RuntimeValidators, WorkerRuntime, WorkerRuntimeOptions } from './runtime.js'
+import { startRuntime } from './start.js'
 import { warmValidators } from './warm.js'
+import { loadRuntimeValidators } from './worker-validators.js'
+
+// Every worker entry reaches the validators through this module (the stdio one as well), so that a
+// bundler puts both in one shared chunk: a worker's start pays for each module it loads.
+export { loadRuntimeValidators }
 import type { ExtensionModule } from './api.js'
 
 /** Marks a port that already has a runtime; stored on the port, not in this module. */
@@ -65,15 +70,23 @@ export function webWorkerPort(): FoundPort {
   return { owner: scope, transport: webWorkerTransport(scope) }
 }
 
-/** Starts the runtime for `module` on the port `find` gives, once per port (EXT-LIFE-007); a failure is logged and rejects. */
+/**
+ * Starts the runtime for `module` on the port `find` gives, once per port (EXT-LIFE-007); a failure
+ * is logged and rejects. Without `options.validators`, it loads only the checks the runtime runs
+ * (`worker-validators.ts`): synchronously for the default version, first for another.
+ */
 export function startOnPort(find: () => Promise<FoundPort>, module: ExtensionModule, options?: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const started = find().then(({ owner, transport }) => {
     const marked = owner as Marked
     if (marked[RUNTIME] === undefined) {
-      const validators = options?.validators ?? (options?.protocol === undefined ? createRuntimeValidators(options?.inboundMode) : compileRuntimeValidators(options.protocol, options.inboundMode))
-      marked[RUNTIME] = Promise.resolve(createWorkerRuntime({ transport, module, options: { ...options, validators } }))
-      // `ready` is out: run the checks of a first call once while the host prepares it.
-      setTimeout(() => warmValidators(validators), 0)
+      const start = (validators: RuntimeValidators): WorkerRuntime => {
+        const runtime = startRuntime({ transport, module, options: { ...options, validators } }, validators)
+        // `ready` is out: run the checks of a first call once while the host prepares it.
+        setTimeout(() => warmValidators(validators), 0)
+        return runtime
+      }
+      const validators = options?.validators ?? loadRuntimeValidators(options?.protocol, options?.inboundMode)
+      marked[RUNTIME] = validators instanceof Promise ? validators.then(start) : Promise.resolve(start(validators))
     }
     return marked[RUNTIME]
   })

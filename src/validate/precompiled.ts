@@ -4,49 +4,20 @@
  * ajv is loaded, so they start at once and run under a Content-Security-Policy without
  * `unsafe-eval`. Every check exists before the first message, so a prototype polluted later cannot
  * reach a compiler or leave a check missing. Every protocol profile is precompiled; a schema that
- * is the same in several versions is one check shared by all of them.
+ * is the same in several versions is one check shared by all of them. This module joins every
+ * generated module (`worker-checks.ts` holds only what a default worker runs).
  */
-import { PROFILE_TABLES } from '../protocol/tables.js'
-import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
-import { DEFAULT_MODE, type ValidationMode } from './modes.js'
-import { ENTRY_ROWS, HINTS, PROFILE_ENTRIES } from './precompiled/entries.js'
-import { STRICT as STRICT_FAST, TOLERANT as TOLERANT_FAST } from './precompiled/fast.js'
-import { STRICT as STRICT_FULL, TOLERANT as TOLERANT_FULL } from './precompiled/full.js'
-import type { ReportContext } from './report.js'
-import { assembleValidator, type Check, type CheckEntry, type ProtocolValidator, type ValidatorOptions, type ValidatorScope } from './validator.js'
+import { checkSet, validatorOn, type CheckSet } from './check-set.js'
+import * as ENTRIES from './precompiled/entries.js'
+import * as ENTRIES_VERSIONS from './precompiled/entries-versions.js'
+import * as FAST from './precompiled/fast.js'
+import * as FAST_REST from './precompiled/fast-rest.js'
+import * as FULL from './precompiled/full.js'
+import * as FULL_REST from './precompiled/full-rest.js'
+import type { ProtocolValidator, ValidatorOptions } from './validator.js'
 
-const ALL_SCOPES: readonly ValidatorScope[] = ['host-to-worker', 'worker-to-host', 'payloads', 'responses']
-
-function contextOf(kind: string, name: string): ReportContext {
-  if (kind === 'payload') return { messageType: 'request', method: name, prefix: '/payload' }
-  if (kind === 'response') return { messageType: 'response', method: name, prefix: '/payload/data' }
-  return { messageType: name, prefix: '' }
-}
-
-/** One entry's two checks, as methods on the prototype: no closure per entry and validator. */
-class Entry implements CheckEntry {
-  constructor(
-    readonly ctx: ReportContext,
-    readonly hints: (typeof HINTS)[number],
-    private readonly fastCheck: Check,
-    private readonly fullCheck: Check,
-  ) {}
-  fast(): Check {
-    return this.fastCheck
-  }
-  full(): Check {
-    return this.fullCheck
-  }
-}
-
-/**
- * Every entry row of every profile, per mode, built once at load (immutable, shared by every
- * validator), so that creating a validator only picks its rows.
- */
-const ENTRIES: Readonly<Record<ValidationMode, readonly Entry[]>> = Object.freeze({
-  strict: Object.freeze(ENTRY_ROWS.map(([kind, name, check, hints]) => new Entry(contextOf(kind, name), HINTS[hints] as (typeof HINTS)[number], STRICT_FAST[check] as Check, STRICT_FULL[check] as Check))),
-  tolerant: Object.freeze(ENTRY_ROWS.map(([kind, name, check, hints]) => new Entry(contextOf(kind, name), HINTS[hints] as (typeof HINTS)[number], TOLERANT_FAST[check] as Check, TOLERANT_FULL[check] as Check))),
-})
+/** Every check of every profile and mode, built once at load. */
+const EVERY_CHECK: CheckSet = checkSet([ENTRIES, ENTRIES_VERSIONS], [{ fast: FAST, full: FULL }, { fast: FAST_REST, full: FULL_REST }])
 
 /**
  * A validator for one mode, scope and protocol version (default 0.22.1) on the precompiled checks.
@@ -54,35 +25,5 @@ const ENTRIES: Readonly<Record<ValidationMode, readonly Entry[]>> = Object.freez
  * version throws an `UnknownVersionError` naming the known ones.
  */
 export function precompiledValidator(options: ValidatorOptions = {}): ProtocolValidator {
-  const mode = options.mode ?? DEFAULT_MODE
-  const entries = ENTRIES[mode]
-  if (entries === undefined) throw new TypeError(`unknown validation mode ${String(mode)}: expected strict or tolerant`)
-  const version = options.protocol === undefined ? DEFAULT_PROFILE : resolveProfile(options.protocol)
-  const table = PROFILE_TABLES[version]
-  const byKind = new Map<string, Map<string, CheckEntry>>()
-  for (const row of PROFILE_ENTRIES[version]) {
-    const [kind, name] = ENTRY_ROWS[row] as (typeof ENTRY_ROWS)[number]
-    const entry = entries[row] as Entry
-    let map = byKind.get(kind)
-    if (map === undefined) byKind.set(kind, (map = new Map()))
-    map.set(name, entry)
-  }
-  const scope = new Set<ValidatorScope>(options.scope ?? ALL_SCOPES)
-  const withPayloads = scope.has('payloads') || scope.has('worker-to-host')
-  const directionOf = new Map(table.messages.map((m) => [m.type, m.direction]))
-  const envelope = byKind.get('envelope')?.get('request')
-  if (envelope === undefined) throw new Error('precompiled validators: no request envelope (run `npm run schema`)')
-  return assembleValidator({
-    mode,
-    scope,
-    messages: table.messages,
-    methods: table.methods,
-    message: (type) => {
-      const direction = directionOf.get(type)
-      return direction !== undefined && scope.has(direction) ? byKind.get('message')?.get(type) : undefined
-    },
-    envelope,
-    payload: (method) => (withPayloads ? byKind.get('payload')?.get(method) : undefined),
-    response: (method) => (scope.has('responses') ? byKind.get('response')?.get(method) : undefined),
-  })
+  return validatorOn(EVERY_CHECK, options)
 }

@@ -37,3 +37,20 @@ export function pushError(list: CollectedError[] | null, instancePath: string, s
   list.push(error)
   return list
 }
+
+const hasOwn = Object.prototype.hasOwnProperty
+
+/** True when `data` has no own, defined `key`: what a full check reports as a missing required property. */
+export function absentKey(data: Record<string, unknown>, key: string): boolean {
+  return data[key] === undefined || !hasOwn.call(data, key)
+}
+
+/** {@link pushError} of a missing required property `key` (ajv's `required` error). */
+export function missingError(list: CollectedError[] | null, instancePath: string, schemaPath: string, key: string): CollectedError[] {
+  return pushError(list, instancePath, schemaPath, 'required', { missingProperty: key })
+}
+
+/** {@link pushError} of a value that is not of JSON type `type` (ajv's `type` error). */
+export function typeError(list: CollectedError[] | null, instancePath: string, schemaPath: string, type: string): CollectedError[] {
+  return pushError(list, instancePath, schemaPath, 'type', { type })
+}

@@ -1,0 +1,29 @@
+/**
+ * The validators a worker entry (`initializeExtension`, the conformance workers) starts a runtime
+ * with, loading no more checks than it runs: a default-profile worker with tolerant inbound
+ * validation (the default) gets its own checks (`worker-checks.ts`, about a third of them all);
+ * any other version or mode loads every check first, asynchronously, before the runtime starts.
+ */
+import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
+import type { ValidationMode } from '../validate/modes.js'
+import { workerValidator } from '../validate/worker-checks.js'
+import type { RuntimeValidators } from './runtime.js'
+
+/** The default validators of a 0.22.1 runtime (as `createRuntimeValidators()`), on a default worker's own checks. */
+export function defaultWorkerValidators(): RuntimeValidators {
+  return {
+    inbound: workerValidator('tolerant', ['host-to-worker']),
+    outbound: workerValidator('strict', ['worker-to-host', 'payloads']),
+    responses: workerValidator('tolerant', ['responses']),
+  }
+}
+
+/**
+ * The validators of a runtime that speaks `protocol` (default 0.22.1) with `inboundMode`, as
+ * `compileRuntimeValidators` gives them; an unknown version throws an `UnknownVersionError`.
+ * Synchronous for the default version and mode; otherwise it loads the module of every check.
+ */
+export function loadRuntimeValidators(protocol?: string, inboundMode: ValidationMode = 'tolerant'): RuntimeValidators | Promise<RuntimeValidators> {
+  if ((protocol === undefined || resolveProfile(protocol) === DEFAULT_PROFILE) && inboundMode === 'tolerant') return defaultWorkerValidators()
+  return import('./profile-validators.js').then(({ compileRuntimeValidators }) => compileRuntimeValidators(protocol ?? DEFAULT_PROFILE, inboundMode))
+}
