@@ -78,7 +78,7 @@ const ISOLATED = [
 ]
 
 const INCLUDE = ['**/*.test.ts']
-const EXCLUDE = ['**/node_modules/**', 'dist/**', '.ttime/**']
+const EXCLUDE = ['**/node_modules/**', 'dist/**']
 
 export default defineConfig({
   test: {
