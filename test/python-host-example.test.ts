@@ -16,7 +16,8 @@ describe('the Python example host', () => {
     expect(count).toBeGreaterThanOrEqual(19)
     let out = ''
     const code = await run({
-      argv: ['conformance', '--role', 'host', '--host-cmd', `${JSON.stringify(python3())} examples/python-host/host.py`, ...AREAS.flatMap((a) => ['--filter', `host/${a}/**`])],
+      // A patient wait per expectation: one Python process per fixture is slow to answer on a loaded machine.
+      argv: ['conformance', '--role', 'host', '--timeout', '10000', '--host-cmd', `${JSON.stringify(python3())} examples/python-host/host.py`, ...AREAS.flatMap((a) => ['--filter', `host/${a}/**`])],
       cwd: ROOT,
       stdout: { write: (t: string) => (out += t) },
       stderr: { write: (t: string) => (out += t) },
