@@ -32,23 +32,23 @@ function wall(args: readonly string[]): number {
 }
 
 /** Runs an ES module snippet in a fresh process and returns the numbers it prints (one JSON array). */
-function probe(code: string): number[] {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' })
+function probe(code: string, env: NodeJS.ProcessEnv = process.env): number[] {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', env })
   if (result.status !== 0) throw new Error(`probe failed: ${result.stderr.slice(0, 500)}`)
   return JSON.parse(result.stdout.trim().split('\n').pop() as string) as number[]
 }
 
 const importOf = (specifier: string) => ['--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`]
 
-/** Time from `new Worker` to its first `ready`, in ms, in a fresh process. */
-function readyProbe(file: string): number {
+/** Time from `new Worker` to its first `ready`, in ms, in a fresh process (whose environment the worker inherits). */
+function readyProbe(file: string, env?: NodeJS.ProcessEnv): number {
   return probe(`
 import { Worker } from 'node:worker_threads'
 const t0 = performance.now()
 const worker = new Worker(${JSON.stringify(file)}, { execArgv: [] })
 worker.on('message', (m) => {
   if (m && m.type === 'ready') { console.log(JSON.stringify([performance.now() - t0])); process.exit(0) }
-})`)[0] as number
+})`, env)[0] as number
 }
 
 /**
@@ -151,8 +151,8 @@ const ms = (values: readonly number[]) => `${median(values).toFixed(median(value
 export async function startupBench(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ')
   console.log(`\nStart-up (${ROUNDS} rounds, each figure a fresh process; load average before: ${load})`)
-  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [] }
-  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], first: [], validation: [], noValidationFirst: [], againstNone: [] }
+  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], readyOther: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [] }
+  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], readyOther: [], first: [], validation: [], noValidationFirst: [], againstNone: [] }
   for (let round = 0; round <= ROUNDS; round++) {
     const bare = wall(['-e', ''])
     const runtime = wall(importOf('extwire/runtime'))
@@ -161,12 +161,14 @@ export async function startupBench(): Promise<void> {
     const extwire = wall(importOf('extwire'))
     const empty = readyProbe(EMPTY_WORKER)
     const ready = readyProbe(WORKER_BUNDLE)
+    // The same worker asked for another version: it loads the checks a 0.22.1 worker leaves out first.
+    const readyOther = readyProbe(WORKER_BUNDLE, { ...process.env, EXTWIRE_PROTOCOL: '0.36.0' })
     const { first, steady } = firstCallProbe('bundle')
     const withValidation = firstCallProbe('validation').first
     const { first: withoutValidation, steady: steadyWithout } = firstCallProbe('none')
     const split = firstCallProbe('split')
     if (round === 0) continue // warm-up: file cache
-    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, first, steady, withValidation, withoutValidation, steadyWithout }).forEach(([k, v]) => t[k]?.push(v))
+    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, readyOther, first, steady, withValidation, withoutValidation, steadyWithout }).forEach(([k, v]) => t[k]?.push(v))
     t['workerFirst']?.push(split.workerFirst)
     t['workerSteady']?.push(split.workerSteady)
     t['hostFirst']?.push(split.first - split.workerFirst)
@@ -177,6 +179,7 @@ export async function startupBench(): Promise<void> {
     ratios['validate']?.push(validate / bare)
     ratios['extwire']?.push(extwire / typebox)
     ratios['ready']?.push(ready / empty)
+    ratios['readyOther']?.push(readyOther / empty)
     ratios['first']?.push(first / steady)
     ratios['validation']?.push(withValidation / withoutValidation)
   }
@@ -188,6 +191,7 @@ export async function startupBench(): Promise<void> {
     ['import extwire', t['extwire'] ?? []],
     ['empty worker: new Worker -> ready', t['empty'] ?? []],
     ['reference runtime worker: new Worker -> ready', t['ready'] ?? []],
+    ['the same worker speaking 0.36.0: new Worker -> ready', t['readyOther'] ?? []],
     ['first tool call in a fresh worker', t['first'] ?? []],
     ['steady-state tool call (same worker)', t['steady'] ?? []],
     ['first tool call, runtime validating (package import)', t['withValidation'] ?? []],
@@ -203,6 +207,7 @@ export async function startupBench(): Promise<void> {
   report('import extwire/validate / node -e ""', ratios['validate'] ?? [], 1.5)
   report('import extwire / import typebox', ratios['extwire'] ?? [], 1.2)
   report('start-to-ready: reference runtime / empty worker', ratios['ready'] ?? [], 1.3)
+  scale('for scale: start-to-ready speaking 0.36.0 / empty worker', ratios['readyOther'] ?? [])
   report('first tool call / steady-state call', ratios['first'] ?? [], 1.5)
   // The literal target above stays printed. For scale, the same ratio of a runtime that does not
   // validate at all (what cold JavaScript costs any worker), and our first call against its first.
