@@ -70,23 +70,68 @@ export function webWorkerPort(): FoundPort {
   return { owner: scope, transport: webWorkerTransport(scope) }
 }
 
+/** Messages held at most while a runtime's checks load; a host that waits for `ready` sends none. */
+export const HELD_MESSAGES_LIMIT = 1000
+
+/**
+ * `transport`, listened to at once: what arrives before the runtime subscribes is kept, in order, and
+ * given to its listener when it does (a Web Worker drops a message that finds no listener; a Node
+ * port would queue it). Past {@link HELD_MESSAGES_LIMIT} held messages, later ones are dropped with an
+ * error on the console. `release` stops listening if the runtime never starts.
+ */
+export function holdUntilListening(transport: RuntimeTransport): RuntimeTransport & { release(): void } {
+  const held: unknown[] = []
+  let dropped = 0
+  let listener: ((message: unknown) => void) | undefined
+  const stop = transport.onMessage((message) => {
+    if (listener !== undefined) return listener(message)
+    if (held.length < HELD_MESSAGES_LIMIT) held.push(message)
+    else if (dropped++ === 0) console.error(`extwire: more than ${HELD_MESSAGES_LIMIT} messages arrived before the runtime started; later ones are dropped`)
+  })
+  const release = () => {
+    if (typeof stop === 'function') stop()
+    else stop?.dispose()
+  }
+  return {
+    send: (message) => transport.send(message),
+    onMessage(next) {
+      if (listener !== undefined) throw new Error('holdUntilListening: one listener only')
+      listener = next
+      for (const message of held.splice(0)) next(message)
+      return () => {
+        listener = undefined
+        release()
+      }
+    },
+    release,
+  }
+}
+
 /**
  * Starts the runtime for `module` on the port `find` gives, once per port (EXT-LIFE-007); a failure
- * is logged and rejects. Without `options.validators`, it loads only the checks the runtime runs
- * (`worker-validators.ts`): synchronously for the default version, first for another.
+ * is logged and rejects. Without `options.validators`, it takes the checks of `worker-validators.ts`:
+ * synchronously for a default worker, after loading every version's checks for another (messages
+ * that arrive meanwhile are held, in order).
  */
 export function startOnPort(find: () => Promise<FoundPort>, module: ExtensionModule, options?: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const started = find().then(({ owner, transport }) => {
     const marked = owner as Marked
     if (marked[RUNTIME] === undefined) {
-      const start = (validators: RuntimeValidators): WorkerRuntime => {
-        const runtime = startRuntime({ transport, module, options: { ...options, validators } }, validators)
+      const start = (validators: RuntimeValidators, on: RuntimeTransport): WorkerRuntime => {
+        const runtime = startRuntime({ transport: on, module, options: { ...options, validators } }, validators)
         // `ready` is out: run the checks of a first call once while the host prepares it.
         setTimeout(() => warmValidators(validators), 0)
         return runtime
       }
       const validators = options?.validators ?? loadRuntimeValidators(options?.protocol, options?.inboundMode)
-      marked[RUNTIME] = validators instanceof Promise ? validators.then(start) : Promise.resolve(start(validators))
+      if (validators instanceof Promise) {
+        // While another version's checks load, a Web Worker would drop what arrives with no listener.
+        const held = holdUntilListening(transport)
+        marked[RUNTIME] = validators.then((v) => start(v, held), (error: unknown) => {
+          held.release()
+          throw error
+        })
+      } else marked[RUNTIME] = Promise.resolve(start(validators, transport))
     }
     return marked[RUNTIME]
   })

@@ -1,7 +1,7 @@
 /**
  * The body of a worker runtime, started on validators its caller chose: `createWorkerRuntime`
  * (runtime.ts) picks them synchronously from every precompiled check; a worker entry
- * (`ports.ts`) takes a default worker's own checks, or loads another version's first. Apart from
+ * (`ports.ts`) takes a default worker's own checks, or first loads every version's checks for another. Apart from
  * runtime.ts so that a worker's module graph never reaches the checks it does not run.
  */
 import type { HostToWorkerMessage } from '../protocol/catalogue.js'

@@ -70,6 +70,9 @@ class Entry implements CheckEntry {
 export function checkSet(entries: readonly EntriesModule[], checks: readonly CheckModules[]): CheckSet {
   const hints = entries.flatMap((m) => m.HINTS)
   const rows = entries.flatMap((m) => m.ENTRY_ROWS)
+  const versions = entries.flatMap((m) => Object.keys(m.PROFILE_ENTRIES))
+  const twice = versions.find((v, i) => versions.indexOf(v) !== i)
+  if (twice !== undefined) throw new Error(`checkSet: version ${twice} is in two entries modules; each version's entries must come from one`)
   const profiles = Object.freeze(Object.assign({}, ...entries.map((m) => m.PROFILE_ENTRIES)) as Partial<Record<ProfileVersion, readonly number[]>>)
   const checkOf = (mode: ValidationMode, compilation: 'fast' | 'full', index: number): Check | undefined => {
     for (const m of checks) {
