@@ -6,6 +6,7 @@
  */
 import { IN_PROCESS_LANES } from '../conformance/fuzz/campaign.js'
 import { runThreadedCampaign } from '../conformance/fuzz/threads.js'
+import { referenceLaneTarget } from '../conformance/reference/lane-targets.js'
 import { loadLine, printRatio, printSummary, type SummaryRow } from './lib.js'
 
 /** The target: 500 sequences of 20 host messages per second. */
@@ -24,9 +25,9 @@ export async function fuzzBench(rows: SummaryRow[] = []): Promise<void> {
   // `EXTWIRE_FUZZ_THREADS` overrides the default (one thread per core), e.g. 1 for the single-thread figure.
   const threads = process.env['EXTWIRE_FUZZ_THREADS'] === undefined ? undefined : Number(process.env['EXTWIRE_FUZZ_THREADS'])
   const options = { size: 'max', maxCommands: MAX_COMMANDS, ...(threads === undefined ? {} : { threads }) } as const
-  await runThreadedCampaign({ kind: 'reference' }, { ...options, runs: 200, seed: 1 }) // warm-up
+  await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { ...options, runs: 200, seed: 1 }) // warm-up
   const cpu = process.cpuUsage()
-  const result = await runThreadedCampaign({ kind: 'reference' }, { ...options, runs, seed: 2 })
+  const result = await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { ...options, runs, seed: 2 })
   const { user, system } = process.cpuUsage(cpu)
   if (result.failed) console.log(`  the campaign failed: ${result.counterexample?.message ?? result.outcome}`)
   const messages = result.hostMessages ?? 0
