@@ -29,7 +29,7 @@ const workers = {
   'conformance-worker': 'conformance/extension/worker.ts',
   'conformance-stdio': 'conformance/extension/stdio.ts',
   'conformance-browser-worker': 'conformance/extension/browser-worker.ts',
-  'fuzz-lanes': 'conformance/fuzz/lanes-thread.ts',
+  'fuzz-lanes': 'conformance/reference/fuzz-lanes.ts',
 }
 
 /**

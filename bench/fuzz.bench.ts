@@ -5,7 +5,8 @@
  * and normalised to sequences of 20 messages (fc.commands draws sequences of varying length).
  */
 import { IN_PROCESS_LANES } from '../conformance/fuzz/campaign.js'
-import { runThreadedCampaign } from '../conformance/fuzz/threads.js'
+import { THREADED_LANES, runThreadedCampaign } from '../conformance/fuzz/threads.js'
+import { referenceLaneTarget } from '../conformance/reference/lane-targets.js'
 import { loadLine, printRatio, printSummary, type SummaryRow } from './lib.js'
 
 /** The target: 500 sequences of 20 host messages per second. */
@@ -24,15 +25,15 @@ export async function fuzzBench(rows: SummaryRow[] = []): Promise<void> {
   // `EXTWIRE_FUZZ_THREADS` overrides the default (one thread per core), e.g. 1 for the single-thread figure.
   const threads = process.env['EXTWIRE_FUZZ_THREADS'] === undefined ? undefined : Number(process.env['EXTWIRE_FUZZ_THREADS'])
   const options = { size: 'max', maxCommands: MAX_COMMANDS, ...(threads === undefined ? {} : { threads }) } as const
-  await runThreadedCampaign({ kind: 'reference' }, { ...options, runs: 200, seed: 1 }) // warm-up
+  await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { ...options, runs: 200, seed: 1 }) // warm-up
   const cpu = process.cpuUsage()
-  const result = await runThreadedCampaign({ kind: 'reference' }, { ...options, runs, seed: 2 })
+  const result = await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { ...options, runs, seed: 2 })
   const { user, system } = process.cpuUsage(cpu)
   if (result.failed) console.log(`  the campaign failed: ${result.counterexample?.message ?? result.outcome}`)
   const messages = result.hostMessages ?? 0
   const seconds = result.durationMs / 1000
   const used = result.threads ?? { count: 1 }
-  console.log(`\nFuzzing throughput (in-process, ${runs} sequences, at most ${MAX_COMMANDS} commands each, ${IN_PROCESS_LANES} lanes on ${used.count} thread(s)${used.note === undefined ? '' : `: ${used.note}`}; ${loadLine()})`)
+  console.log(`\nFuzzing throughput (in-process, ${runs} sequences, at most ${MAX_COMMANDS} commands each, ${THREADED_LANES} lanes, ${IN_PROCESS_LANES} at once per thread, on ${used.count} thread(s)${used.note === undefined ? '' : `: ${used.note}`}; ${loadLine()})`)
   console.log(`  ${'sequences per second'.padEnd(58)} ${(runs / seconds).toFixed(0).padStart(8)}`)
   console.log(`  ${'host messages per sequence (mean)'.padEnd(58)} ${(messages / runs).toFixed(1).padStart(8)}`)
   console.log(`  ${'host messages per second'.padEnd(58)} ${(messages / seconds).toFixed(0).padStart(8)}`)

@@ -1,20 +1,22 @@
 /**
- * Worker thread entry of a threaded fuzzing campaign (built to `dist/fuzz-lanes.js`): plays the
- * lanes it is given against its own in-process target, reports every sequence played and the first
- * failure at once (so that the other threads stop), then turns its failed lane into the
- * counterexample when the campaign asks for it. See ./threads.ts.
+ * The body of a worker thread of a threaded fuzzing campaign (its entry, `dist/fuzz-lanes.js`, hands
+ * it the target builder): plays the lanes it is given and those it asks for against its own
+ * in-process target, reports every sequence played and the first failure at once (so that the other
+ * threads stop), then turns its failed lane into the counterexample when the campaign asks for it.
+ * See ./threads.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { counterexampleOf, laneOutcome, playLanes, workerPlan, type LaneControl, type LaneRun, type MessageTally } from './campaign.js'
-import { laneTarget, type FromLaneThread, type LaneThreadData, type ToLaneThread } from './threads.js'
+import type { FromLaneThread, LaneTargetBuilder, LaneThreadData, ToLaneThread } from './threads.js'
 
-async function main(): Promise<void> {
+/** Serves the campaign that started this worker thread, building its target with `build`. */
+export async function serveLanes(build: LaneTargetBuilder): Promise<void> {
   const port = parentPort
   if (port === null) throw new Error('fuzz-lanes runs as a worker thread of a fuzzing campaign')
   const data = workerData as LaneThreadData
   const report = (m: FromLaneThread) => port.postMessage(m)
   const tally: MessageTally = { messages: 0 }
-  const plan = workerPlan(laneTarget(data.target), data.plan, tally)
+  const plan = workerPlan(build(data.target), data.plan, tally)
   const control: LaneControl = {
     failedLane: undefined,
     stopped: false,
@@ -54,4 +56,3 @@ async function main(): Promise<void> {
   }
 }
 
-await main()

@@ -13,7 +13,8 @@ import fc from 'fast-check'
 import { laneOutcome, runCampaign, splitLanePath } from './campaign.js'
 import { run } from '../../src/cli/main.js'
 import { PACKAGE_ROOT } from '../paths.js'
-import { FUZZ_LANES_ENTRY, laneTarget, runThreadedCampaign, threadPlan } from './threads.js'
+import { referenceLaneTarget } from '../reference/lane-targets.js'
+import { FUZZ_LANES_ENTRY, runThreadedCampaign, threadPlan } from './threads.js'
 
 /** Records every thread a campaign starts, and whether it has exited. */
 function watchThreads() {
@@ -39,10 +40,10 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
       watch.onThreadStart(worker)
       worker.on('message', (m: { kind: string }) => m.kind === 'played' && inThread++)
     }
-    const two = await runThreadedCampaign({ kind: 'reference' }, { ...options, threads: 2, onThreadStart })
+    const two = await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { ...options, threads: 2, onThreadStart })
     expect(watch.threads).toHaveLength(1)
     expect(watch.allExited()).toBe(true)
-    const one = await runThreadedCampaign({ kind: 'reference' }, { ...options, threads: 1 })
+    const one = await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { ...options, threads: 1 })
     expect(two.outcome).toBe('clean')
     expect(two.threads).toEqual({ count: 2 })
     expect(one.threads).toEqual({ count: 1 })
@@ -57,7 +58,7 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
     // Seed 1 over 2 lanes of one run each: lane 0's sequence passes against this mutant, lane 1's (the worker thread's) fails.
     const mutant = { kind: 'mutant', name: 'error-on-soft-failure' } as const
     const watch = watchThreads()
-    const found = await runThreadedCampaign(mutant, { runs: 2, seed: 1, lanes: 2, threads: 2, stepTimeoutMs: 1000, onThreadStart: watch.onThreadStart })
+    const found = await runThreadedCampaign(mutant, referenceLaneTarget, { runs: 2, seed: 1, lanes: 2, threads: 2, stepTimeoutMs: 1000, onThreadStart: watch.onThreadStart })
     expect(watch.threads).toHaveLength(1)
     expect(watch.allExited()).toBe(true)
     expect(found.outcome).toBe('counterexample')
@@ -69,7 +70,7 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
     expect(c.fixture.requirements).toEqual([c.requirement])
     expect(c.fixture.description).toContain(`--path ${c.path}`)
     // The same report from one thread: the lane alone, replayed from the printed seed and paths.
-    const again = await runCampaign(laneTarget(mutant), { runs: 2, seed: 1, path: c.path, replayPath: c.replayPath, stepTimeoutMs: 1000 })
+    const again = await runCampaign(referenceLaneTarget(mutant), { runs: 2, seed: 1, path: c.path, replayPath: c.replayPath, stepTimeoutMs: 1000 })
     expect(again.runs).toBe(1)
     expect(again.counterexample?.requirement).toBe(c.requirement)
     expect(again.counterexample?.commands).toEqual(c.commands)
@@ -79,7 +80,7 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
   it('an abort stops every lane, and the result says interrupted', async () => {
     const watch = watchThreads()
     const stop = new AbortController()
-    const result = await runThreadedCampaign({ kind: 'reference' }, { runs: 100_000, seed: 3, threads: 2, stepTimeoutMs: 10_000, progressEvery: 1, onProgress: (done) => done >= 40 && stop.abort(), signal: stop.signal, onThreadStart: watch.onThreadStart })
+    const result = await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { runs: 100_000, seed: 3, threads: 2, stepTimeoutMs: 10_000, progressEvery: 1, onProgress: (done) => done >= 40 && stop.abort(), signal: stop.signal, onThreadStart: watch.onThreadStart })
     expect(result.outcome).toBe('clean')
     expect(result.interrupted).toBe(true)
     expect(result.runs).toBeGreaterThanOrEqual(40)
@@ -90,7 +91,7 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
 
   it('the deadline stops every lane', async () => {
     const watch = watchThreads()
-    const result = await runThreadedCampaign({ kind: 'reference' }, { runs: 100_000, seed: 4, threads: 2, stepTimeoutMs: 10_000, deadlineMs: 1500, onThreadStart: watch.onThreadStart })
+    const result = await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { runs: 100_000, seed: 4, threads: 2, stepTimeoutMs: 10_000, deadlineMs: 1500, onThreadStart: watch.onThreadStart })
     expect(result.interrupted).toBe(true)
     expect(result.runs).toBeLessThan(100_000)
     expect(watch.allExited()).toBe(true)
@@ -100,7 +101,7 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('threaded fuzz campaigns', () => 
     const entry = join(mkdtempSync(join(tmpdir(), 'extwire-lanes-')), 'broken-lanes.mjs')
     writeFileSync(entry, "throw new Error('broken thread entry')\n")
     const watch = watchThreads()
-    const result = await runThreadedCampaign({ kind: 'reference' }, { runs: 100_000, seed: 5, threads: 2, stepTimeoutMs: 10_000, threadEntry: entry, onThreadStart: watch.onThreadStart })
+    const result = await runThreadedCampaign({ kind: 'reference' }, referenceLaneTarget, { runs: 100_000, seed: 5, threads: 2, stepTimeoutMs: 10_000, threadEntry: entry, onThreadStart: watch.onThreadStart })
     expect(result.outcome).toBe('harness-error')
     expect(result.counterexample?.message).toBe('a fuzz thread failed: broken thread entry')
     expect(result.runs).toBeLessThan(100_000)

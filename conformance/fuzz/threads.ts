@@ -14,8 +14,6 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { ALL_MUTANTS } from '../reference/index.js'
-import { embeddedTarget } from '../reference/target.js'
 import { PACKAGE_ROOT } from '../paths.js'
 import type { Target } from '../targets.js'
 import {
@@ -48,15 +46,13 @@ export type LaneTarget = { readonly kind: 'reference' } | { readonly kind: 'muta
  */
 export const THREADED_LANES = 256
 
-/** The target a {@link LaneTarget} names, built in the calling thread. */
-export function laneTarget(spec: LaneTarget): Target {
-  if (spec.kind === 'reference') return embeddedTarget()
-  const mutant = ALL_MUTANTS.find((m) => m.name === spec.name)
-  if (!mutant) throw new Error(`no mutant named ${JSON.stringify(spec.name)}`)
-  return mutant.target()
-}
+/** Builds the target a {@link LaneTarget} names, in the calling thread (the suite knows implementations only through such a function). */
+export type LaneTargetBuilder = (spec: LaneTarget) => Target
 
-/** The thread entry, built by tsup (`npm run build`, `npm test` and `npm run bench` build it). */
+/**
+ * The thread entry, built by tsup (`npm run build`, `npm test` and `npm run bench` build it) from
+ * `conformance/reference/fuzz-lanes.ts`: {@link serveLanes} with the reference implementations' builder.
+ */
 export const FUZZ_LANES_ENTRY = join(PACKAGE_ROOT, 'dist/fuzz-lanes.js')
 
 /** Options of {@link runThreadedCampaign}. */
@@ -151,12 +147,13 @@ export function threadPlan(options: ThreadedCampaignOptions, laneCount: number):
 }
 
 /**
- * Runs a worker-role campaign against an in-process target, its lanes shared out between this
- * thread and worker threads. Falls back to this thread alone (the result's `threads` says why)
+ * Runs a worker-role campaign against an in-process target (`build(spec)` here; the thread entry
+ * builds its own from `spec` with the same builder), its lanes shared out between this thread and
+ * worker threads. Falls back to this thread alone (the result's `threads` says why)
  * for a replay, a campaign of one lane, or when the thread entry is not built.
  */
-export async function runThreadedCampaign(spec: LaneTarget, options: ThreadedCampaignOptions): Promise<CampaignResult> {
-  const target = laneTarget(spec)
+export async function runThreadedCampaign(spec: LaneTarget, build: LaneTargetBuilder, options: ThreadedCampaignOptions): Promise<CampaignResult> {
+  const target = build(spec)
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const campaign: CampaignOptions = { ...options, seed, lanes: options.lanes ?? THREADED_LANES }
   const share = { ...campaignShare(campaign, seed), inFlight: IN_PROCESS_LANES }

@@ -16,6 +16,7 @@ import { HOST_OPTIONS, PROCESS_OPTIONS, processOptionsOf, roleOfFlags, selectHos
 import { runCampaign, type CampaignResult } from '../../conformance/fuzz/campaign.js'
 import { runHostCampaign } from '../../conformance/fuzz/host-campaign.js'
 import { runThreadedCampaign, type LaneTarget } from '../../conformance/fuzz/threads.js'
+import { referenceLaneTarget } from '../../conformance/reference/lane-targets.js'
 import { DEFAULT_READY_TIMEOUT_MS } from '../../conformance/runner.js'
 import type { Target } from '../../conformance/targets.js'
 import { driverHostTarget, isHostTarget, type HostTarget } from '../../conformance/host/driver.js'
@@ -122,7 +123,7 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     isHostTarget(target)
       ? await runHostCampaign(target, { ...options, sequenceDeadlineMs: sequenceDeadline })
       : lanes !== undefined
-        ? await runThreadedCampaign(lanes, { ...options, threads })
+        ? await runThreadedCampaign(lanes, referenceLaneTarget, { ...options, threads })
         : await runCampaign(target, options)
   if (result.threads !== undefined) io.stderr.write(`extwire fuzz: played on ${result.threads.count} thread(s)${result.threads.note === undefined ? '' : ` (${result.threads.note})`}\n`)
   const rate = (result.runs / (result.durationMs / 1000)).toFixed(0)
