@@ -5,7 +5,7 @@
  * and normalised to sequences of 20 messages (fc.commands draws sequences of varying length).
  */
 import { IN_PROCESS_LANES } from '../conformance/fuzz/campaign.js'
-import { THREADED_LANES, runThreadedCampaign } from '../conformance/fuzz/threads.js'
+import { threadedLanes, runThreadedCampaign } from '../conformance/fuzz/threads.js'
 import { referenceLaneTarget } from '../conformance/reference/lane-targets.js'
 import { loadLine, printRatio, printSummary, type SummaryRow } from './lib.js'
 
@@ -33,7 +33,7 @@ export async function fuzzBench(rows: SummaryRow[] = []): Promise<void> {
   const messages = result.hostMessages ?? 0
   const seconds = result.durationMs / 1000
   const used = result.threads ?? { count: 1 }
-  console.log(`\nFuzzing throughput (in-process, ${runs} sequences, at most ${MAX_COMMANDS} commands each, ${THREADED_LANES} lanes, ${IN_PROCESS_LANES} at once per thread, on ${used.count} thread(s)${used.note === undefined ? '' : `: ${used.note}`}; ${loadLine()})`)
+  console.log(`\nFuzzing throughput (in-process, ${runs} sequences, at most ${MAX_COMMANDS} commands each, ${threadedLanes(runs)} lanes, ${IN_PROCESS_LANES} at once per thread, on ${used.count} thread(s)${used.note === undefined ? '' : `: ${used.note}`}; ${loadLine()})`)
   console.log(`  ${'sequences per second'.padEnd(58)} ${(runs / seconds).toFixed(0).padStart(8)}`)
   console.log(`  ${'host messages per sequence (mean)'.padEnd(58)} ${(messages / runs).toFixed(1).padStart(8)}`)
   console.log(`  ${'host messages per second'.padEnd(58)} ${(messages / seconds).toFixed(0).padStart(8)}`)

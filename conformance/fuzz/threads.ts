@@ -41,10 +41,21 @@ export type LaneTarget = { readonly kind: 'reference' } | { readonly kind: 'muta
 /**
  * Lanes of a threaded campaign: many short lanes, handed out as threads ask for them (each plays
  * {@link IN_PROCESS_LANES} at once), so that a thread that starts late or a lane that runs long
- * leaves no core idle at the end. The count is fixed, so a seed plays the same sequences whatever the
- * thread count (one thread included).
+ * leaves no core idle at the end. At most this many ({@link threadedLanes}): the count follows from
+ * the runs alone, so a seed plays the same sequences whatever the thread count (one thread included).
  */
 export const THREADED_LANES = 256
+
+/**
+ * Runs per lane at least, so that a lane gets past fast-check's first runs (which favour small
+ * values) before it ends: a campaign has `runs / RUNS_PER_LANE` lanes, at most {@link THREADED_LANES}.
+ */
+export const RUNS_PER_LANE = 16
+
+/** The lanes of a threaded campaign of `runs` sequences: a function of `runs` alone, never of the thread count. */
+export function threadedLanes(runs: number): number {
+  return Math.max(1, Math.min(THREADED_LANES, Math.floor(runs / RUNS_PER_LANE)))
+}
 
 /** Builds the target a {@link LaneTarget} names, in the calling thread (the suite knows implementations only through such a function). */
 export type LaneTargetBuilder = (spec: LaneTarget) => Target
@@ -155,7 +166,7 @@ export function threadPlan(options: ThreadedCampaignOptions, laneCount: number):
 export async function runThreadedCampaign(spec: LaneTarget, build: LaneTargetBuilder, options: ThreadedCampaignOptions): Promise<CampaignResult> {
   const target = build(spec)
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
-  const campaign: CampaignOptions = { ...options, seed, lanes: options.lanes ?? THREADED_LANES }
+  const campaign: CampaignOptions = { ...options, seed, lanes: options.lanes ?? threadedLanes(options.runs) }
   const share = { ...campaignShare(campaign, seed), inFlight: IN_PROCESS_LANES }
   const threads = threadPlan(options, share.laneCount)
   if (threads.count === 1) {

@@ -98,15 +98,16 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
   const threads = integer(values.threads, '--threads', availableParallelism(), 1, 64)
   const choice = role === 'host' ? hostChoice(values, io.cwd, processOptionsOf(values)) : selectTarget(values, io.cwd, { defaultFeatures: ['short-request-timeout'], process: processOptionsOf(values) })
   const explicitOut = values.out === undefined ? undefined : outputFile(io.cwd, values.out, '--out')
+  // In-process targets a worker thread can build for itself play on every core; any other target in
+  // this thread. Refused before any target starts.
+  const lanes = 'kind' in choice ? laneTargetOf(choice) : undefined
+  if (values.threads !== undefined && threads > 1 && lanes === undefined) throw new UsageError('--threads applies to the embedded reference runtime and --mutant (in-process targets)')
   const target = choice.target()
   const startProblem = isHostTarget(target) ? await hostCannotStart(target) : await cannotStart(target)
   if (startProblem !== undefined) {
     io.stderr.write(`extwire fuzz: the target cannot start (${escapeControl(target.name)}): ${escapeControl(startProblem)}\n`)
     return 3
   }
-  // In-process targets a worker thread can build for itself play on every core; any other target in this thread.
-  const lanes = 'kind' in choice ? laneTargetOf(choice) : undefined
-  if (values.threads !== undefined && threads > 1 && lanes === undefined) throw new UsageError('--threads applies to the embedded reference runtime and --mutant (in-process targets)')
   io.stderr.write(`extwire fuzz: ${runs} sequences against ${target.name}\n`)
   const options = {
     runs,
