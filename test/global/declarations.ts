@@ -25,6 +25,8 @@ export const DECLARATIONS_RECORD = join(ROOT, 'node_modules/.cache/extwire-test/
 export interface DeclarationsRecord {
   readonly key: string
   readonly error?: string
+  /** A hash of the declarations the build left in `dist/` ({@link distDeclarationsHash}). */
+  readonly dts?: string
 }
 
 declare module 'vitest' {
@@ -52,6 +54,18 @@ export function declarationsKey(): string {
     if (!existsSync(join(ROOT, file))) continue
     hash.update(file).update('\0').update(readFileSync(join(ROOT, file))).update('\0')
   }
+  return hash.digest('hex')
+}
+
+/**
+ * A hash of the declarations now in `dist/`: a build of other sources since the record (another
+ * branch's `npm run build`) changes it, so the record is not trusted then. Undefined when there are none.
+ */
+export function distDeclarationsHash(): string | undefined {
+  const files = filesUnder('dist', (n) => n.endsWith('.d.ts') || n.endsWith('.d.cts'))
+  if (files.length === 0) return undefined
+  const hash = createHash('sha256')
+  for (const file of files) hash.update(file).update('\0').update(readFileSync(join(ROOT, file))).update('\0')
   return hash.digest('hex')
 }
 
@@ -96,12 +110,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const key = declarationsKey()
   project.provide('extwireDeclarationsKey', key)
   const last = recorded()
-  if (last?.key === key && last.error === undefined && existsSync(join(ROOT, 'dist/index.d.ts'))) return async () => undefined
+  if (last?.key === key && last.error === undefined && last.dts !== undefined && last.dts === distDeclarationsHash()) return async () => undefined
   // A targeted run without the files that read them does not pay for the declarations.
   if (!(await runIncludesReaders(project))) return async () => undefined
   rmSync(DECLARATIONS_RECORD, { force: true })
   const building = buildDeclarations().then(
-    () => record({ key }),
+    () => {
+      const dts = distDeclarationsHash()
+      record(dts === undefined ? { key, error: 'the declaration build left no declarations in dist/' } : { key, dts })
+    },
     (error: unknown) => record({ key, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
   )
   // Teardown waits for the build: nothing is left running after the tests.
