@@ -24,7 +24,8 @@ const of = (version: string) => hostFixtures.filter((f) => appliesTo(f, version)
 const PATIENT_MS = 10_000
 const strict = (version: string) => createValidator({ mode: 'strict', protocol: version, compile: 'lazy' })
 
-describe('the reference host in every protocol version', () => {
+// Concurrent: each test mostly waits (a broken host's missing answer waits out the patient step wait).
+describe.concurrent('the reference host in every protocol version', () => {
   it('has host fixtures that all load, with the versioned ones under fixtures/host/versions', () => {
     expect(errors).toEqual([])
     expect(hostFixtures.filter((f) => f.id.startsWith('host/versions/')).length).toBeGreaterThanOrEqual(12)
@@ -64,7 +65,7 @@ async function failing(factory: HostDriverFactory, version: string, ids: readonl
   return results.filter((r) => r.status !== 'pass').map((r) => [r.id, [...new Set(r.failures.map((f) => f.requirement))]])
 }
 
-describe('hosts broken in one versioned behaviour fail on it', () => {
+describe.concurrent('hosts broken in one versioned behaviour fail on it', () => {
   it('a host that answers secrets without secrets.manage fails EXT-HOST-112', async () => {
     const broken = skipsGate((m) => m.startsWith('secrets.'), 'secrets.manage')
     expect(await failing(broken, '0.23.0', ['host/versions/secrets-need-permission', 'host/versions/secrets-per-scope-list-keys'])).toEqual([['host/versions/secrets-need-permission', ['EXT-HOST-112']]])
