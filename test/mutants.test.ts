@@ -35,8 +35,9 @@ describe('deliberately broken runtimes', () => {
     }
   })
 
+  // Concurrent (vitest's maxConcurrency at a time): a mutant's run mostly waits out the step wait of the expectations it breaks.
   for (const mutant of MUTANTS) {
-    it(`${mutant.name}: fails on ${mutant.requirement} in every fixture that can see it`, async () => {
+    it.concurrent(`${mutant.name}: fails on ${mutant.requirement} in every fixture that can see it`, async () => {
       const blind = new Set(Object.keys(mutant.blind ?? {}))
       const mustSee = fixtures.filter((f) => (cites(f, mutant.requirement) && !blind.has(f.id)) || (mutant.observedIn ?? []).includes(f.id)).map((f) => f.id)
       expect(mustSee.length, `${mutant.name}: no fixture can see it`).toBeGreaterThan(0)

@@ -20,8 +20,9 @@ describe('conforming variants of the reference runtime', () => {
     for (const v of VARIANTS) for (const id of v.shouldFailures) expect(registry.get(id)?.level, `${v.name}: ${id}`).toBe('SHOULD')
   })
 
+  // Concurrent (vitest's maxConcurrency at a time): a run mostly waits (the fixtures' quiet windows and timeouts).
   for (const variant of VARIANTS) {
-    it(`${variant.name}: passes every MUST${variant.shouldFailures.length > 0 ? `, fails only ${variant.shouldFailures.join(', ')}` : ' and every SHOULD'}`, async () => {
+    it.concurrent(`${variant.name}: passes every MUST${variant.shouldFailures.length > 0 ? `, fails only ${variant.shouldFailures.join(', ')}` : ' and every SHOULD'}`, async () => {
       // A generous step timeout: a passing fixture never waits it out, and a busy machine must not fail a variant.
       const results = await runSuite(fixtures, variant.target(), { concurrency: 8, stepTimeoutMs: 3000 })
       const report = buildReport({ target: variant.name, startedAt: new Date(), durationMs: 0, results, requirements: registry, expected: [] })

@@ -29,7 +29,8 @@ describe('fuzz lanes', () => {
     expect(process.listenerCount('unhandledRejection')).toBe(before)
   }, 120_000)
 
-  it('a counterexample from any lane replays from its seed and path alone', async () => {
+  // These two run at once: each mostly waits out the step waits its mutant breaks.
+  it.concurrent('a counterexample from any lane replays from its seed and path alone', async () => {
     const found = await runCampaign(mutant('error-on-soft-failure'), { runs: 64, seed: 11, lanes: 8, stepTimeoutMs: 2000 })
     expect(found.outcome).toBe('counterexample')
     const c = found.counterexample as NonNullable<typeof found.counterexample>
@@ -41,7 +42,7 @@ describe('fuzz lanes', () => {
     expect(again.counterexample?.commands).toEqual(c.commands)
   }, 120_000)
 
-  it('lanes other than 0 find counterexamples too, and their paths name them', async () => {
+  it.concurrent('lanes other than 0 find counterexamples too, and their paths name them', async () => {
     // Lane 0 has a single run that cannot fail when the seed's first sequence passes: seeds are tried until another lane reports.
     const paths: string[] = []
     for (let seed = 1; seed <= 20 && !paths.some((p) => splitLanePath(p).lane > 0); seed++) {
