@@ -266,6 +266,24 @@ export interface LaneControl {
   failed(lane: number): void
 }
 
+/**
+ * The campaign's own lane control: counts the sequences played (`count`), reports progress as the
+ * options ask, and calls `failed` when a lane of this thread fails.
+ */
+export function campaignControl(options: CampaignOptions, failed: (lane: number) => void): LaneControl & { count(): number } {
+  let played = 0
+  return {
+    failedLane: undefined,
+    stopped: false,
+    played: () => {
+      played++
+      if (options.onProgress && played % (options.progressEvery ?? 100) === 0) options.onProgress(played, options.runs)
+    },
+    failed,
+    count: () => played,
+  }
+}
+
 /** One lane's fast-check run (its counterexample is a value of the plan that played it). */
 export interface LaneRun {
   readonly lane: number
@@ -412,16 +430,7 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31)
   const started = performance.now()
   const fixtureId = options.fixtureId ?? `${plan.idPrefix ?? 'fuzz/counterexample'}-${seed}`
-  let played = 0
-  const control: LaneControl = {
-    failedLane: undefined,
-    stopped: false,
-    played: () => {
-      played++
-      if (options.onProgress && played % (options.progressEvery ?? 100) === 0) options.onProgress(played, options.runs)
-    },
-    failed: () => undefined,
-  }
+  const control = campaignControl(options, () => undefined)
   const counted = (r: CampaignResult): CampaignResult => (plan.hostMessages ? { ...r, hostMessages: plan.hostMessages() } : r)
   const stop = () => {
     control.stopped = true
@@ -433,18 +442,18 @@ export async function runPlan<T>(plan: CampaignPlan<T>, options: CampaignOptions
     lanes = await playLanes(plan, { ...campaignShare(options, seed), ...(inFlight !== undefined ? { inFlight } : {}) }, control)
   } catch (error) {
     // fast-check itself failed (for instance a replay path that does not fit this generator): a harness error.
-    return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, `fast-check: ${(error as Error).message}`))
+    return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), control.count(), performance.now() - started, `fast-check: ${(error as Error).message}`))
   } finally {
     options.signal?.removeEventListener('abort', stop)
   }
   const outcomes = lanes.map((l) => ({ ...l, ...laneOutcome(l.details) }))
   const durationMs = performance.now() - started
   const error = outcomes.find((l) => l.error !== undefined)?.error
-  if (error !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, durationMs, error))
+  if (error !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), control.count(), durationMs, error))
   const failing = failingLane(outcomes, control.failedLane)
-  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, options.signal?.aborted === true || outcomes.some((l) => l.interrupted)))
+  if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), control.count(), durationMs, options.signal?.aborted === true || outcomes.some((l) => l.interrupted)))
   const { harness, counterexample } = await counterexampleOf(plan, seed, fixtureId, failing)
-  return counted({ runs: played + 1, seed, outcome: harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample })
+  return counted({ runs: control.count() + 1, seed, outcome: harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample })
 }
 
 /** The command replay path fast-check writes into a sequence's text, or `''`. */

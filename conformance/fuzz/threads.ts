@@ -18,6 +18,7 @@ import { PACKAGE_ROOT } from '../paths.js'
 import type { Target } from '../targets.js'
 import {
   IN_PROCESS_LANES,
+  campaignControl,
   campaignShare,
   counterexampleOf,
   failingLane,
@@ -30,7 +31,6 @@ import {
   type CampaignOptions,
   type CampaignResult,
   type Counterexample,
-  type LaneControl,
   type LaneRun,
   type LaneShare,
 } from './campaign.js'
@@ -181,7 +181,6 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
   const started = performance.now()
   const plan = workerPlan(target, options)
   const fixtureId = options.fixtureId ?? `fuzz/counterexample-${seed}`
-  let played = 0
   let problem: Error | undefined
   // Each thread starts with its own lanes (lane l of the first `inFlight` per thread goes to thread
   // l % count); the others are handed out in order as threads ask, until none is left.
@@ -194,15 +193,7 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
     for (const t of threads) t.tell(m)
   }
   // This thread's control is the campaign's: its failedLane is the lane that failed first anywhere.
-  const control: LaneControl = {
-    failedLane: undefined,
-    stopped: false,
-    played: () => {
-      played++
-      if (options.onProgress && played % (options.progressEvery ?? 100) === 0) options.onProgress(played, options.runs)
-    },
-    failed: (lane) => broadcast({ kind: 'stop', lane }),
-  }
+  const control = campaignControl(options, (lane) => broadcast({ kind: 'stop', lane }))
   const stopAll = () => {
     control.stopped = true
     broadcast({ kind: 'stop' })
@@ -245,16 +236,16 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
     const fastCheck = settled.slice(1).map((s) => (s.status === 'fulfilled' ? (s.value as LanesReport).error : undefined)).find((e) => e !== undefined)
     if (failure || problem || fastCheck !== undefined) {
       const message = problem?.message ?? (failure ? `fast-check: ${(failure.reason as Error).message}` : (fastCheck ?? ''))
-      return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, message))
+      return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), control.count(), performance.now() - started, message))
     }
     const reported = settled.slice(1).flatMap((s, i) => (s as PromiseFulfilledResult<LanesReport>).value.lanes.map((l) => ({ ...l, thread: i })))
     const mine = ownRuns.map((r) => ({ lane: r.lane, ...laneOutcome(r.details), thread: -1 }))
     const ownError = mine.find((l) => l.error !== undefined)?.error
-    if (ownError !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, performance.now() - started, ownError))
+    if (ownError !== undefined) return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), control.count(), performance.now() - started, ownError))
     const all = [...mine, ...reported]
     const failing = failingLane(all, control.failedLane)
     const durationMs = performance.now() - started
-    if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), played, durationMs, aborted() || all.some((l) => l.interrupted)))
+    if (failing === undefined) return counted(passedResult(options, seed, () => plan.fixture(fixtureId, [], undefined), control.count(), durationMs, aborted() || all.some((l) => l.interrupted)))
     let found: { readonly harness: boolean; readonly counterexample: Counterexample }
     if (failing.thread < 0) found = await counterexampleOf(plan, seed, fixtureId, ownRuns.find((r) => r.lane === failing.lane) as LaneRun)
     else {
@@ -264,10 +255,10 @@ async function playThreaded(spec: LaneTarget, target: Target, options: CampaignO
       try {
         found = (await report) as CounterexampleReport
       } catch (error) {
-        return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), played, durationMs, (error as Error).message))
+        return counted(harnessResult(options, seed, plan.fixture(fixtureId, [], undefined), control.count(), durationMs, (error as Error).message))
       }
     }
-    return counted({ runs: played + 1, seed, outcome: found.harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample: found.counterexample })
+    return counted({ runs: control.count() + 1, seed, outcome: found.harness ? 'harness-error' : 'counterexample', failed: true, durationMs, counterexample: found.counterexample })
   } finally {
     threaded.signal?.removeEventListener('abort', stopAll)
     await Promise.all(threads.map((t) => t.end()))
