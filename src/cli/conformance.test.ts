@@ -175,6 +175,32 @@ describe('extwire conformance', () => {
     expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^extwire fuzz: the target cannot start \(command exit 0\): /)])
   }, 30_000)
 
+  it('fuzz: Ctrl-C stops a campaign where it is, reports what it played with its seed, and leaves no SIGINT listener', async () => {
+    const listeners = process.listenerCount('SIGINT')
+    let out = ''
+    let err = ''
+    let interrupted = false
+    const code = await run({
+      argv: ['fuzz', '--runs', '100000', '--seed', '3', '--threads', '1'],
+      cwd: PACKAGE_ROOT,
+      stdout: { write: (t: string) => (out += t) },
+      stderr: {
+        write: (t: string) => {
+          err += t
+          // The first progress line: the campaign is playing.
+          if (!interrupted && /\d+\/\d+ sequences/.test(t)) {
+            interrupted = true
+            setImmediate(() => process.emit('SIGINT'))
+          }
+        },
+      },
+    })
+    expect(err).toContain('stopping at Ctrl-C')
+    expect(out).toMatch(/^no counterexample in \d+ sequences \(seed 3, .*stopped by Ctrl-C before 100000\)/)
+    expect(code).toBe(0)
+    expect(process.listenerCount('SIGINT')).toBe(listeners)
+  }, 120_000)
+
   describe('usage errors: one line, exit 2, no stack, before any fixture runs', () => {
     const dir = tmp()
     writeFileSync(join(dir, 'bad.txt'), 'id:tools/x\n')

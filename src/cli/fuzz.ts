@@ -120,16 +120,30 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     progressEvery: Math.max(1, Math.floor(runs / 20)),
     onProgress: (done: number, total: number) => io.stderr.write(`  ${done}/${total} sequences\n`),
   }
-  const result: CampaignResult =
-    isHostTarget(target)
+  // Ctrl-C stops a worker-role campaign where it is (what it played is reported, with its seed); a
+  // second Ctrl-C quits at once. The host-role campaign has no stop of its own: Ctrl-C ends it as before.
+  const stop = new AbortController()
+  const onInterrupt = () => {
+    if (stop.signal.aborted) process.exit(130)
+    io.stderr.write('extwire fuzz: stopping at Ctrl-C (press it again to quit at once)\n')
+    stop.abort()
+  }
+  if (!isHostTarget(target)) process.on('SIGINT', onInterrupt)
+  let result: CampaignResult
+  try {
+    result = isHostTarget(target)
       ? await runHostCampaign(target, { ...options, sequenceDeadlineMs: sequenceDeadline })
       : lanes !== undefined
-        ? await runThreadedCampaign(lanes, referenceLaneTarget, { ...options, threads })
-        : await runCampaign(target, options)
+        ? await runThreadedCampaign(lanes, referenceLaneTarget, { ...options, threads, signal: stop.signal })
+        : await runCampaign(target, { ...options, signal: stop.signal })
+  } finally {
+    process.off('SIGINT', onInterrupt)
+  }
   if (result.threads !== undefined) io.stderr.write(`extwire fuzz: played on ${result.threads.count} thread(s)${result.threads.note === undefined ? '' : ` (${result.threads.note})`}\n`)
   const rate = (result.runs / (result.durationMs / 1000)).toFixed(0)
   if (result.outcome === 'clean' || !result.counterexample) {
-    const stopped = result.interrupted === true ? `, stopped by the campaign deadline of ${deadline ?? 0} ms before ${runs}` : ''
+    const why = stop.signal.aborted ? 'Ctrl-C' : `the campaign deadline of ${deadline ?? 0} ms`
+    const stopped = result.interrupted === true ? `, stopped by ${why} before ${runs}` : ''
     io.stdout.write(`no counterexample in ${result.runs} sequences (seed ${result.seed}, ${rate} sequences/s${stopped})\n`)
     return 0
   }
