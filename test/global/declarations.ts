@@ -74,7 +74,8 @@ function record(value: DeclarationsRecord): void {
   writeFileSync(DECLARATIONS_RECORD, JSON.stringify(value))
 }
 
-function recorded(): DeclarationsRecord | undefined {
+/** The record of the last declaration build, if there is one that parses. */
+export function recorded(): DeclarationsRecord | undefined {
   try {
     return JSON.parse(readFileSync(DECLARATIONS_RECORD, 'utf8')) as DeclarationsRecord
   } catch {

@@ -1,7 +1,6 @@
 /** Test helper: waits for this run's declaration build (test/global/declarations.ts). */
-import { readFileSync } from 'node:fs'
 import { inject } from 'vitest'
-import { DECLARATIONS_RECORD, type DeclarationsRecord } from '../global/declarations.js'
+import { DECLARATIONS_RECORD, recorded } from '../global/declarations.js'
 
 /** How long to wait for the declarations before failing (a bound for a stuck build, not an expectation). */
 const BOUND_MS = 600_000
@@ -15,12 +14,7 @@ export async function declarationsReady(): Promise<void> {
   if (typeof key !== 'string') throw new Error('no declaration build in this run: vitest.config.ts must list test/global/declarations.ts in globalSetup')
   const started = Date.now()
   for (;;) {
-    let found: DeclarationsRecord | undefined
-    try {
-      found = JSON.parse(readFileSync(DECLARATIONS_RECORD, 'utf8')) as DeclarationsRecord
-    } catch {
-      found = undefined
-    }
+    const found = recorded()
     if (found?.key === key) {
       if (found.error !== undefined) throw new Error(`the declaration build (tsup, declarations element of tsup.config.ts) failed:\n${found.error}`)
       return
