@@ -93,14 +93,17 @@ import(pathToFileURL(${JSON.stringify(WORKER_BUNDLE)}).href)`
  * extension, then times the first tool call and the median of 200 later ones (ms); for `split`,
  * also the worker's side of those two calls.
  */
-function firstCallProbe(worker: 'bundle' | 'validation' | 'none' | 'split'): { first: number; steady: number; workerFirst: number; workerSteady: number } {
-  const create = worker === 'bundle'
+function firstCallProbe(worker: 'bundle' | 'validation' | 'none' | 'split' | 'warm-host'): { first: number; steady: number; workerFirst: number; workerSteady: number } {
+  const create = worker === 'bundle' || worker === 'warm-host'
     ? `new Worker(${JSON.stringify(WORKER_BUNDLE)}, { execArgv: [] })`
     : worker === 'split'
       ? `new Worker(${JSON.stringify(SPLIT_WORKER)}, { eval: true, execArgv: [] })`
       : `new Worker(${JSON.stringify(PROBE_WORKER)}, { eval: true, execArgv: [], workerData: { validation: ${worker === 'validation'} } })`
   const [first, steady, workerFirst, workerSteady] = probe(`
 import { Worker } from 'node:worker_threads'
+// For 'warm-host', a first worker plays the whole probe and ends before the measured one starts, as
+// in a host that has run extensions before: only the measured worker is fresh, not the host's code.
+for (let warm = ${worker === 'warm-host' ? 1 : 0}; warm >= 0; warm--) {
 const worker = ${create}
 const waiters = []
 worker.on('message', (m) => { for (const w of [...waiters]) if (w.test(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) } })
@@ -127,8 +130,9 @@ if (${worker === 'split'}) {
   inside = (await dumped).inside
 }
 const insideSteady = inside.slice(101).sort((a, b) => a - b)[100]
-console.log(JSON.stringify([first, steady, inside[0], insideSteady ?? NaN]))
-process.exit(0)`)
+if (warm === 0) { console.log(JSON.stringify([first, steady, inside[0], insideSteady ?? NaN])); process.exit(0) }
+await worker.terminate()
+}`)
   return { first: first as number, steady: steady as number, workerFirst: workerFirst as number, workerSteady: workerSteady as number }
 }
 
@@ -151,8 +155,8 @@ const ms = (values: readonly number[]) => `${median(values).toFixed(median(value
 export async function startupBench(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ')
   console.log(`\nStart-up (${ROUNDS} rounds, each figure a fresh process; load average before: ${load})`)
-  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], readyOther: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [] }
-  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], readyOther: [], first: [], validation: [], noValidationFirst: [], againstNone: [] }
+  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], readyOther: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [], warmFirst: [], warmSteady: [] }
+  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], readyOther: [], first: [], warmFirst: [], validation: [], noValidationFirst: [], againstNone: [] }
   for (let round = 0; round <= ROUNDS; round++) {
     const bare = wall(['-e', ''])
     const runtime = wall(importOf('extwire/runtime'))
@@ -167,8 +171,12 @@ export async function startupBench(): Promise<void> {
     const withValidation = firstCallProbe('validation').first
     const { first: withoutValidation, steady: steadyWithout } = firstCallProbe('none')
     const split = firstCallProbe('split')
+    const warmHost = firstCallProbe('warm-host')
     if (round === 0) continue // warm-up: file cache
     Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, readyOther, first, steady, withValidation, withoutValidation, steadyWithout }).forEach(([k, v]) => t[k]?.push(v))
+    t['warmFirst']?.push(warmHost.first)
+    t['warmSteady']?.push(warmHost.steady)
+    ratios['warmFirst']?.push(warmHost.first / warmHost.steady)
     t['workerFirst']?.push(split.workerFirst)
     t['workerSteady']?.push(split.workerSteady)
     t['hostFirst']?.push(split.first - split.workerFirst)
@@ -194,6 +202,8 @@ export async function startupBench(): Promise<void> {
     ['the same worker speaking 0.36.0: new Worker -> ready', t['readyOther'] ?? []],
     ['first tool call in a fresh worker', t['first'] ?? []],
     ['steady-state tool call (same worker)', t['steady'] ?? []],
+    ['first tool call in a fresh worker, host process warm', t['warmFirst'] ?? []],
+    ['steady-state tool call (that worker)', t['warmSteady'] ?? []],
     ['first tool call, runtime validating (package import)', t['withValidation'] ?? []],
     ['first tool call, runtime not validating (package import)', t['withoutValidation'] ?? []],
     ['steady-state call, runtime not validating (package import)', t['steadyWithout'] ?? []],
@@ -209,6 +219,9 @@ export async function startupBench(): Promise<void> {
   report('start-to-ready: reference runtime / empty worker', ratios['ready'] ?? [], 1.3)
   scale('for scale: start-to-ready speaking 0.36.0 / empty worker', ratios['readyOther'] ?? [])
   report('first tool call / steady-state call', ratios['first'] ?? [], 1.5)
+  // The same, in a host process that has already run a worker through the probe: what a running host
+  // sees when it starts one more extension (the host's own code is warm, the worker is fresh).
+  report('first call / steady, fresh worker under a warm host', ratios['warmFirst'] ?? [], 1.5)
   // The literal target above stays printed. For scale, the same ratio of a runtime that does not
   // validate at all (what cold JavaScript costs any worker), and our first call against its first.
   scale('for scale: first / steady call, runtime not validating', ratios['noValidationFirst'] ?? [])
