@@ -19,7 +19,7 @@ import { median, printRatio } from './lib.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const ROUNDS = Number(process.env['EXTWIRE_BENCH_ROUNDS'] ?? 11)
-const WORKER_BUNDLE = fileURLToPath(new URL('../dist/conformance-worker.js', import.meta.url))
+const WORKER_BUNDLE = fileURLToPath(new URL('../dist/conformance-worker.cjs', import.meta.url))
 const EMPTY_WORKER = fileURLToPath(new URL('./empty-worker.mjs', import.meta.url))
 
 /** Wall time of one fresh `node` process running `args`, in ms. */

@@ -141,11 +141,11 @@ function recordingTarget(inner: Target, t0: number, timelines: Timeline[]): Targ
 /** Runs the suite-time benchmark; prints its summary and adds its rows to `rows` (for a summary of every bench). */
 export async function suiteBench(rows: SummaryRow[] = []): Promise<void> {
   const fixtures = allFixtures()
-  const worker = fileURLToPath(new URL('../dist/conformance-worker.js', import.meta.url))
+  const worker = fileURLToPath(new URL('../dist/conformance-worker.cjs', import.meta.url))
   const cores = availableParallelism()
   console.log(`\nFull conformance suite (${fixtures.length} fixtures, ${CONCURRENCY} at a time; ${loadLine()})`)
   if (!existsSync(worker)) {
-    console.log('  dist/conformance-worker.js is missing: run `npm run build` first')
+    console.log('  dist/conformance-worker.cjs is missing: run `npm run build` first')
     return
   }
   const line = (label: string, value: string, note = '') => console.log(`  ${label.padEnd(58)} ${value.padStart(10)}${note ? `   ${note}` : ''}`)
