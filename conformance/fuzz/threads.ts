@@ -1,7 +1,7 @@
 /**
  * A worker-role campaign against an in-process target on every core. Its lanes are shared out:
  * lane `l` plays in thread `l % threads`, thread 0 being this one and the others worker threads
- * started from the built `dist/fuzz-lanes.js`, each of which builds its own target from a
+ * started from the built `dist/fuzz-lanes.cjs`, each of which builds its own target from a
  * {@link LaneTarget} (a function cannot cross a thread). A lane's runs and seed depend only on the
  * campaign's seed, runs and lane count, so every lane plays the same sequences whatever the thread
  * count; the campaign reports the first lane to fail (as in one thread, timing decides which lane
@@ -68,7 +68,7 @@ export type LaneTargetBuilder = (spec: LaneTarget) => Target
  * The thread entry, built by tsup (`npm run build`, `npm test` and `npm run bench` build it) from
  * `conformance/reference/fuzz-lanes.ts`: {@link serveLanes} with the reference implementations' builder.
  */
-export const FUZZ_LANES_ENTRY = join(PACKAGE_ROOT, 'dist/fuzz-lanes.js')
+export const FUZZ_LANES_ENTRY = join(PACKAGE_ROOT, 'dist/fuzz-lanes.cjs')
 
 /** Options of {@link runThreadedCampaign}. */
 export interface ThreadedCampaignOptions extends CampaignOptions {

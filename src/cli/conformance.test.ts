@@ -125,7 +125,7 @@ describe('extwire conformance', () => {
   })
 
   it('runs against a worker module (--worker)', async () => {
-    const r = await cli('conformance', '--worker', 'dist/conformance-worker.js', '--filter', 'lifecycle/ready-once-first', '--filter', 'tools/echo-result-unchanged')
+    const r = await cli('conformance', '--worker', 'dist/conformance-worker.cjs', '--filter', 'lifecycle/ready-once-first', '--filter', 'tools/echo-result-unchanged')
     expect(r.code).toBe(0)
     expect(r.out).toContain('2 passed')
   }, 30_000)
