@@ -26,7 +26,9 @@ import ts from 'typescript'
 export interface DedupeReport {
   /** ESM entries written as a re-export of their CommonJS declarations. */
   readonly stubs: readonly string[]
-  /** ESM declarations written as a full copy (ESM-only entries, and those importing format-dependent types). */
+  /** Dual entries whose ESM declaration holds its own copy of the names that use format-dependent types, and re-exports the rest. */
+  readonly partial: readonly string[]
+  /** ESM declarations written as a full copy (ESM-only entries, and the chunks using format-dependent types). */
   readonly copies: readonly string[]
   /** Declaration files removed: superseded, or reached by no `types` target. */
   readonly removed: readonly string[]
@@ -105,6 +107,129 @@ function hasDefaultExport(text: string, fileName: string): boolean {
   )
 }
 
+/** A CommonJS declaration's text for ESM: its imports of declarations that have an ESM copy go to that copy. */
+function esmSpecifiers(text: string, relative: readonly string[], needsEsm: ReadonlySet<string>): string {
+  let out = text
+  for (const r of relative) {
+    if (!needsEsm.has(r)) continue
+    const base = r.slice(0, -'.d.cts'.length)
+    out = out.replaceAll(`'./${base}.cjs'`, `'./${base}.js'`).replaceAll(`"./${base}.cjs"`, `"./${base}.js"`)
+  }
+  return out
+}
+
+/** The names a top-level declaration statement declares, or undefined for a statement of another kind. */
+function declaredNames(statement: ts.Statement): string[] | undefined {
+  if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement)) return [statement.name.text]
+  if ((ts.isClassDeclaration(statement) || ts.isFunctionDeclaration(statement)) && statement.name) return [statement.name.text]
+  if (ts.isModuleDeclaration(statement) && ts.isIdentifier(statement.name)) return [statement.name.text]
+  if (ts.isVariableStatement(statement)) {
+    const names = statement.declarationList.declarations.map((d) => (ts.isIdentifier(d.name) ? d.name.text : undefined))
+    return names.every((n) => n !== undefined) ? (names as string[]) : undefined
+  }
+  return undefined
+}
+
+/** Every identifier below a node (an over-approximation of the names it refers to: property names count too). */
+function identifiersIn(node: ts.Node, into: Set<string>): Set<string> {
+  if (ts.isIdentifier(node)) into.add(node.text)
+  node.forEachChild((child) => void identifiersIn(child, into))
+  return into
+}
+
+/**
+ * The ESM declaration of a dual entry that uses format-dependent types: `export *` of its CommonJS
+ * declaration, plus its own copy of each declaration that refers (directly or through another) to an
+ * import for which `dependent` holds, which shadows the re-exported one. Declarations such a copy
+ * refers to come from the CommonJS declaration when it exports them, and are copied too otherwise.
+ * Undefined when the file has a form this does not split (a statement other than imports, named
+ * declarations and export lists), and a full copy is used instead.
+ */
+function partialEsmCopy(text: string, name: string, dependent: (specifier: string) => boolean): string | undefined {
+  const source = ts.createSourceFile(name, text, ts.ScriptTarget.Latest, true)
+  const base = name.slice(0, -'.d.cts'.length)
+  const dependentBindings = new Set<string>()
+  const declarations = new Map<string, ts.Statement[]>()
+  const exported = new Map<string, ts.ExportSpecifier[]>()
+  const imports: ts.ImportDeclaration[] = []
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      imports.push(statement)
+      const clause = statement.importClause
+      if (!clause || !dependent((statement.moduleSpecifier as ts.StringLiteral).text)) continue
+      if (clause.name) dependentBindings.add(clause.name.text)
+      const bindings = clause.namedBindings
+      if (bindings && ts.isNamespaceImport(bindings)) dependentBindings.add(bindings.name.text)
+      else if (bindings) for (const e of bindings.elements) dependentBindings.add(e.name.text)
+      continue
+    }
+    if (ts.isExportDeclaration(statement)) {
+      if (statement.moduleSpecifier !== undefined) continue // re-exports: carried by `export *`
+      if (!statement.exportClause || !ts.isNamedExports(statement.exportClause)) return undefined
+      for (const e of statement.exportClause.elements) {
+        const local = (e.propertyName ?? e.name).text
+        exported.set(local, [...(exported.get(local) ?? []), e])
+      }
+      continue
+    }
+    const names = declaredNames(statement)
+    const exportKeyword = ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    if (names === undefined || exportKeyword) return undefined
+    for (const n of names) declarations.set(n, [...(declarations.get(n) ?? []), statement])
+  }
+  const refs = new Map([...declarations].map(([n, statements]) => [n, statements.reduce((into, s) => identifiersIn(s, into), new Set<string>())]))
+  const nominal = (n: string) => declarations.get(n)!.some((s) => ts.isClassDeclaration(s) || ts.isEnumDeclaration(s))
+  // Names that use a dependent import, directly or through another such name; and a non-exported
+  // class (or enum) a copy needs counts as such a name too, so that every declaration referring to it
+  // is copied along and an ESM consumer meets one declaration of it.
+  const own = new Set<string>()
+  const copied = new Set<string>()
+  const shared = new Map<string, string>()
+  for (let grew = true; grew; ) {
+    for (let changed = true; changed; ) {
+      changed = false
+      for (const [n, r] of refs) {
+        if (own.has(n)) continue
+        if ([...r].some((id) => dependentBindings.has(id) || (id !== n && own.has(id)))) {
+          own.add(n)
+          changed = true
+        }
+      }
+    }
+    // What the copies refer to: imported from the CommonJS declaration when it exports them, copied otherwise.
+    copied.clear()
+    shared.clear()
+    for (const n of own) copied.add(n)
+    for (const pending = [...own]; pending.length > 0; ) {
+      for (const id of refs.get(pending.pop()!)!) {
+        if (copied.has(id) || shared.has(id) || !declarations.has(id)) continue
+        const as = exported.get(id)?.[0]
+        if (as !== undefined) shared.set(id, as.name.text)
+        else {
+          copied.add(id)
+          pending.push(id)
+        }
+      }
+    }
+    const nominalCopies = [...copied].filter((n) => !own.has(n) && nominal(n))
+    for (const n of nominalCopies) own.add(n)
+    grew = nominalCopies.length > 0
+  }
+  if (own.size === 0) return undefined
+  const statements = source.statements.filter((s) => (declaredNames(s) ?? []).some((n) => copied.has(n)))
+  const ownExports = [...own].flatMap((n) => exported.get(n) ?? []).map((e) => e.getText(source))
+  return [
+    `// The names below use types that differ by format (an ESM consumer's must be the ESM ones): their`,
+    `// ESM declarations; every other name is shared with CommonJS through the re-export.`,
+    `export * from './${base}.cjs';`,
+    ...imports.map((i) => i.getText(source)),
+    ...(shared.size > 0 ? [`import { ${[...shared].map(([local, as]) => (local === as ? local : `${as} as ${local}`)).join(', ')} } from './${base}.cjs';`] : []),
+    ...statements.map((s) => s.getFullText(source).replace(/^\n+/, '')),
+    `export { ${ownExports.join(', ')} };`,
+    '',
+  ].join('\n')
+}
+
 /**
  * Rewrites `dist/`'s declarations as described above, for the package at `root`. Throws, naming the
  * file, when a declaration it needs is missing or has a form it does not handle.
@@ -168,22 +293,28 @@ export function dedupeDeclarations(root: string): DedupeReport {
     }
   }
 
-  // The ESM copy of a CommonJS declaration: imports of declarations that have an ESM copy go to it.
-  const esmCopy = (name: string): string => {
-    let text = read(name, 'the dedupe step')
-    for (const r of imports.get(name)!.relative) {
-      if (!needsEsm.has(r)) continue
-      const base = r.slice(0, -'.d.cts'.length)
-      text = text.replaceAll(`'./${base}.cjs'`, `'./${base}.js'`).replaceAll(`"./${base}.cjs"`, `"./${base}.js"`)
-    }
-    return text
-  }
+  const esmCopy = (name: string): string => esmSpecifiers(read(name, 'the dedupe step'), imports.get(name)!.relative, needsEsm)
   const outputs = new Map<string, string>()
   const stubs: string[] = []
   const copies: string[] = []
+  const partial: string[] = []
+  const dual = new Set(wanted.filter((e) => e.cjs !== undefined).map((e) => `${e.esm}.d.cts`))
+  const dependent = (specifier: string): boolean => {
+    const target = declarationOf(specifier, 'the dedupe step')
+    return target === undefined ? formatDependent.includes(specifier) : needsEsm.has(target)
+  }
   for (const name of needsEsm) {
-    outputs.set(name.replace(/\.d\.cts$/, '.d.ts'), esmCopy(name))
-    copies.push(name.replace(/\.d\.cts$/, '.d.ts'))
+    const esm = name.replace(/\.d\.cts$/, '.d.ts')
+    // A dual entry keeps ESM copies of only the names that need one, and re-exports the rest.
+    const text = read(name, 'the dedupe step')
+    const part = dual.has(name) && !hasDefaultExport(text, `dist/${name}`) ? partialEsmCopy(text, name, dependent) : undefined
+    if (part !== undefined) {
+      outputs.set(esm, esmSpecifiers(part, imports.get(name)!.relative, needsEsm))
+      partial.push(esm)
+    } else {
+      outputs.set(esm, esmCopy(name))
+      copies.push(esm)
+    }
   }
   for (const e of wanted) {
     const esm = `${e.esm}.d.ts`
@@ -215,13 +346,13 @@ export function dedupeDeclarations(root: string): DedupeReport {
   }
   const removed = readdirSync(dist).filter((f) => DECLARATION.test(f) && !reached.has(f)).sort()
   for (const f of removed) rmSync(join(dist, f))
-  return { stubs: stubs.sort(), copies: copies.sort(), removed, formatDependent }
+  return { stubs: stubs.sort(), partial: partial.sort(), copies: copies.sort(), removed, formatDependent }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL('..', import.meta.url))
   const report = dedupeDeclarations(root)
   if (process.argv.includes('--verbose')) {
-    process.stderr.write(`declarations: ${report.stubs.length} re-exports, copies ${report.copies.join(', ') || 'none'}, format-dependent ${report.formatDependent.join(', ') || 'none'}, removed ${report.removed.length}\n`)
+    process.stderr.write(`declarations: ${report.stubs.length} re-exports, partial copies ${report.partial.join(', ') || 'none'}, copies ${report.copies.join(', ') || 'none'}, format-dependent ${report.formatDependent.join(', ') || 'none'}, removed ${report.removed.length}\n`)
   }
 }
