@@ -60,7 +60,8 @@ export default defineConfig((cli) => [
   // ProtocolValidationError class behind both `require('extwire')` and `require('extwire/validate')`).
   // typebox 1.x ships ESM only, so this build bundles it, into a shared chunk.
   { ...common, entry: { ...library, ...nodeWorkers }, format: ['cjs'], splitting: true, noExternal: ['typebox'], shims: true },
-  // Declarations for both formats from one compilation: `.d.ts` beside the ESM build, `.d.cts`
-  // beside the CommonJS one. (It also writes a `vitest.d.cts`, which `files` leaves out.)
-  ...(cli.dts === false ? [] : [{ ...common, entry: { ...library, vitest: esmOnly.vitest }, format: ['esm', 'cjs'], dts: { only: true }, external: ['vitest'] } satisfies Options]),
+  // Declarations, written once, as CommonJS `.d.cts`: scripts/dedupe-declarations.ts (run after
+  // this build) writes each ESM entry's `.d.ts` as a re-export of them (one declaration of each
+  // class for both formats), and an ESM copy only where the types of an import differ by format.
+  ...(cli.dts === false ? [] : [{ ...common, entry: { ...library, vitest: esmOnly.vitest }, format: ['cjs'], dts: { only: true }, external: ['vitest'] } satisfies Options]),
 ])

@@ -29,10 +29,10 @@ const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 
 /**
  * Size targets of the whole package, everything included (issue 12): gzipped and unpacked on disk,
- * as `npm pack` reports them.
+ * as `npm pack` reports them, in its units (800 kB = 800,000 bytes, 4 MB = 4,000,000 bytes).
  */
-const MAX_PACKED_BYTES = 800 * 1024
-const MAX_UNPACKED_BYTES = 4 * 1024 * 1024
+const MAX_PACKED_BYTES = 800_000
+const MAX_UNPACKED_BYTES = 4_000_000
 
 /**
  * Bounds for a stuck step only, above vitest's 60 s: every check starts Node, npm or TypeScript
@@ -158,16 +158,17 @@ afterAll(() => {
 describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
   const largest = (files: PackReport['files']) => [...files].sort((a, b) => b.size - a.size).slice(0, 8).map((f) => `${f.path} ${f.size}`).join(', ')
 
-  it(`is at most ${MAX_PACKED_BYTES / 1024} KB packed, everything included`, () => {
+  it(`is at most ${MAX_PACKED_BYTES / 1000} kB packed, everything included`, () => {
     const { report } = scratch()
     expect(report.size, `packed size; largest files: ${largest(report.files)}`).toBeLessThanOrEqual(MAX_PACKED_BYTES)
   })
 
-  // Met by shipping each validator once per format, per-version schema files that $ref the earlier
-  // identical ones, the browser worker from the shared ESM chunks, and by leaving the per-version
-  // Markdown references (docs/reference/0.*.md, about 380 KB) in the repository: the package carries
-  // every version's machine-readable schema and AsyncAPI document, and the default's reference.
-  it(`is at most ${MAX_UNPACKED_BYTES / 1024 / 1024} MB unpacked, everything included`, () => {
+  // Met by shipping each validator once per format, each declaration once for both formats
+  // (scripts/dedupe-declarations.ts), per-version schema files that $ref the earlier identical ones,
+  // the browser worker from the shared ESM chunks, and by leaving the per-version Markdown references
+  // (docs/reference/0.*.md, about 380 KB) in the repository: the package carries every version's
+  // machine-readable schema and AsyncAPI document, and the default's reference.
+  it(`is at most ${MAX_UNPACKED_BYTES / 1000 / 1000} MB unpacked, everything included`, () => {
     const { report } = scratch()
     expect(report.unpackedSize, `unpacked size; largest files: ${largest(report.files)}`).toBeLessThanOrEqual(MAX_UNPACKED_BYTES)
   })
@@ -285,5 +286,67 @@ describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
     expect(text).toBe('')
     expect(ours.map((f) => relative(installed, f.fileName).replaceAll('\\', '/'))).toEqual(expect.arrayContaining(['dist/protocol.d.ts', 'dist/protocol.d.cts', 'dist/validate.d.ts', 'dist/validate.d.cts']))
     expect(program.getSourceFiles().filter((f) => f.fileName.includes('/@types/node/')).map((f) => f.fileName)).toEqual([])
+  })
+
+  // The declarations ship once (scripts/dedupe-declarations.ts): an ESM entry's `.d.ts` re-exports
+  // the CommonJS `.d.cts`, so `import` and `require` see one declaration of every name. The
+  // exception is what imports fast-check, whose declarations differ by format: `extwire/conformance`
+  // keeps an ESM copy, so that its `fc.Arbitrary` is the one an ESM consumer's `fast-check` declares.
+  it('declares every name once for both formats, apart from the fast-check users ESM keeps its own', () => {
+    const { app, installed } = scratch()
+    const specifiers = DUAL_ENTRIES.map((e) => e.replace(/^\./, 'extwire'))
+    // Also a consumer's own fast-check, combined with ours: that fails where the two are different declarations.
+    const consumer =
+      specifiers.map((e, i) => `import * as entry${i} from '${e}'\nexport { entry${i} }\n`).join('') +
+      "import { arbitraryOf } from 'extwire/conformance'\nimport * as fc from 'fast-check'\nexport { arbitraryOf }\nexport const values = fc.array(arbitraryOf({ type: 'string' }))\n"
+    const files = ['consumer.mts', 'consumer.cts'].map((name) => join(app, `declared-${name}`))
+    for (const file of files) writeFileSync(file, consumer)
+    const program = ts.createProgram(files, { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, types: [] })
+    const diagnostics = files.flatMap((f) => [...program.getSyntacticDiagnostics(program.getSourceFile(f)), ...program.getSemanticDiagnostics(program.getSourceFile(f))])
+    expect(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => app, getNewLine: () => '\n' })).toBe('')
+    const checker = program.getTypeChecker()
+    const where = (symbol: ts.Symbol): string => {
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
+      const declaration = target.declarations?.[0]
+      if (!declaration) return '(no declaration)'
+      const file = declaration.getSourceFile().fileName
+      const place = file.startsWith(installed) ? relative(installed, file) : relative(ROOT, file)
+      return `${place.replaceAll('\\', '/')}:${declaration.getStart()}`
+    }
+    /** Where each export of each entry is declared, by `entry name`, as one format's consumer sees it. */
+    const declared = (file: string): Map<string, string> => {
+      const source = program.getSourceFile(file)!
+      const found = new Map<string, string>()
+      for (const statement of source.statements) {
+        if (!ts.isImportDeclaration(statement)) continue
+        const binding = statement.importClause?.namedBindings
+        if (!binding || !ts.isNamespaceImport(binding)) continue
+        const entry = (statement.moduleSpecifier as ts.StringLiteral).text
+        if (!specifiers.includes(entry)) continue
+        const namespace = checker.getAliasedSymbol(checker.getSymbolAtLocation(binding.name)!)
+        const exported = checker.getExportsOfModule(namespace)
+        expect(exported.length, `${entry} exports nothing to ${file}`).toBeGreaterThan(0)
+        for (const symbol of exported) found.set(`${entry} ${symbol.name}`, where(symbol))
+      }
+      return found
+    }
+    const [esm, cjs] = files.map(declared) as [Map<string, string>, Map<string, string>]
+    expect([...esm.keys()].sort()).toEqual([...cjs.keys()].sort())
+    const differ = [...esm].filter(([name, place]) => cjs.get(name) !== place)
+    // Only conformance's own declarations (those beside its fast-check import) differ, each in its own copy.
+    expect(differ.filter(([, place]) => !place.startsWith('dist/conformance.d.ts:')), 'names declared twice').toEqual([])
+    expect(differ.length).toBeGreaterThan(0)
+    // One ProtocolValidationError class, whichever entry and format it is reached through.
+    const error = new Set(['extwire', 'extwire/validate'].flatMap((e) => [esm.get(`${e} ProtocolValidationError`), cjs.get(`${e} ProtocolValidationError`)]))
+    expect([...error]).toHaveLength(1)
+    expect([...error][0]).toMatch(/^dist\/[^/]+\.d\.cts:/)
+    // Each format's `fc.Arbitrary` is that format's fast-check declaration.
+    const arbitrary = files.map((file) => {
+      const symbol = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!).find((s) => s.name === 'arbitraryOf')!
+      const signature = checker.getSignaturesOfType(checker.getTypeOfSymbol(checker.getAliasedSymbol(symbol)), ts.SignatureKind.Call)[0]!
+      return where(checker.getReturnTypeOfSignature(signature).getSymbol()!)
+    })
+    expect(arbitrary[0]).toMatch(/^node_modules\/fast-check\/lib\/fast-check\.d\.ts:/)
+    expect(arbitrary[1]).toMatch(/^node_modules\/fast-check\/lib\/cjs\/fast-check\.d\.ts:/)
   })
 })

@@ -1,9 +1,9 @@
 /**
- * Vitest global setup: builds the package's declarations (`dist/*.d.ts`, `*.d.cts`) while the tests
- * run, instead of before them. The declaration build is most of the build's CPU (about 33 s against
- * 4 s for the JavaScript), and only two test files read its output (test/package.test.ts and
- * test/docs-host-kit.test.ts): they wait for it through {@link declarationsReady}, every other file
- * starts at once. `npm test` builds the JavaScript first (`tsup --no-dts`), which keeps the
+ * Vitest global setup: builds the package's declarations (`dist/*.d.cts`, and the `*.d.ts` that
+ * scripts/dedupe-declarations.ts writes from them) while the tests run, instead of before them. The
+ * declaration build is most of the build's CPU (about 30 s against 4 s for the JavaScript), and only
+ * two test files read its output (test/package.test.ts and test/docs-host-kit.test.ts): they wait
+ * for it through {@link declarationsReady}, every other file starts at once. `npm test` builds the JavaScript first (`tsup --no-dts`), which keeps the
  * declarations already in `dist/`.
  *
  * The build is keyed by the content of everything the declarations derive from: when `dist/` holds
@@ -46,10 +46,10 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
     .sort()
 }
 
-/** A hash of every input of the declaration build: the TypeScript sources, the build and compiler settings, and the locked dependencies. */
+/** A hash of every input of the declaration build: the TypeScript sources, the build and compiler settings, its post-step, and the locked dependencies. */
 export function declarationsKey(): string {
   const hash = createHash('sha256')
-  const inputs = [...filesUnder('src', (n) => n.endsWith('.ts')), ...filesUnder('conformance', (n) => n.endsWith('.ts')), 'tsup.config.ts', 'tsconfig.json', 'package.json', 'package-lock.json']
+  const inputs = [...filesUnder('src', (n) => n.endsWith('.ts')), ...filesUnder('conformance', (n) => n.endsWith('.ts')), 'tsup.config.ts', 'scripts/dedupe-declarations.ts', 'tsconfig.json', 'package.json', 'package-lock.json']
   for (const file of inputs) {
     if (!existsSync(join(ROOT, file))) continue
     hash.update(file).update('\0').update(readFileSync(join(ROOT, file))).update('\0')
@@ -83,7 +83,7 @@ export function recorded(): DeclarationsRecord | undefined {
   }
 }
 
-/** The declaration element of tsup.config.ts (the one `tsup --no-dts` leaves out), built on its own. */
+/** The declaration element of tsup.config.ts (the one `tsup --no-dts` leaves out), built on its own, then its post-step. */
 async function buildDeclarations(): Promise<void> {
   const [{ build }, config] = await Promise.all([import('tsup'), import('../../tsup.config.js')])
   const made = config.default
@@ -91,6 +91,9 @@ async function buildDeclarations(): Promise<void> {
   const dts = elements.filter((e) => typeof e.dts === 'object' && e.dts.only === true)
   if (dts.length !== 1) throw new Error(`tsup.config.ts: expected one declarations-only element, found ${dts.length}`)
   await build({ ...dts[0], config: false, silent: true })
+  // As `npm run build` and `prepack` do: each declaration ships once (scripts/dedupe-declarations.ts).
+  const { dedupeDeclarations } = await import('../../scripts/dedupe-declarations.js')
+  dedupeDeclarations(ROOT)
 }
 
 /** The test files that read the declarations, and so wait for them. */
