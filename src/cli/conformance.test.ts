@@ -176,7 +176,7 @@ describe('extwire conformance', () => {
   }, 30_000)
 
   it.each([
-    ['worker', '100000', ['--threads', '1']],
+    ['worker', '20000', ['--threads', '1']],
     ['host', '4000', ['--role', 'host']],
   ])('fuzz (%s role): Ctrl-C stops a campaign where it is, reports what it played with its seed, and leaves no SIGINT listener', async (_role, runs, flags) => {
     const listeners = process.listenerCount('SIGINT')
