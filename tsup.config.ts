@@ -27,6 +27,9 @@ const nodeWorkers = {
   'conformance-worker': 'conformance/extension/worker.ts',
   'conformance-stdio': 'conformance/extension/stdio.ts',
   'fuzz-lanes': 'conformance/reference/fuzz-lanes.ts',
+  // Not a worker: the full checks of a default worker, which the two entries above load (by this
+  // name, from dist/) when a message first fails its fast check (src/runtime/node-entry.ts).
+  'full-checks': 'src/validate/precompiled/full.ts',
 }
 
 // The browser entry stays an ES module, in the ESM build: `extwire conformance --browser` serves

@@ -110,3 +110,51 @@ describe('the built CommonJS worker at run time', () => {
     expect(size(extra)).toBeGreaterThan(200_000)
   })
 })
+
+describe('the built CommonJS worker\'s full checks', () => {
+  /** Starts the built worker in a thread that answers `loaded?` with its module cache (file names). */
+  function probeWorker(): { worker: Worker; next: (test: (m: Record<string, unknown>) => boolean) => Promise<Record<string, unknown>>; loaded: () => Promise<string[]> } {
+    const code = `const { parentPort } = require('node:worker_threads')
+const post = parentPort.postMessage.bind(parentPort)
+const on = parentPort.on.bind(parentPort)
+parentPort.on = (event, listener) => on(event, event !== 'message' ? listener : (m) => m && m.type === 'loaded?' ? post({ loaded: Object.keys(require.cache) }) : listener(m))
+require(${JSON.stringify(join(DIST, 'conformance-worker.cjs'))})`
+    const worker = new Worker(code, { eval: true, env: { ...process.env, EXTWIRE_PROTOCOL: '' } })
+    const waiters: Array<{ test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = []
+    worker.on('message', (m: Record<string, unknown>) => {
+      const i = waiters.findIndex((w) => w.test(m))
+      if (i >= 0) waiters.splice(i, 1)[0]?.resolve(m)
+    })
+    const next = (test: (m: Record<string, unknown>) => boolean) => new Promise<Record<string, unknown>>((resolve) => waiters.push({ test, resolve }))
+    const loaded = async () => {
+      const answer = next((m) => Array.isArray(m['loaded']))
+      worker.postMessage({ type: 'loaded?' })
+      return ((await answer)['loaded'] as string[]).map((f) => basename(f))
+    }
+    return { worker, next, loaded }
+  }
+
+  it('are left out until a message fails its fast check, then load and report every error', async () => {
+    // The full checks: what dist/full-checks.cjs loads beyond the worker's own graph.
+    const full = [...staticGraph('full-checks.cjs')].filter((f) => !staticGraph('conformance-worker.cjs').has(f))
+    expect(full).toContain('full-checks.cjs')
+    expect(size(full)).toBeGreaterThan(50_000)
+    const { worker, next, loaded } = probeWorker()
+    try {
+      await next((m) => m['type'] === 'ready')
+      expect((await loaded()).filter((f) => full.includes(f))).toEqual([])
+      // A valid message is judged by the fast checks alone.
+      const log = next((m) => m['type'] === 'log')
+      worker.postMessage({ type: 'tool-execute-request', id: 't-0', payload: { toolId: 'echo', params: {} } })
+      await next((m) => m['type'] === 'tool-execute-response')
+      expect((await loaded()).filter((f) => full.includes(f))).toEqual([])
+      worker.postMessage({ type: 'tool-execute-request', id: 't-1', payload: { toolId: 5 } })
+      const reported = JSON.stringify(await log)
+      expect(reported).toContain('/payload/params: expected object, received absent [EXT-WIRE-003]')
+      expect(reported).toContain('/payload/toolId: expected string, received number 5 [EXT-WIRE-004]')
+      expect((await loaded()).filter((f) => full.includes(f)).sort()).toEqual([...full].sort())
+    } finally {
+      await worker.terminate()
+    }
+  })
+})

@@ -5,16 +5,18 @@
  * stderr, instead of growing until it crashes.
  */
 import { startRuntime } from '../../src/runtime/start.js'
-import { loadRuntimeValidators } from '../../src/runtime/ports.js'
+import { lazyFullValidatorsLoader } from '../../src/runtime/node-entry.js'
 import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
 import { maxMessageBytesFromEnv, requestTimeoutFromEnv, versionFromEnv } from './env.js'
+import { FULL_CHECKS_SOURCE, loadBuiltFullChecks } from './full-checks.js'
 
 /** Starts the runtime on stdin/stdout (a function, not top-level await: the entry is built as CommonJS). */
 async function main(): Promise<void> {
   const options = { ...requestTimeoutFromEnv(), ...versionFromEnv() }
-  // Only the checks this version runs: a default worker's own, or (another version) every check, loaded first.
-  const validators = await loadRuntimeValidators(options.protocol)
+  // Only the checks this version runs: a default worker's own (its full checks loaded when a message
+  // first fails), or (another version) every check, loaded first.
+  const validators = await lazyFullValidatorsLoader(loadBuiltFullChecks, FULL_CHECKS_SOURCE)(options.protocol)
   const transport = processStdioTransport(maxMessageBytesFromEnv())
   const runtime = startRuntime({ transport, module: createConformanceExtension(), options: { ...options, validators } }, validators)
   transport.onClose((info) => {

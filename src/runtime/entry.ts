@@ -5,22 +5,14 @@
  * returns the first runtime: one listener, one `ready` (EXT-LIFE-007, upstream B3).
  */
 import type { ExtensionModule } from './api.js'
-import { nodePortTransport, startOnPort, webWorkerPort, type FoundPort, type NodePort } from './ports.js'
+import { findWorkerPort } from './node-port.js'
+import { startOnPort } from './ports.js'
 import type { WorkerRuntime, WorkerRuntimeOptions } from './runtime.js'
+import { loadRuntimeValidators } from './worker-validators.js'
 
 export { nodePortTransport, webWorkerTransport } from './ports.js'
 
-async function findPort(): Promise<FoundPort> {
-  const g = globalThis as { process?: { versions?: { node?: string } } }
-  if (g.process?.versions?.node) {
-    const { parentPort } = await import('node:worker_threads')
-    if (!parentPort) throw new Error('initializeExtension must run inside a worker thread')
-    return { owner: parentPort, transport: nodePortTransport(parentPort as unknown as NodePort) }
-  }
-  return webWorkerPort()
-}
-
 /** Starts the runtime for `module` on this worker's port; calling it again returns the same runtime. */
 export function initializeExtension(module: ExtensionModule, options?: WorkerRuntimeOptions): Promise<WorkerRuntime> {
-  return startOnPort(findPort, module, options)
+  return startOnPort(findWorkerPort, module, options, loadRuntimeValidators)
 }

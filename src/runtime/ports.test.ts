@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { RuntimeTransport } from './runtime.js'
 import { HELD_MESSAGES_LIMIT, holdUntilListening, startOnPort, webWorkerTransport, type WebScope } from './ports.js'
+import { loadRuntimeValidators } from './worker-validators.js'
 
 /** A fake Web Worker scope: like a browser, it drops a message no listener is there for. */
 function fakeScope() {
@@ -59,7 +60,7 @@ describe('startOnPort for another version', () => {
   it('handles an activate that arrives while the checks load', async () => {
     const { scope, sent, deliver } = fakeScope()
     const activated = vi.fn()
-    const started = startOnPort(async () => ({ owner: {}, transport: webWorkerTransport(scope) as RuntimeTransport }), { activate: activated }, { protocol: '0.36.0' })
+    const started = startOnPort(async () => ({ owner: {}, transport: webWorkerTransport(scope) as RuntimeTransport }), { activate: activated }, { protocol: '0.36.0' }, loadRuntimeValidators)
     // The port is found on a microtask; the checks of 0.36.0 load after that.
     await Promise.resolve()
     await Promise.resolve()

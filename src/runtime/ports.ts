@@ -6,11 +6,10 @@
 import type { RuntimeTransport, RuntimeValidators, WorkerRuntime, WorkerRuntimeOptions } from './runtime.js'
 import { startRuntime } from './start.js'
 import { warmValidators } from './warm.js'
-import { loadRuntimeValidators } from './worker-validators.js'
+import type { ValidatorsLoader } from './validators-loader.js'
 
 // Every worker entry reaches the validators through this module (the stdio one as well), so that a
 // bundler puts both in one shared chunk: a worker's start pays for each module it loads.
-export { loadRuntimeValidators }
 import type { ExtensionModule } from './api.js'
 
 /** Marks a port that already has a runtime; stored on the port, not in this module. */
@@ -109,11 +108,12 @@ export function holdUntilListening(transport: RuntimeTransport): RuntimeTranspor
 
 /**
  * Starts the runtime for `module` on the port `find` gives, once per port (EXT-LIFE-007); a failure
- * is logged and rejects. Without `options.validators`, it takes the checks of `worker-validators.ts`:
- * synchronously for a default worker, after loading every version's checks for another (messages
- * that arrive meanwhile are held, in order).
+ * is logged and rejects. Without `options.validators`, it takes those `load` gives (the entry's:
+ * `worker-validators.ts`, or a Node worker's with full checks loaded on first use): synchronously
+ * for a default worker, after loading every version's checks for another (messages that arrive
+ * meanwhile are held, in order).
  */
-export function startOnPort(find: () => Promise<FoundPort>, module: ExtensionModule, options?: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+export function startOnPort(find: () => Promise<FoundPort>, module: ExtensionModule, options: WorkerRuntimeOptions | undefined, load: ValidatorsLoader): Promise<WorkerRuntime> {
   const started = find().then(({ owner, transport }) => {
     const marked = owner as Marked
     if (marked[RUNTIME] === undefined) {
@@ -123,7 +123,7 @@ export function startOnPort(find: () => Promise<FoundPort>, module: ExtensionMod
         setTimeout(() => warmValidators(validators), 0)
         return runtime
       }
-      const validators = options?.validators ?? loadRuntimeValidators(options?.protocol, options?.inboundMode)
+      const validators = options?.validators ?? load(options?.protocol, options?.inboundMode)
       if (validators instanceof Promise) {
         // While another version's checks load, a Web Worker would drop what arrives with no listener.
         const held = holdUntilListening(transport)

@@ -6,8 +6,9 @@
 import type { ExtensionModule } from './api.js'
 import { startOnPort, webWorkerPort } from './ports.js'
 import type { WorkerRuntime, WorkerRuntimeOptions } from './runtime.js'
+import { loadRuntimeValidators } from './worker-validators.js'
 
 /** Starts the runtime for `module` on this Web Worker's scope; calling it again returns the same runtime. */
 export function initializeWebExtension(module: ExtensionModule, options?: WorkerRuntimeOptions): Promise<WorkerRuntime> {
-  return startOnPort(async () => webWorkerPort(), module, options)
+  return startOnPort(async () => webWorkerPort(), module, options, loadRuntimeValidators)
 }

@@ -1,13 +1,12 @@
 /**
- * The validators a worker entry (`initializeExtension`, the conformance workers) starts a runtime
- * with, loading no more checks than it runs: a default-profile worker with tolerant inbound
- * validation (the default) gets its own checks (`worker-checks.ts`, about a third of them all);
- * any other version or mode loads every check first, asynchronously, before the runtime starts.
+ * The validators a worker entry (`initializeExtension`, the browser worker) starts a runtime with,
+ * loading no more checks than it runs: a default-profile worker with tolerant inbound validation
+ * (the default) gets its own checks (`worker-checks.ts`, about a third of them all); any other
+ * version or mode loads every check first, asynchronously, before the runtime starts.
  */
-import { DEFAULT_PROFILE, resolveProfile } from '../protocol/versions.js'
-import type { ValidationMode } from '../validate/modes.js'
 import { workerValidator } from '../validate/worker-checks.js'
 import type { RuntimeValidators } from './runtime.js'
+import { validatorsLoader, type ValidatorsLoader } from './validators-loader.js'
 
 /** The default validators of a 0.22.1 runtime (as `createRuntimeValidators()`), on a default worker's own checks. */
 export function defaultWorkerValidators(): RuntimeValidators {
@@ -23,7 +22,4 @@ export function defaultWorkerValidators(): RuntimeValidators {
  * `compileRuntimeValidators` gives them; an unknown version throws an `UnknownVersionError`.
  * Synchronous for the default version and mode; otherwise it loads the module of every check.
  */
-export function loadRuntimeValidators(protocol?: string, inboundMode: ValidationMode = 'tolerant'): RuntimeValidators | Promise<RuntimeValidators> {
-  if ((protocol === undefined || resolveProfile(protocol) === DEFAULT_PROFILE) && inboundMode === 'tolerant') return defaultWorkerValidators()
-  return import('./profile-validators.js').then(({ compileRuntimeValidators }) => compileRuntimeValidators(protocol ?? DEFAULT_PROFILE, inboundMode))
-}
+export const loadRuntimeValidators: ValidatorsLoader = validatorsLoader(defaultWorkerValidators)

@@ -28,10 +28,17 @@ export interface ChecksModule {
   readonly TOLERANT: readonly (Check | undefined)[]
 }
 
-/** A fast module and the full module of the same checks. */
+/**
+ * A full module loaded on first use. The full checks (which collect every error) run only when a
+ * message fails its fast check, and are most of a worker's code to compile: a worker that can load
+ * a module synchronously (a CommonJS Node worker) compiles them only when a message first fails.
+ */
+export type LazyChecksModule = () => ChecksModule
+
+/** A fast module and the full module of the same checks (the full one possibly loaded on first use). */
 export interface CheckModules {
   readonly fast: ChecksModule
-  readonly full: ChecksModule
+  readonly full: ChecksModule | LazyChecksModule
 }
 
 /** Entries of a set, by row and mode; a row whose check the set does not hold has none. */
@@ -53,14 +60,22 @@ class Entry implements CheckEntry {
     readonly ctx: ReportContext,
     readonly hints: ReportHints,
     private readonly fastCheck: Check,
-    private readonly fullCheck: Check,
+    private fullCheck: Check | (() => Check),
   ) {}
   fast(): Check {
     return this.fastCheck
   }
   full(): Check {
-    return this.fullCheck
+    // A full check of a lazily loaded module is looked up on first use (the module loads then).
+    const full = this.fullCheck
+    if ((full as { lazy?: true }).lazy !== true) return full as Check
+    return (this.fullCheck = (full as () => Check)())
   }
+}
+
+/** A lookup of a lazily loaded module's check, marked so that `Entry.full` can tell it from a check. */
+function lazyCheck(look: () => Check): () => Check {
+  return Object.assign(() => look(), { lazy: true as const })
 }
 
 /**
@@ -74,18 +89,43 @@ export function checkSet(entries: readonly EntriesModule[], checks: readonly Che
   const twice = versions.find((v, i) => versions.indexOf(v) !== i)
   if (twice !== undefined) throw new Error(`checkSet: version ${twice} is in two entries modules; each version's entries must come from one`)
   const profiles = Object.freeze(Object.assign({}, ...entries.map((m) => m.PROFILE_ENTRIES)) as Partial<Record<ProfileVersion, readonly number[]>>)
-  const checkOf = (mode: ValidationMode, compilation: 'fast' | 'full', index: number): Check | undefined => {
+  // Each lazy full module loads once, for every entry of this set, the first time one needs it.
+  const loaders = checks.map(({ full }) => {
+    if (typeof full !== 'function') return () => full
+    let loaded: ChecksModule | undefined
+    return () => (loaded ??= full())
+  })
+  const key = (mode: ValidationMode) => (mode === 'strict' ? 'STRICT' : 'TOLERANT')
+  const fastOf = (mode: ValidationMode, index: number): Check | undefined => {
     for (const m of checks) {
-      const found = m[compilation][mode === 'strict' ? 'STRICT' : 'TOLERANT'][index]
+      const found = m.fast[key(mode)][index]
       if (found !== undefined) return found
+    }
+    return undefined
+  }
+  // A lazy module is trusted to hold the full check of each fast check its pair holds (they are
+  // generated together); a check it lacks throws at first use, naming itself.
+  const fullOf = (mode: ValidationMode, index: number): Check | (() => Check) | undefined => {
+    for (const [i, m] of checks.entries()) {
+      if (typeof m.full !== 'function') {
+        const found = m.full[key(mode)][index]
+        if (found !== undefined) return found
+      } else if (m.fast[key(mode)][index] !== undefined) {
+        const load = loaders[i] as () => ChecksModule
+        return lazyCheck(() => {
+          const found = load()[key(mode)][index]
+          if (found === undefined) throw new Error(`precompiled validators: the lazily loaded full checks hold no ${mode} check ${index}`)
+          return found
+        })
+      }
     }
     return undefined
   }
   const entriesOf = (mode: ValidationMode) =>
     Object.freeze(
       rows.map(([kind, name, check, hint]) => {
-        const fast = checkOf(mode, 'fast', check)
-        const full = checkOf(mode, 'full', check)
+        const fast = fastOf(mode, check)
+        const full = fullOf(mode, check)
         return fast === undefined || full === undefined ? undefined : new Entry(contextOf(kind, name), hints[hint] as ReportHints, fast, full)
       }),
     )

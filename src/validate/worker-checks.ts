@@ -5,15 +5,14 @@
  * module of every check of every version; its own checks are about a third of it. Other versions,
  * modes and scopes are in `precompiled.ts` (which holds these as well).
  */
-import { checkSet, validatorOn, type CheckSet } from './check-set.js'
-import * as ENTRIES from './precompiled/entries.js'
-import * as FAST from './precompiled/fast.js'
+import { validatorOn, type CheckSet } from './check-set.js'
 import * as FULL from './precompiled/full.js'
+import { workerCheckSet } from './worker-check-set.js'
 import type { ValidationMode } from './modes.js'
 import type { ProtocolValidator, ValidatorScope } from './validator.js'
 
 /** The default worker's checks, built once at load. */
-const WORKER_CHECKS: CheckSet = checkSet([ENTRIES], [{ fast: FAST, full: FULL }])
+const WORKER_CHECKS: CheckSet = workerCheckSet(FULL)
 
 /**
  * A validator of the default profile on a default worker's checks only: `tolerant` for
