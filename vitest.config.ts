@@ -6,6 +6,10 @@
 import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
+import { ensureFreshDist } from './test/global/fresh-dist.js'
+
+// Before any test: a targeted run after a source edit must not test the dist/ built before it.
+ensureFreshDist()
 
 /**
  * The order files start in: the longest (in wall time on a loaded 2-core machine, waits included)

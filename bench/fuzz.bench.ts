@@ -1,7 +1,7 @@
 /**
  * Fuzzing throughput in process (issue 12): `extwire fuzz` against the reference runtime over the
  * memory transport, as the command runs it (its default lanes, on one thread per core: this one and
- * worker threads from `dist/fuzz-lanes.js`, which `npm run bench` builds), counted in host messages
+ * worker threads from `dist/fuzz-lanes.cjs`, which `npm run bench` builds), counted in host messages
  * and normalised to sequences of 20 messages (fc.commands draws sequences of varying length).
  */
 import { IN_PROCESS_LANES } from '../conformance/fuzz/campaign.js'

@@ -5,7 +5,8 @@
  * - importing `extwire/runtime` and `extwire/validate` against a bare `node -e ""`;
  * - importing `extwire` against importing `typebox` alone;
  * - start-to-`ready` of a worker on the reference runtime (the conformance worker bundle) against an
- *   empty worker that only says ready;
+ *   empty worker that only says ready, in the same module format (the bundle is CommonJS; an ES
+ *   module worker pays for the ES loader, so the ES empty worker, printed for scale, starts slower);
  * - the first tool call in a fresh worker against a steady-state call in the same worker, and
  *   against the first call of a runtime that does not validate (what validation adds to it).
  *
@@ -16,11 +17,13 @@ import { spawnSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { median, printRatio } from './lib.js'
+import { emptyWorkersFor } from './empty-worker.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const ROUNDS = Number(process.env['EXTWIRE_BENCH_ROUNDS'] ?? 11)
-const WORKER_BUNDLE = fileURLToPath(new URL('../dist/conformance-worker.js', import.meta.url))
-const EMPTY_WORKER = fileURLToPath(new URL('./empty-worker.mjs', import.meta.url))
+const WORKER_BUNDLE = fileURLToPath(new URL('../dist/conformance-worker.cjs', import.meta.url))
+/** The empty workers: `same` (the baseline) in the bundle's module format, `other` for scale. */
+const EMPTY = emptyWorkersFor(WORKER_BUNDLE)
 
 /** Wall time of one fresh `node` process running `args`, in ms. */
 function wall(args: readonly string[]): number {
@@ -93,14 +96,17 @@ import(pathToFileURL(${JSON.stringify(WORKER_BUNDLE)}).href)`
  * extension, then times the first tool call and the median of 200 later ones (ms); for `split`,
  * also the worker's side of those two calls.
  */
-function firstCallProbe(worker: 'bundle' | 'validation' | 'none' | 'split'): { first: number; steady: number; workerFirst: number; workerSteady: number } {
-  const create = worker === 'bundle'
+function firstCallProbe(worker: 'bundle' | 'validation' | 'none' | 'split' | 'warm-host'): { first: number; steady: number; workerFirst: number; workerSteady: number } {
+  const create = worker === 'bundle' || worker === 'warm-host'
     ? `new Worker(${JSON.stringify(WORKER_BUNDLE)}, { execArgv: [] })`
     : worker === 'split'
       ? `new Worker(${JSON.stringify(SPLIT_WORKER)}, { eval: true, execArgv: [] })`
       : `new Worker(${JSON.stringify(PROBE_WORKER)}, { eval: true, execArgv: [], workerData: { validation: ${worker === 'validation'} } })`
   const [first, steady, workerFirst, workerSteady] = probe(`
 import { Worker } from 'node:worker_threads'
+// For 'warm-host', a first worker plays the whole probe and ends before the measured one starts, as
+// in a host that has run extensions before: only the measured worker is fresh, not the host's code.
+for (let warm = ${worker === 'warm-host' ? 1 : 0}; warm >= 0; warm--) {
 const worker = ${create}
 const waiters = []
 worker.on('message', (m) => { for (const w of [...waiters]) if (w.test(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) } })
@@ -127,8 +133,9 @@ if (${worker === 'split'}) {
   inside = (await dumped).inside
 }
 const insideSteady = inside.slice(101).sort((a, b) => a - b)[100]
-console.log(JSON.stringify([first, steady, inside[0], insideSteady ?? NaN]))
-process.exit(0)`)
+if (warm === 0) { console.log(JSON.stringify([first, steady, inside[0], insideSteady ?? NaN])); process.exit(0) }
+await worker.terminate()
+}`)
   return { first: first as number, steady: steady as number, workerFirst: workerFirst as number, workerSteady: workerSteady as number }
 }
 
@@ -151,24 +158,31 @@ const ms = (values: readonly number[]) => `${median(values).toFixed(median(value
 export async function startupBench(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ')
   console.log(`\nStart-up (${ROUNDS} rounds, each figure a fresh process; load average before: ${load})`)
-  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], ready: [], readyOther: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [] }
-  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], readyOther: [], first: [], validation: [], noValidationFirst: [], againstNone: [] }
+  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], emptyOther: [], ready: [], readyOther: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [], warmFirst: [], warmSteady: [] }
+  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], readyOther: [], readyAgainstOther: [], first: [], warmFirst: [], validation: [], noValidationFirst: [], againstNone: [] }
   for (let round = 0; round <= ROUNDS; round++) {
     const bare = wall(['-e', ''])
     const runtime = wall(importOf('extwire/runtime'))
     const validate = wall(importOf('extwire/validate'))
     const typebox = wall(importOf('typebox'))
     const extwire = wall(importOf('extwire'))
-    const empty = readyProbe(EMPTY_WORKER)
+    // Alternate which starts first, so that neither side always follows the other's process.
+    const emptyFirst = round % 2 === 0 ? readyProbe(EMPTY.same) : undefined
     const ready = readyProbe(WORKER_BUNDLE)
+    const emptySame = emptyFirst ?? readyProbe(EMPTY.same)
+    const emptyOther = readyProbe(EMPTY.other)
     // The same worker asked for another version: it loads the checks a 0.22.1 worker leaves out first.
     const readyOther = readyProbe(WORKER_BUNDLE, { ...process.env, EXTWIRE_PROTOCOL: '0.36.0' })
     const { first, steady } = firstCallProbe('bundle')
     const withValidation = firstCallProbe('validation').first
     const { first: withoutValidation, steady: steadyWithout } = firstCallProbe('none')
     const split = firstCallProbe('split')
+    const warmHost = firstCallProbe('warm-host')
     if (round === 0) continue // warm-up: file cache
-    Object.entries({ bare, runtime, validate, typebox, extwire, empty, ready, readyOther, first, steady, withValidation, withoutValidation, steadyWithout }).forEach(([k, v]) => t[k]?.push(v))
+    Object.entries({ bare, runtime, validate, typebox, extwire, empty: emptySame, emptyOther, ready, readyOther, first, steady, withValidation, withoutValidation, steadyWithout }).forEach(([k, v]) => t[k]?.push(v))
+    t['warmFirst']?.push(warmHost.first)
+    t['warmSteady']?.push(warmHost.steady)
+    ratios['warmFirst']?.push(warmHost.first / warmHost.steady)
     t['workerFirst']?.push(split.workerFirst)
     t['workerSteady']?.push(split.workerSteady)
     t['hostFirst']?.push(split.first - split.workerFirst)
@@ -178,8 +192,9 @@ export async function startupBench(): Promise<void> {
     ratios['runtime']?.push(runtime / bare)
     ratios['validate']?.push(validate / bare)
     ratios['extwire']?.push(extwire / typebox)
-    ratios['ready']?.push(ready / empty)
-    ratios['readyOther']?.push(readyOther / empty)
+    ratios['ready']?.push(ready / emptySame)
+    ratios['readyAgainstOther']?.push(ready / emptyOther)
+    ratios['readyOther']?.push(readyOther / emptySame)
     ratios['first']?.push(first / steady)
     ratios['validation']?.push(withValidation / withoutValidation)
   }
@@ -189,11 +204,14 @@ export async function startupBench(): Promise<void> {
     ['import extwire/validate', t['validate'] ?? []],
     ['import typebox', t['typebox'] ?? []],
     ['import extwire', t['extwire'] ?? []],
-    ['empty worker: new Worker -> ready', t['empty'] ?? []],
-    ['reference runtime worker: new Worker -> ready', t['ready'] ?? []],
+    [`empty worker, ${EMPTY.sameFormat} (baseline): new Worker -> ready`, t['empty'] ?? []],
+    [`empty worker, ${EMPTY.otherFormat} (for scale): new Worker -> ready`, t['emptyOther'] ?? []],
+    [`reference runtime worker (${EMPTY.sameFormat}): new Worker -> ready`, t['ready'] ?? []],
     ['the same worker speaking 0.36.0: new Worker -> ready', t['readyOther'] ?? []],
     ['first tool call in a fresh worker', t['first'] ?? []],
     ['steady-state tool call (same worker)', t['steady'] ?? []],
+    ['first tool call in a fresh worker, host process warm', t['warmFirst'] ?? []],
+    ['steady-state tool call (that worker)', t['warmSteady'] ?? []],
     ['first tool call, runtime validating (package import)', t['withValidation'] ?? []],
     ['first tool call, runtime not validating (package import)', t['withoutValidation'] ?? []],
     ['steady-state call, runtime not validating (package import)', t['steadyWithout'] ?? []],
@@ -206,9 +224,13 @@ export async function startupBench(): Promise<void> {
   report('import extwire/runtime / node -e ""', ratios['runtime'] ?? [], 1.5)
   report('import extwire/validate / node -e ""', ratios['validate'] ?? [], 1.5)
   report('import extwire / import typebox', ratios['extwire'] ?? [], 1.2)
-  report('start-to-ready: reference runtime / empty worker', ratios['ready'] ?? [], 1.3)
-  scale('for scale: start-to-ready speaking 0.36.0 / empty worker', ratios['readyOther'] ?? [])
+  report(`start-to-ready: reference runtime / ${EMPTY.sameFormat} empty worker`, ratios['ready'] ?? [], 1.3)
+  scale(`for scale: the same / ${EMPTY.otherFormat} empty worker`, ratios['readyAgainstOther'] ?? [])
+  scale(`for scale: speaking 0.36.0 / ${EMPTY.sameFormat} empty worker`, ratios['readyOther'] ?? [])
   report('first tool call / steady-state call', ratios['first'] ?? [], 1.5)
+  // The same, in a host process that has already run a worker through the probe: what a running host
+  // sees when it starts one more extension (the host's own code is warm, the worker is fresh).
+  report('first call / steady, fresh worker under a warm host', ratios['warmFirst'] ?? [], 1.5)
   // The literal target above stays printed. For scale, the same ratio of a runtime that does not
   // validate at all (what cold JavaScript costs any worker), and our first call against its first.
   scale('for scale: first / steady call, runtime not validating', ratios['noValidationFirst'] ?? [])

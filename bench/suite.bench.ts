@@ -3,7 +3,9 @@
  * what the suite would take if starting a worker cost no more than starting an empty one and those
  * starts were spread perfectly over the cores, on top of the suite's own waits (measured in
  * process): empty-worker start × fixtures ÷ cores + in-process suite time, all in the same run.
- * The worker is the built, bundled reference worker (`npm run build` first).
+ * The worker is the built, bundled reference worker (`npm run build` first), and the empty worker
+ * is in its module format (CommonJS): an empty ES module worker, printed for scale, starts slower,
+ * and would lower the bar.
  *
  * Beside the ratio it prints where the time goes, because a wall time alone cannot say: the CPU
  * of the run (all threads) and of its main thread, how busy the cores were, the CPU one worker
@@ -19,6 +21,7 @@ import { embeddedTarget } from '../conformance/reference/target.js'
 import type { Transport } from '../src/transport/types.js'
 import { allFixtures } from '../test/helpers/suite.js'
 import { loadLine, median, printRatio, printSummary, type SummaryRow } from './lib.js'
+import { emptyWorkersFor } from './empty-worker.js'
 
 /** Fixtures at once, as the transport tests run the suite. */
 const CONCURRENCY = 4
@@ -141,11 +144,11 @@ function recordingTarget(inner: Target, t0: number, timelines: Timeline[]): Targ
 /** Runs the suite-time benchmark; prints its summary and adds its rows to `rows` (for a summary of every bench). */
 export async function suiteBench(rows: SummaryRow[] = []): Promise<void> {
   const fixtures = allFixtures()
-  const worker = fileURLToPath(new URL('../dist/conformance-worker.js', import.meta.url))
+  const worker = fileURLToPath(new URL('../dist/conformance-worker.cjs', import.meta.url))
   const cores = availableParallelism()
   console.log(`\nFull conformance suite (${fixtures.length} fixtures, ${CONCURRENCY} at a time; ${loadLine()})`)
   if (!existsSync(worker)) {
-    console.log('  dist/conformance-worker.js is missing: run `npm run build` first')
+    console.log('  dist/conformance-worker.cjs is missing: run `npm run build` first')
     return
   }
   const line = (label: string, value: string, note = '') => console.log(`  ${label.padEnd(58)} ${value.padStart(10)}${note ? `   ${note}` : ''}`)
@@ -158,8 +161,8 @@ export async function suiteBench(rows: SummaryRow[] = []): Promise<void> {
     return ms
   }
   // The baselines are measured around the suite, so that a change of load in between hits both sides.
-  const emptyFile = fileURLToPath(new URL('./empty-worker.mjs', import.meta.url))
-  const emptyBefore = await startToReady(emptyFile)
+  const empty = emptyWorkersFor(worker)
+  const emptyBefore = await startToReady(empty.same)
   const inProcess = await time('in-process (memory transport)', embeddedTarget())
   // execArgv []: the workers must not inherit this process's tsx loader, as they do not under `extwire conformance`.
   const timelines: Timeline[] = []
@@ -169,15 +172,20 @@ export async function suiteBench(rows: SummaryRow[] = []): Promise<void> {
   const threads = await time('worker_threads (one fresh worker per fixture)', recordingTarget(workerTarget(worker, ['short-request-timeout'], []), t0, timelines))
   const suiteCpu = processCpuMs() - cpu0
   const main1 = mainThreadCpuMs()
-  const emptyAfter = await startToReady(emptyFile)
+  const emptyAfter = await startToReady(empty.same)
   const reference = await startToReady(worker)
+  const emptyOther = await startToReady(empty.other)
   const emptyMs = (emptyBefore.readyMs + emptyAfter.readyMs) / 2
   const emptyCpu = (emptyBefore.cpuMs + emptyAfter.cpuMs) / 2
   const floor = (emptyMs * fixtures.length) / cores + inProcess
   line('reference worker, start to ready (median of 8)', `${reference.readyMs.toFixed(0)} ms`)
-  line('empty worker (only says ready), start to ready', `${emptyMs.toFixed(0)} ms`, `(${emptyBefore.readyMs.toFixed(0)} before, ${emptyAfter.readyMs.toFixed(0)} after the suites)`)
+  line(`empty worker, ${empty.sameFormat} (only says ready), start to ready`, `${emptyMs.toFixed(0)} ms`, `(${emptyBefore.readyMs.toFixed(0)} before, ${emptyAfter.readyMs.toFixed(0)} after the suites)`)
+  line(`empty worker, ${empty.otherFormat} (for scale; not the floor's)`, `${emptyOther.readyMs.toFixed(0)} ms`)
   line(`floor: empty starts × ${fixtures.length} / ${cores} cores + in-process suite`, `${(floor / 1000).toFixed(2)} s`)
   printRatio('worker_threads suite / floor', threads / floor, 1.3, false)
+  // For scale only: the floor with the other format's empty worker (before the Node workers were CommonJS, the floor was ES).
+  const otherFloor = (emptyOther.readyMs * fixtures.length) / cores + inProcess
+  line(`suite / a floor of ${empty.otherFormat} empty starts (no target)`, `${(threads / otherFloor).toFixed(2)}×`, `floor ${(otherFloor / 1000).toFixed(2)} s`)
   // No target: how much the threads cost over the same fixtures in process, for scale.
   line('worker_threads suite / in-process suite (no target)', `${(threads / inProcess).toFixed(2)}×`)
 
@@ -186,7 +194,7 @@ export async function suiteBench(rows: SummaryRow[] = []): Promise<void> {
   console.log('  where the worker_threads suite\'s time goes (no targets):')
   line('  CPU of the run, all threads', `${(suiteCpu / 1000).toFixed(2)} s`, `${(suiteCpu / n).toFixed(0)} ms per fixture; cores busy ${((100 * suiteCpu) / (threads * cores)).toFixed(0)}% of the run`)
   if (main0 !== undefined && main1 !== undefined) line('  of which the main thread (runner, transports)', `${((main1 - main0) / 1000).toFixed(2)} s`, `${((main1 - main0) / n).toFixed(1)} ms per fixture`)
-  line('  CPU of one reference worker, start to end (alone)', `${reference.cpuMs.toFixed(0)} ms`, `empty worker ${emptyCpu.toFixed(0)} ms`)
+  line('  CPU of one reference worker, start to end (alone)', `${reference.cpuMs.toFixed(0)} ms`, `empty worker ${emptyCpu.toFixed(0)} ms (${empty.sameFormat}), ${emptyOther.cpuMs.toFixed(0)} ms (${empty.otherFormat})`)
   line('  CPU per fixture beyond its reference worker\'s start and end', `${(suiteCpu / n - reference.cpuMs).toFixed(0)} ms`, 'steps in the worker and the runner, and contention')
   line('  run time if that CPU were spread perfectly over the cores', `${(suiteCpu / cores / 1000).toFixed(2)} s`)
   const mean = (f: (t: Timeline) => number | undefined) => {

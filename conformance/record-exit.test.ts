@@ -60,7 +60,7 @@ describe('extwire record exit code', () => {
   }, 60_000)
 
   it('succeeds when the worker does its part and the host closes', async () => {
-    const r = await recordSession('node dist/conformance-stdio.js', async (stdin, stdout) => {
+    const r = await recordSession('node dist/conformance-stdio.cjs', async (stdin, stdout) => {
       await waitForReady(stdout)
       stdin.end()
     })

@@ -121,7 +121,7 @@ describe('extwire record, both roles from one trace', () => {
 
   it('works as a command: extwire record --role host between a host and a worker process', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'extwire-record-host-')), 'session.json')
-    const transport = createStdioTransport(`node bin/extwire.js record --role host --cmd "node dist/conformance-stdio.js" --out ${out} --id host/recorded/via-cli`, { cwd: PACKAGE_ROOT })
+    const transport = createStdioTransport(`node bin/extwire.js record --role host --cmd "node dist/conformance-stdio.cjs" --out ${out} --id host/recorded/via-cli`, { cwd: PACKAGE_ROOT })
     const clock = new VirtualClock()
     const host = createHost({ clock })
     const events: HostEvent[] = []
@@ -144,9 +144,9 @@ describe('extwire record, both roles from one trace', () => {
   it('refuses an unknown --role and a host-role id outside host/ before starting anything', async () => {
     let text = ''
     const io = { cwd: PACKAGE_ROOT, stdout: { write: (t: string) => (text += t) }, stderr: { write: (t: string) => (text += t) } }
-    expect(await run({ ...io, argv: ['record', '--role', 'judge', '--cmd', 'node dist/conformance-stdio.js', '--out', join(tmpdir(), 'never.json')] })).toBe(2)
+    expect(await run({ ...io, argv: ['record', '--role', 'judge', '--cmd', 'node dist/conformance-stdio.cjs', '--out', join(tmpdir(), 'never.json')] })).toBe(2)
     expect(text).toContain('--role judge: expected worker or host')
-    expect(await run({ ...io, argv: ['record', '--role', 'host', '--id', 'recorded/x', '--cmd', 'node dist/conformance-stdio.js', '--out', join(tmpdir(), 'never.json')] })).toBe(2)
+    expect(await run({ ...io, argv: ['record', '--role', 'host', '--id', 'recorded/x', '--cmd', 'node dist/conformance-stdio.cjs', '--out', join(tmpdir(), 'never.json')] })).toBe(2)
     expect(text).toContain("a host-role fixture's id starts with host/")
   })
 })

@@ -56,7 +56,7 @@ describe('extwire record', () => {
 
   it('works as a command between a host and a worker process', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'extwire-record-')), 'session.json')
-    const transport = createStdioTransport(`node bin/extwire.js record --cmd "node dist/conformance-stdio.js" --out ${out} --id recorded/via-cli`, { cwd: PACKAGE_ROOT })
+    const transport = createStdioTransport(`node bin/extwire.js record --cmd "node dist/conformance-stdio.cjs" --out ${out} --id recorded/via-cli`, { cwd: PACKAGE_ROOT })
     const host = new HostPeer(transport)
     await session(host)
     await host.close()

@@ -37,8 +37,8 @@ function expectPassedAt036(r: { out: string; code: number }): void {
 
 describe('extwire conformance --protocol over the bundled workers', () => {
   for (const [name, target] of [
-    ['worker_threads', ['--worker', 'dist/conformance-worker.js']],
-    ['stdio', ['--cmd', 'node dist/conformance-stdio.js']],
+    ['worker_threads', ['--worker', 'dist/conformance-worker.cjs']],
+    ['stdio', ['--cmd', 'node dist/conformance-stdio.cjs']],
   ] as const) {
     it(`${name}: the worker speaks 0.36.0 and the JSON report says 0.36.0`, async () => {
       const r = await cli(['conformance', ...target, '--protocol', '0.36.0', ...AT_036, ...WAITS])
@@ -47,7 +47,7 @@ describe('extwire conformance --protocol over the bundled workers', () => {
   }
 
   it('without --protocol the report says 0.22.1 and the 0.23.0 fixtures are not selected', async () => {
-    const r = await cli(['conformance', '--worker', 'dist/conformance-worker.js', '--filter', 'requests/storage-get,tools/echo-*', '--reporter', 'json', ...WAITS])
+    const r = await cli(['conformance', '--worker', 'dist/conformance-worker.cjs', '--filter', 'requests/storage-get,tools/echo-*', '--reporter', 'json', ...WAITS])
     const report = JSON.parse(r.out) as JsonReport
     expect(report.protocol).toBe('0.22.1')
     expect(report.results.map((x) => x.id)).toContain('requests/storage-get')
@@ -56,7 +56,7 @@ describe('extwire conformance --protocol over the bundled workers', () => {
   }, 300_000)
 
   it('the console report names the version judged', async () => {
-    const r = await cli(['conformance', '--worker', 'dist/conformance-worker.js', '--protocol', '0.23.0', '--filter', 'collections/storage-put', ...WAITS])
+    const r = await cli(['conformance', '--worker', 'dist/conformance-worker.cjs', '--protocol', '0.23.0', '--filter', 'collections/storage-put', ...WAITS])
     expect(r.out).toMatch(/1 fixtures against .* at protocol 0\.23\.0:/)
     expect(r.code).toBe(0)
   }, 300_000)

@@ -57,8 +57,8 @@ afterAll(async () => {
 
 const targets: Array<[string, () => Target]> = [
   ['memory', () => embeddedTarget()],
-  ['worker_threads', () => workerTarget(fileURLToPath(new URL('../dist/conformance-worker.js', import.meta.url)))],
-  ['stdio', () => commandTarget('node dist/conformance-stdio.js', [], root)],
+  ['worker_threads', () => workerTarget(fileURLToPath(new URL('../dist/conformance-worker.cjs', import.meta.url)))],
+  ['stdio', () => commandTarget('node dist/conformance-stdio.cjs', [], root)],
 ]
 
 describe.each(targets)('the reference host with the reference runtime over %s', (_name, target) => {

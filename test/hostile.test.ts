@@ -161,7 +161,7 @@ describe('input is bounded', () => {
   }, 30_000)
 
   it('the reference stdio worker has the same limit (EXTWIRE_MAX_MESSAGE_BYTES)', async () => {
-    const t = createStdioTransport(`node ${JSON.stringify(join(ROOT, 'dist/conformance-stdio.js'))} ${TAG}`, { env: { ...workerEnv(), EXTWIRE_MAX_MESSAGE_BYTES: '1000' } })
+    const t = createStdioTransport(`node ${JSON.stringify(join(ROOT, 'dist/conformance-stdio.cjs'))} ${TAG}`, { env: { ...workerEnv(), EXTWIRE_MAX_MESSAGE_BYTES: '1000' } })
     const peer = new HostPeer(t)
     await peer.waitForType('ready', 20_000)
     t.send('y'.repeat(5000))

@@ -49,7 +49,7 @@ export function compilingLines(files: readonly string[]): string[] {
 }
 
 const RUNTIME_ENTRIES = ['runtime', 'validate', 'protocol', 'host', 'transport']
-const WORKER_BUNDLES = ['conformance-worker.js', 'conformance-stdio.js', 'conformance-browser-worker.js']
+const WORKER_BUNDLES = ['conformance-worker.cjs', 'conformance-stdio.cjs', 'conformance-browser-worker.js']
 
 describe('the pattern', () => {
   it('finds every form of run-time compilation, and nothing else', () => {

@@ -253,7 +253,7 @@ describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
     const cli = join(installed, 'bin/extwire.js')
     const filter = ['--filter', 'lifecycle/ready-once-first']
     expect(await node([cli, 'conformance', ...filter])).toMatch(/1 passed, 0 failed/)
-    expect(await node([cli, 'conformance', '--worker', join(installed, 'dist/conformance-worker.js'), ...filter])).toMatch(/1 passed, 0 failed/)
+    expect(await node([cli, 'conformance', '--worker', join(installed, 'dist/conformance-worker.cjs'), ...filter])).toMatch(/1 passed, 0 failed/)
   })
 
   it('type-checks extwire/protocol and extwire/validate without @types/node, from ESM and CommonJS, under nodenext and node16', () => {

@@ -10,13 +10,19 @@ import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
 import { maxMessageBytesFromEnv, requestTimeoutFromEnv, versionFromEnv } from './env.js'
 
-const options = { ...requestTimeoutFromEnv(), ...versionFromEnv() }
-// Only the checks this version runs: a default worker's own, or (another version) every check, loaded first.
-const validators = await loadRuntimeValidators(options.protocol)
-const transport = processStdioTransport(maxMessageBytesFromEnv())
-const runtime = startRuntime({ transport, module: createConformanceExtension(), options: { ...options, validators } }, validators)
-transport.onClose((info) => {
-  runtime.dispose()
-  if (info.reason === 'error') process.stderr.write(`extwire stdio worker: ${info.detail ?? 'transport error'}\n`)
-  process.exit(info.reason === 'error' ? 1 : 0)
-})
+/** Starts the runtime on stdin/stdout (a function, not top-level await: the entry is built as CommonJS). */
+async function main(): Promise<void> {
+  const options = { ...requestTimeoutFromEnv(), ...versionFromEnv() }
+  // Only the checks this version runs: a default worker's own, or (another version) every check, loaded first.
+  const validators = await loadRuntimeValidators(options.protocol)
+  const transport = processStdioTransport(maxMessageBytesFromEnv())
+  const runtime = startRuntime({ transport, module: createConformanceExtension(), options: { ...options, validators } }, validators)
+  transport.onClose((info) => {
+    runtime.dispose()
+    if (info.reason === 'error') process.stderr.write(`extwire stdio worker: ${info.detail ?? 'transport error'}\n`)
+    process.exit(info.reason === 'error' ? 1 : 0)
+  })
+}
+
+// A rejection left unhandled ends the process with the error, as a failed top-level await would.
+void main()

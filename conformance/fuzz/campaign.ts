@@ -50,11 +50,12 @@ export interface CampaignOptions {
 /**
  * Lanes of an in-process campaign: a sequence mostly waits (for the worker's next turn, or out an
  * `expectNone` window of 20 ms), so many at once keep the one core busy without shortening any
- * wait. Profiled: at 4 lanes the process was idle about two thirds of the time; at 32 it is
- * CPU-bound, and a step still waits only for the other lanes' turns (milliseconds, against a
- * step timeout of a second).
+ * wait. A sequence holds about five such windows, so n lanes at once play at most n / 0.1 s
+ * sequences per second: 32 capped a thread near 320, about what one core plays; 64 leaves room.
+ * Profiled: at 4 lanes the process was idle about two thirds of the time. A step still waits only
+ * for the other lanes' turns (milliseconds, against a step timeout of a second).
  */
-export const IN_PROCESS_LANES = 32
+export const IN_PROCESS_LANES = 64
 
 /** What a campaign found. */
 export interface CampaignResult {

@@ -1,5 +1,5 @@
 /**
- * The body of a worker thread of a threaded fuzzing campaign (its entry, `dist/fuzz-lanes.js`, hands
+ * The body of a worker thread of a threaded fuzzing campaign (its entry, `dist/fuzz-lanes.cjs`, hands
  * it the target builder): plays the lanes it is given and those it asks for against its own
  * in-process target, reports every sequence played and the first failure at once (so that the other
  * threads stop), then turns its failed lane into the counterexample when the campaign asks for it.

@@ -1,6 +1,6 @@
 /**
  * Threaded campaigns: the lanes of an in-process campaign shared out between this thread and
- * worker threads (`dist/fuzz-lanes.js`, which `npm test` builds first). The same seed plays the same
+ * worker threads (`dist/fuzz-lanes.cjs`, which `npm test` builds first). The same seed plays the same
  * sequences whatever the thread count; a counterexample found in a worker thread comes back whole
  * and replays in one thread; every thread has exited when the campaign returns, on every path.
  */
@@ -122,7 +122,7 @@ describe.skipIf(!existsSync(FUZZ_LANES_ENTRY))('extwire fuzz --threads', () => {
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/no counterexample in 40 sequences \(seed 1, \d+ sequences\/s\)/)
     expect(r.err).toContain('played on 2 thread(s)')
-    const bad = await cli('fuzz', '--runs', '5', '--cmd', 'node dist/conformance-stdio.js', '--threads', '2')
+    const bad = await cli('fuzz', '--runs', '5', '--cmd', 'node dist/conformance-stdio.cjs', '--threads', '2')
     expect(bad.code).toBe(2)
     expect(bad.err).toContain('--threads applies to the embedded reference runtime and --mutant')
   }, 60_000)
@@ -142,7 +142,7 @@ describe('thread count', () => {
   it('uses one thread for a replay, one lane, or an entry that is not built, and says why', () => {
     expect(threadPlan({ runs: 10, threads: 2, path: '3/1:0' }, 32)).toEqual({ count: 1, note: 'a replay plays one lane' })
     expect(threadPlan({ runs: 1, threads: 2 }, 1)).toEqual({ count: 1, note: '1 lane(s)' })
-    expect(threadPlan({ runs: 10, threads: 2, threadEntry: '/nonexistent/fuzz-lanes.js' }, 32)).toEqual({ count: 1, note: '/nonexistent/fuzz-lanes.js is not built (npm run build): one thread' })
+    expect(threadPlan({ runs: 10, threads: 2, threadEntry: '/nonexistent/fuzz-lanes.cjs' }, 32)).toEqual({ count: 1, note: '/nonexistent/fuzz-lanes.cjs is not built (npm run build): one thread' })
     expect(threadPlan({ runs: 10, threads: 1 }, 32)).toEqual({ count: 1 })
     expect(threadPlan({ runs: 10, threads: 8, threadEntry: FUZZ_LANES_ENTRY }, 4).count).toBe(existsSync(FUZZ_LANES_ENTRY) ? 4 : 1)
     expect(() => threadPlan({ runs: 10, threads: 0 }, 32)).toThrow(RangeError)

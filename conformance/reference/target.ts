@@ -93,7 +93,7 @@ export function embeddedTarget(options: EmbeddedOptions = {}): Target {
 
 /** The conformance extension's worker entry: built JavaScript when present, else the TypeScript source (needs tsx). */
 export function conformanceWorkerFile(): string {
-  const built = fileURLToPath(new URL('./conformance-worker.js', import.meta.url))
+  const built = fileURLToPath(new URL('./conformance-worker.cjs', import.meta.url))
   if (import.meta.url.includes('/dist/') && existsSync(built)) return built
   return fileURLToPath(new URL('../extension/worker.ts', import.meta.url))
 }

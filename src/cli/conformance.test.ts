@@ -125,7 +125,7 @@ describe('extwire conformance', () => {
   })
 
   it('runs against a worker module (--worker)', async () => {
-    const r = await cli('conformance', '--worker', 'dist/conformance-worker.js', '--filter', 'lifecycle/ready-once-first', '--filter', 'tools/echo-result-unchanged')
+    const r = await cli('conformance', '--worker', 'dist/conformance-worker.cjs', '--filter', 'lifecycle/ready-once-first', '--filter', 'tools/echo-result-unchanged')
     expect(r.code).toBe(0)
     expect(r.out).toContain('2 passed')
   }, 30_000)
@@ -175,13 +175,16 @@ describe('extwire conformance', () => {
     expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^extwire fuzz: the target cannot start \(command exit 0\): /)])
   }, 30_000)
 
-  it('fuzz: Ctrl-C stops a campaign where it is, reports what it played with its seed, and leaves no SIGINT listener', async () => {
+  it.each([
+    ['worker', '100000', ['--threads', '1']],
+    ['host', '4000', ['--role', 'host']],
+  ])('fuzz (%s role): Ctrl-C stops a campaign where it is, reports what it played with its seed, and leaves no SIGINT listener', async (_role, runs, flags) => {
     const listeners = process.listenerCount('SIGINT')
     let out = ''
     let err = ''
     let interrupted = false
     const code = await run({
-      argv: ['fuzz', '--runs', '100000', '--seed', '3', '--threads', '1'],
+      argv: ['fuzz', '--runs', runs, '--seed', '3', ...flags],
       cwd: PACKAGE_ROOT,
       stdout: { write: (t: string) => (out += t) },
       stderr: {
@@ -196,7 +199,7 @@ describe('extwire conformance', () => {
       },
     })
     expect(err).toContain('stopping at Ctrl-C')
-    expect(out).toMatch(/^no counterexample in \d+ sequences \(seed 3, .*stopped by Ctrl-C before 100000\)/)
+    expect(out).toMatch(new RegExp(`^no counterexample in \\d+ sequences \\(seed 3, .*stopped by Ctrl-C before ${runs}\\)`))
     expect(code).toBe(0)
     expect(process.listenerCount('SIGINT')).toBe(listeners)
   }, 120_000)

@@ -120,19 +120,20 @@ export async function fuzzCommand(io: CliIo): Promise<number> {
     progressEvery: Math.max(1, Math.floor(runs / 20)),
     onProgress: (done: number, total: number) => io.stderr.write(`  ${done}/${total} sequences\n`),
   }
-  // Ctrl-C stops a worker-role campaign where it is (what it played is reported, with its seed); a
-  // second Ctrl-C quits at once. The host-role campaign has no stop of its own: Ctrl-C ends it as before.
+  // Ctrl-C stops a campaign where it is: no sequence starts after it, the ones playing end, and what
+  // it played is reported with its seed. A second Ctrl-C quits at once. Targets started as commands
+  // run in their own process group, so a terminal's Ctrl-C does not reach them (no false counterexample).
   const stop = new AbortController()
   const onInterrupt = () => {
     if (stop.signal.aborted) process.exit(130)
     io.stderr.write('extwire fuzz: stopping at Ctrl-C (press it again to quit at once)\n')
     stop.abort()
   }
-  if (!isHostTarget(target)) process.on('SIGINT', onInterrupt)
+  process.on('SIGINT', onInterrupt)
   let result: CampaignResult
   try {
     result = isHostTarget(target)
-      ? await runHostCampaign(target, { ...options, sequenceDeadlineMs: sequenceDeadline })
+      ? await runHostCampaign(target, { ...options, sequenceDeadlineMs: sequenceDeadline, signal: stop.signal })
       : lanes !== undefined
         ? await runThreadedCampaign(lanes, referenceLaneTarget, { ...options, threads, signal: stop.signal })
         : await runCampaign(target, { ...options, signal: stop.signal })

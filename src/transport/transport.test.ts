@@ -11,7 +11,7 @@ import { createWorkerThreadTransport } from './worker-thread.js'
 import type { CloseInfo, Transport } from './types.js'
 
 // The built, bundled entry when present (npm test builds first): through tsx a worker takes seconds to load on a busy machine.
-const builtWorker = fileURLToPath(new URL('../../dist/conformance-worker.js', import.meta.url))
+const builtWorker = fileURLToPath(new URL('../../dist/conformance-worker.cjs', import.meta.url))
 const conformanceWorker = existsSync(builtWorker) ? builtWorker : fileURLToPath(new URL('../../conformance/extension/worker.ts', import.meta.url))
 const closed = (t: Transport) => new Promise<CloseInfo>((resolve) => t.onClose(resolve))
 

@@ -20,8 +20,8 @@ export const TRANSPORTS = {
   'memory (structured clone)': (): Target => embeddedTarget(),
   'memory (JSON)': (): Target => embeddedTarget({ copy: 'json' }),
   // The built, bundled entries (npm test builds first): a TypeScript worker would spend seconds in tsx per fixture.
-  worker_threads: (): Target => workerTarget(fileURLToPath(new URL('../../dist/conformance-worker.js', import.meta.url)), ['short-request-timeout']),
-  stdio: (): Target => commandTarget('node dist/conformance-stdio.js', ['short-request-timeout'], root),
+  worker_threads: (): Target => workerTarget(fileURLToPath(new URL('../../dist/conformance-worker.cjs', import.meta.url)), ['short-request-timeout']),
+  stdio: (): Target => commandTarget('node dist/conformance-stdio.cjs', ['short-request-timeout'], root),
 } as const
 
 /**
@@ -65,7 +65,7 @@ export function everyFixturePassesOver(name: keyof typeof TRANSPORTS): void {
 export function profileTarget(transport: 'memory' | 'worker_threads', protocol: string): Target {
   return transport === 'memory'
     ? embeddedTarget({ runtime: { protocol } })
-    : workerTarget(fileURLToPath(new URL('../../dist/conformance-worker.js', import.meta.url)), ['short-request-timeout'], undefined, { protocol })
+    : workerTarget(fileURLToPath(new URL('../../dist/conformance-worker.cjs', import.meta.url)), ['short-request-timeout'], undefined, { protocol })
 }
 
 /** The versions {@link everyProfilePassesOver} runs: every profile but the default (the transport tests' own). */
