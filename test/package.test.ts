@@ -289,8 +289,8 @@ describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
 
   // The declarations ship once (scripts/dedupe-declarations.ts): an ESM entry's `.d.ts` re-exports
   // the CommonJS `.d.cts`, so `import` and `require` see one declaration of every name. The
-  // exception is what imports fast-check, whose declarations differ by format: `extwire/conformance`
-  // keeps an ESM copy, so that its `fc.Arbitrary` is the one an ESM consumer's `fast-check` declares.
+  // exception is what uses fast-check, whose declarations differ by format: `extwire/conformance`'s ESM
+  // declaration copies those names, so that its `fc.Arbitrary` is the one an ESM consumer's `fast-check` declares.
   it('declares every name once for both formats, apart from the fast-check users ESM keeps its own', () => {
     const { app, installed } = scratch()
     const specifiers = DUAL_ENTRIES.map((e) => e.replace(/^\./, 'extwire'))
