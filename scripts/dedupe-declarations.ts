@@ -296,7 +296,7 @@ export function dedupeDeclarations(root: string): DedupeReport {
     const known = texts.get(name)
     if (known !== undefined) return known
     const path = join(dist, name)
-    if (!existsSync(path)) throw new Error(`dist/${name}: missing (needed by ${importer}); build the declarations first (the declarations element of tsup.config.ts)`)
+    if (!existsSync(path)) throw new Error(`dist/${name}: missing (needed by ${importer}); build the declarations first (the declarations element of tsup.config.ts: \`npm run build\` builds them and runs this step once after; a second run finds an ESM-only entry's .d.cts already gone)`)
     const text = readFileSync(path, 'utf8')
     texts.set(name, text)
     return text

@@ -130,7 +130,7 @@ describe('dedupeDeclarations', () => {
 
   it('names a missing declaration, and who needs it', () => {
     const withoutFuzz = Object.fromEntries(Object.entries(DIST).filter(([name]) => name !== 'fuzz.d.cts'))
-    expect(() => dedupeDeclarations(project(withoutFuzz).pkg)).toThrow("dist/fuzz.d.cts: missing (needed by package.json exports); build the declarations first (the declarations element of tsup.config.ts)")
+    expect(() => dedupeDeclarations(project(withoutFuzz).pkg)).toThrow("dist/fuzz.d.cts: missing (needed by package.json exports); build the declarations first (the declarations element of tsup.config.ts")
     const withoutChunk = Object.fromEntries(Object.entries(DIST).filter(([name]) => name !== 'chunk-AAAA.d.cts'))
     expect(() => dedupeDeclarations(project(withoutChunk).pkg)).toThrow(/^dist\/chunk-AAAA\.d\.cts: missing \(needed by dist\/(index|fuzz|only-esm)\.d\.cts\)/)
   })
