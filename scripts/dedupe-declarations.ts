@@ -9,16 +9,20 @@
  *   of every name (one `ProtocolValidationError` class, whichever way it is imported);
  * - an ESM-only entry (`extwire/vitest`) becomes a copy of its `.d.cts`, which it imports the shared
  *   CommonJS declarations from, and its `.d.cts` goes unless package.json offers it;
- * - a declaration that imports a package whose types differ by format (fast-check ships separate
- *   declarations for `import` and `require`) keeps an ESM copy, as does every declaration importing it,
- *   so that an ESM consumer's `fc.Arbitrary` and ours are the same declaration.
+ * - where a declaration uses a package whose types differ by format (fast-check ships separate
+ *   declarations for `import` and `require`), the ESM side keeps its own copy of it, so that an ESM
+ *   consumer's `fc.Arbitrary` and ours are the same declaration: in a dual entry only the names that
+ *   need it (`extwire/conformance`'s fuzzing API), the rest re-exported; a shared chunk whole.
+ *
+ * Imports of packages whose declarations are ESM only (typebox) become type-only imports with
+ * `resolution-mode: import`, so that `module: node16` consumers of either format accept them.
  *
  * Finally every declaration file in `dist/` that no `types` target of package.json reaches is removed
  * (the shared chunks of an earlier build). Run after the declaration build: `npm run build`,
  * `prepack` and the test setup (test/global/declarations.ts) do.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
@@ -34,6 +38,8 @@ export interface DedupeReport {
   readonly removed: readonly string[]
   /** Bare specifiers whose declarations differ between `import` and `require`. */
   readonly formatDependent: readonly string[]
+  /** Bare specifiers whose declarations are ESM either way, imported type-only with `resolution-mode: import`. */
+  readonly esmOnly: readonly string[]
 }
 
 const DECLARATION = /\.d\.(?:ts|cts|mts)$/
@@ -115,6 +121,50 @@ function esmSpecifiers(text: string, relative: readonly string[], needsEsm: Read
     const base = r.slice(0, -'.d.cts'.length)
     out = out.replaceAll(`'./${base}.cjs'`, `'./${base}.js'`).replaceAll(`"./${base}.cjs"`, `"./${base}.js"`)
   }
+  return out
+}
+
+/** Whether a declaration file is ESM to TypeScript: `.d.mts`, or `.d.ts` in a `"type": "module"` package. */
+function isEsmDeclaration(file: string): boolean {
+  if (file.endsWith('.d.mts')) return true
+  if (!file.endsWith('.d.ts')) return false
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module'
+    if (dirname(dir) === dir) return false
+  }
+}
+
+/**
+ * A CommonJS declaration's imports of the packages for which `esmOnly` holds, made type-only with
+ * `resolution-mode: import` (one statement for a default import, one for the rest); their side-effect
+ * imports removed. Imports that already carry attributes are left as they are; a re-export of such a
+ * package cannot be made type-only and is refused.
+ */
+function typeOnlyImports(text: string, fileName: string, esmOnly: (specifier: string) => boolean): string {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true)
+  const edits: { start: number; end: number; text: string }[] = []
+  for (const statement of source.statements) {
+    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier || !ts.isStringLiteral(statement.moduleSpecifier)) continue
+    const specifier = statement.moduleSpecifier.text
+    if (!esmOnly(specifier) || statement.attributes !== undefined) continue
+    if (ts.isExportDeclaration(statement)) throw new Error(`${fileName}: re-exports from '${specifier}', which ships ESM only; a CommonJS declaration can only import its types`)
+    const clause = statement.importClause
+    const from = `from '${specifier}' with { 'resolution-mode': 'import' };`
+    const lines: string[] = []
+    if (clause?.name) lines.push(`import type ${clause.name.text} ${from}`)
+    const bindings = clause?.namedBindings
+    if (bindings && ts.isNamespaceImport(bindings)) lines.push(`import type * as ${bindings.name.text} ${from}`)
+    else if (bindings && bindings.elements.length > 0) {
+      const names = bindings.elements.map((e) => (e.propertyName ? `${e.propertyName.text} as ${e.name.text}` : e.name.text))
+      lines.push(`import type { ${names.join(', ')} } ${from}`)
+    }
+    // A side-effect import leaves its whole line.
+    const end = lines.length === 0 && text[statement.getEnd()] === '\n' ? statement.getEnd() + 1 : statement.getEnd()
+    edits.push({ start: statement.getStart(source), end, text: lines.join('\n') })
+  }
+  let out = text
+  for (const e of edits.reverse()) out = out.slice(0, e.start) + e.text + out.slice(e.end)
   return out
 }
 
@@ -217,7 +267,7 @@ function partialEsmCopy(text: string, name: string, dependent: (specifier: strin
   }
   if (own.size === 0) return undefined
   const statements = source.statements.filter((s) => (declaredNames(s) ?? []).some((n) => copied.has(n)))
-  const ownExports = [...own].flatMap((n) => exported.get(n) ?? []).map((e) => e.getText(source))
+  const ownExports = [...exported.values()].flat().filter((e) => own.has((e.propertyName ?? e.name).text)).sort((a, b) => a.pos - b.pos).map((e) => e.getText(source))
   return [
     `// The names below use types that differ by format (an ESM consumer's must be the ESM ones): their`,
     `// ESM declarations; every other name is shared with CommonJS through the re-export.`,
@@ -246,7 +296,7 @@ export function dedupeDeclarations(root: string): DedupeReport {
     const known = texts.get(name)
     if (known !== undefined) return known
     const path = join(dist, name)
-    if (!existsSync(path)) throw new Error(`dist/${name}: missing (needed by ${importer}); build the declarations first (the declarations element of tsup.config.ts)`)
+    if (!existsSync(path)) throw new Error(`dist/${name}: missing (needed by ${importer}); build the declarations first (the declarations element of tsup.config.ts: \`npm run build\` builds them and runs this step once after; a second run finds an ESM-only entry's .d.cts already gone)`)
     const text = readFileSync(path, 'utf8')
     texts.set(name, text)
     return text
@@ -279,6 +329,22 @@ export function dedupeDeclarations(root: string): DedupeReport {
   const resolved = (specifier: string, mode: ts.ResolutionMode) => ts.resolveModuleName(specifier, from, options, ts.sys, undefined, undefined, mode).resolvedModule?.resolvedFileName
   const bareAll = [...new Set([...imports.values()].flatMap((i) => i.bare))].sort()
   const formatDependent = bareAll.filter((s) => resolved(s, ts.ModuleKind.ESNext) !== resolved(s, ts.ModuleKind.CommonJS))
+  // Packages whose declarations are ESM for `require` too (typebox ships ESM only). A CommonJS
+  // declaration importing them is an error (TS1479) under `module: node16` unless the import is
+  // type-only with `resolution-mode: import`; ESM consumers now read the `.d.cts` as well, so they
+  // are rewritten so (a side-effect import, which carries nothing in a declaration, goes).
+  const esmOnly = bareAll.filter((s) => {
+    if (formatDependent.includes(s)) return false
+    const file = resolved(s, ts.ModuleKind.CommonJS) ?? resolved(s, ts.ModuleKind.ESNext)
+    return file !== undefined && isEsmDeclaration(file)
+  })
+  for (const name of imports.keys()) {
+    const before = read(name, 'the dedupe step')
+    const after = typeOnlyImports(before, `dist/${name}`, (specifier) => esmOnly.includes(specifier))
+    if (after === before) continue
+    texts.set(name, after)
+    writeFileSync(join(dist, name), after)
+  }
 
   // Declarations that need an ESM copy: they import a format-dependent package, or such a declaration.
   const needsEsm = new Set<string>()
@@ -346,13 +412,13 @@ export function dedupeDeclarations(root: string): DedupeReport {
   }
   const removed = readdirSync(dist).filter((f) => DECLARATION.test(f) && !reached.has(f)).sort()
   for (const f of removed) rmSync(join(dist, f))
-  return { stubs: stubs.sort(), partial: partial.sort(), copies: copies.sort(), removed, formatDependent }
+  return { stubs: stubs.sort(), partial: partial.sort(), copies: copies.sort(), removed, formatDependent, esmOnly }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL('..', import.meta.url))
   const report = dedupeDeclarations(root)
   if (process.argv.includes('--verbose')) {
-    process.stderr.write(`declarations: ${report.stubs.length} re-exports, partial copies ${report.partial.join(', ') || 'none'}, copies ${report.copies.join(', ') || 'none'}, format-dependent ${report.formatDependent.join(', ') || 'none'}, removed ${report.removed.length}\n`)
+    process.stderr.write(`declarations: ${report.stubs.length} re-exports, partial copies ${report.partial.join(', ') || 'none'}, copies ${report.copies.join(', ') || 'none'}, format-dependent ${report.formatDependent.join(', ') || 'none'}, ESM-only ${report.esmOnly.join(', ') || 'none'}, removed ${report.removed.length}\n`)
   }
 }

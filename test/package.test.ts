@@ -256,7 +256,7 @@ describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
     expect(await node([cli, 'conformance', '--worker', join(installed, 'dist/conformance-worker.cjs'), ...filter])).toMatch(/1 passed, 0 failed/)
   })
 
-  it('type-checks extwire/protocol and extwire/validate without @types/node, from ESM and CommonJS', () => {
+  it('type-checks extwire/protocol and extwire/validate without @types/node, from ESM and CommonJS, under nodenext and node16', () => {
     const { app, installed } = scratch()
     const consumer = `
       import { MESSAGES, type WorkerToHostMessage } from 'extwire/protocol'
@@ -269,29 +269,28 @@ describe.concurrent('the packed tarball', { timeout: STUCK_MS }, () => {
     `
     const files = ['consumer.mts', 'consumer.cts'].map((name) => join(app, name))
     for (const file of files) writeFileSync(file, consumer)
-    const program = ts.createProgram(files, {
-      strict: true,
-      noEmit: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      lib: ['lib.es2022.d.ts'],
-      types: [],
-    })
-    // Only the consumer and extwire's own declarations are checked: dependencies' declarations are
-    // theirs (and slow to check), and a Node type in ours is an error in ours.
-    const ours = program.getSourceFiles().filter((f) => files.includes(f.fileName) || f.fileName.startsWith(installed.replaceAll('\\', '/')))
-    const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...ours.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])]
-    const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => app, getNewLine: () => '\n' })
-    expect(text).toBe('')
-    expect(ours.map((f) => relative(installed, f.fileName).replaceAll('\\', '/'))).toEqual(expect.arrayContaining(['dist/protocol.d.ts', 'dist/protocol.d.cts', 'dist/validate.d.ts', 'dist/validate.d.cts']))
-    expect(program.getSourceFiles().filter((f) => f.fileName.includes('/@types/node/')).map((f) => f.fileName)).toEqual([])
+    // `node16` as well: there a CommonJS declaration may import the ESM-only typebox only type-only
+    // with `resolution-mode: import`, and ESM consumers read the shared `.d.cts` too.
+    for (const [module, moduleResolution] of [
+      [ts.ModuleKind.NodeNext, ts.ModuleResolutionKind.NodeNext],
+      [ts.ModuleKind.Node16, ts.ModuleResolutionKind.Node16],
+    ] as const) {
+      const program = ts.createProgram(files, { strict: true, noEmit: true, module, moduleResolution, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts'], types: [] })
+      // Only the consumer and extwire's own declarations are checked: dependencies' declarations are
+      // theirs (and slow to check), and a Node type in ours is an error in ours.
+      const ours = program.getSourceFiles().filter((f) => files.includes(f.fileName) || f.fileName.startsWith(installed.replaceAll('\\', '/')))
+      const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...ours.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])]
+      const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => app, getNewLine: () => '\n' })
+      expect(text, `module ${ts.ModuleKind[module]}`).toBe('')
+      expect(ours.map((f) => relative(installed, f.fileName).replaceAll('\\', '/'))).toEqual(expect.arrayContaining(['dist/protocol.d.ts', 'dist/protocol.d.cts', 'dist/validate.d.ts', 'dist/validate.d.cts']))
+      expect(program.getSourceFiles().filter((f) => f.fileName.includes('/@types/node/')).map((f) => f.fileName)).toEqual([])
+    }
   })
 
   // The declarations ship once (scripts/dedupe-declarations.ts): an ESM entry's `.d.ts` re-exports
   // the CommonJS `.d.cts`, so `import` and `require` see one declaration of every name. The
-  // exception is what imports fast-check, whose declarations differ by format: `extwire/conformance`
-  // keeps an ESM copy, so that its `fc.Arbitrary` is the one an ESM consumer's `fast-check` declares.
+  // exception is what uses fast-check, whose declarations differ by format: `extwire/conformance`'s ESM
+  // declaration copies those names, so that its `fc.Arbitrary` is the one an ESM consumer's `fast-check` declares.
   it('declares every name once for both formats, apart from the fast-check users ESM keeps its own', () => {
     const { app, installed } = scratch()
     const specifiers = DUAL_ENTRIES.map((e) => e.replace(/^\./, 'extwire'))
