@@ -54,28 +54,33 @@ function contextOf(kind: string, name: string): ReportContext {
   return { messageType: name, prefix: '' }
 }
 
+/** Where a lazily loaded module's check of an entry is: the module's loader, the mode's list, the index. */
+interface LazyFull {
+  readonly load: () => ChecksModule
+  readonly key: 'STRICT' | 'TOLERANT'
+  readonly index: number
+}
+
 /** One entry's two checks, as methods on the prototype: no closure per entry and validator. */
 class Entry implements CheckEntry {
   constructor(
     readonly ctx: ReportContext,
     readonly hints: ReportHints,
     private readonly fastCheck: Check,
-    private fullCheck: Check | (() => Check),
+    private fullCheck: Check | undefined,
+    private readonly lazyFull?: LazyFull,
   ) {}
   fast(): Check {
     return this.fastCheck
   }
   full(): Check {
     // A full check of a lazily loaded module is looked up on first use (the module loads then).
-    const full = this.fullCheck
-    if ((full as { lazy?: true }).lazy !== true) return full as Check
-    return (this.fullCheck = (full as () => Check)())
+    if (this.fullCheck !== undefined) return this.fullCheck
+    const { load, key, index } = this.lazyFull as LazyFull
+    const found = load()[key][index]
+    if (found === undefined) throw new Error(`precompiled validators: the lazily loaded full checks hold no ${key === 'STRICT' ? 'strict' : 'tolerant'} check ${index}`)
+    return (this.fullCheck = found)
   }
-}
-
-/** A lookup of a lazily loaded module's check, marked so that `Entry.full` can tell it from a check. */
-function lazyCheck(look: () => Check): () => Check {
-  return Object.assign(() => look(), { lazy: true as const })
 }
 
 /**
@@ -105,19 +110,12 @@ export function checkSet(entries: readonly EntriesModule[], checks: readonly Che
   }
   // A lazy module is trusted to hold the full check of each fast check its pair holds (they are
   // generated together); a check it lacks throws at first use, naming itself.
-  const fullOf = (mode: ValidationMode, index: number): Check | (() => Check) | undefined => {
+  const fullOf = (mode: ValidationMode, index: number): Check | LazyFull | undefined => {
     for (const [i, m] of checks.entries()) {
       if (typeof m.full !== 'function') {
         const found = m.full[key(mode)][index]
         if (found !== undefined) return found
-      } else if (m.fast[key(mode)][index] !== undefined) {
-        const load = loaders[i] as () => ChecksModule
-        return lazyCheck(() => {
-          const found = load()[key(mode)][index]
-          if (found === undefined) throw new Error(`precompiled validators: the lazily loaded full checks hold no ${mode} check ${index}`)
-          return found
-        })
-      }
+      } else if (m.fast[key(mode)][index] !== undefined) return { load: loaders[i] as () => ChecksModule, key: key(mode), index }
     }
     return undefined
   }
@@ -126,7 +124,8 @@ export function checkSet(entries: readonly EntriesModule[], checks: readonly Che
       rows.map(([kind, name, check, hint]) => {
         const fast = fastOf(mode, check)
         const full = fullOf(mode, check)
-        return fast === undefined || full === undefined ? undefined : new Entry(contextOf(kind, name), hints[hint] as ReportHints, fast, full)
+        if (fast === undefined || full === undefined) return undefined
+        return typeof full === 'function' ? new Entry(contextOf(kind, name), hints[hint] as ReportHints, fast, full) : new Entry(contextOf(kind, name), hints[hint] as ReportHints, fast, undefined, full)
       }),
     )
   return Object.freeze({ rows: Object.freeze(rows), profiles, entries: Object.freeze({ strict: entriesOf('strict'), tolerant: entriesOf('tolerant') }) })
