@@ -3,6 +3,15 @@
  * first use: `dist/full-checks.cjs`, an entry of the CommonJS build (see tsup.config.ts).
  */
 
+/**
+ * Whether this code runs as the CommonJS build, with a module `require` that can load the full
+ * checks synchronously. From the TypeScript source (ES modules, under tsx) it cannot: the entries
+ * then start the runtime with every check loaded at once, as `initializeExtension` does.
+ */
+export function canRequire(): boolean {
+  return typeof require === 'function'
+}
+
 /** Names the built full checks in errors. */
 export const FULL_CHECKS_SOURCE = 'dist/full-checks.cjs'
 

@@ -9,14 +9,16 @@ import { lazyFullValidatorsLoader } from '../../src/runtime/node-entry.js'
 import { processStdioTransport } from '../../src/transport/stdio.js'
 import { createConformanceExtension } from './extension.js'
 import { maxMessageBytesFromEnv, requestTimeoutFromEnv, versionFromEnv } from './env.js'
-import { FULL_CHECKS_SOURCE, loadBuiltFullChecks } from './full-checks.js'
+import { FULL_CHECKS_SOURCE, canRequire, loadBuiltFullChecks } from './full-checks.js'
 
 /** Starts the runtime on stdin/stdout (a function, not top-level await: the entry is built as CommonJS). */
 async function main(): Promise<void> {
   const options = { ...requestTimeoutFromEnv(), ...versionFromEnv() }
   // Only the checks this version runs: a default worker's own (its full checks loaded when a message
   // first fails), or (another version) every check, loaded first.
-  const validators = await lazyFullValidatorsLoader(loadBuiltFullChecks, FULL_CHECKS_SOURCE)(options.protocol)
+  // (From source, every check at once, as `initializeExtension` takes them.)
+  const load = canRequire() ? lazyFullValidatorsLoader(loadBuiltFullChecks, FULL_CHECKS_SOURCE) : (await import('../../src/runtime/worker-validators.js')).loadRuntimeValidators
+  const validators = await load(options.protocol)
   const transport = processStdioTransport(maxMessageBytesFromEnv())
   const runtime = startRuntime({ transport, module: createConformanceExtension(), options: { ...options, validators } }, validators)
   transport.onClose((info) => {

@@ -7,7 +7,10 @@
 import { initializeNodeExtension } from '../../src/runtime/node-entry.js'
 import { createConformanceExtension } from './extension.js'
 import { requestTimeoutFromEnv, versionFromEnv } from './env.js'
-import { FULL_CHECKS_SOURCE, loadBuiltFullChecks } from './full-checks.js'
+import { FULL_CHECKS_SOURCE, canRequire, loadBuiltFullChecks } from './full-checks.js'
 
-// The full checks (every error of an invalid message) load when a message first fails, not before `ready`.
-void initializeNodeExtension(createConformanceExtension(), { ...requestTimeoutFromEnv(), ...versionFromEnv() }, loadBuiltFullChecks, FULL_CHECKS_SOURCE)
+const options = { ...requestTimeoutFromEnv(), ...versionFromEnv() }
+// Built: the full checks (every error of an invalid message) load when a message first fails, not
+// before `ready`. From source: `initializeExtension`, imported only then (not part of the built graph).
+if (canRequire()) void initializeNodeExtension(createConformanceExtension(), options, loadBuiltFullChecks, FULL_CHECKS_SOURCE)
+else void import('../../src/runtime/entry.js').then(({ initializeExtension }) => initializeExtension(createConformanceExtension(), options))
