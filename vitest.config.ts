@@ -77,6 +77,7 @@ const ISOLATED = [
   'test/hostile.test.ts',
   'src/validate/validator.test.ts',
   'src/validate/precompiled.test.ts',
+  'src/validate/unpolluted.test.ts',
   'src/host/backends.test.ts',
   'conformance/fuzz/races.test.ts',
 ]

@@ -117,7 +117,12 @@ describe('the built CommonJS worker\'s full checks', () => {
     const code = `const { parentPort } = require('node:worker_threads')
 const post = parentPort.postMessage.bind(parentPort)
 const on = parentPort.on.bind(parentPort)
-parentPort.on = (event, listener) => on(event, event !== 'message' ? listener : (m) => m && m.type === 'loaded?' ? post({ loaded: Object.keys(require.cache) }) : listener(m))
+parentPort.on = (event, listener) => on(event, event !== 'message' ? listener : (m) => {
+  if (m && m.type === 'loaded?') return post({ loaded: Object.keys(require.cache) })
+  // What an extension's own code might do once the runtime runs.
+  if (m && m.type === 'pollute') { Object.prototype.polluted = 1; return post({ polluted: true }) }
+  listener(m)
+})
 require(${JSON.stringify(join(DIST, 'conformance-worker.cjs'))})`
     const worker = new Worker(code, { eval: true, env: { ...process.env, EXTWIRE_PROTOCOL: '' } })
     const waiters: Array<{ test: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = []
@@ -153,6 +158,25 @@ require(${JSON.stringify(join(DIST, 'conformance-worker.cjs'))})`
       expect(reported).toContain('/payload/params: expected object, received absent [EXT-WIRE-003]')
       expect(reported).toContain('/payload/toolId: expected string, received number 5 [EXT-WIRE-004]')
       expect((await loaded()).filter((f) => full.includes(f)).sort()).toEqual([...full].sort())
+    } finally {
+      await worker.terminate()
+    }
+  })
+
+  it('load under a polluted Object.prototype too, and judge as without it', async () => {
+    // Module helpers iterate export lists with for...in: a polluted key broke the load (EXT-WIRE-007 for every invalid message).
+    const { worker, next } = probeWorker()
+    try {
+      await next((m) => m['type'] === 'ready')
+      const polluted = next((m) => m['polluted'] === true)
+      worker.postMessage({ type: 'pollute' })
+      await polluted
+      const log = next((m) => m['type'] === 'log')
+      worker.postMessage({ type: 'tool-execute-request', id: 't-1', payload: { toolId: 5 } })
+      const reported = JSON.stringify(await log)
+      expect(reported).toContain('/payload/params: expected object, received absent [EXT-WIRE-003]')
+      expect(reported).toContain('/payload/toolId: expected string, received number 5 [EXT-WIRE-004]')
+      expect(reported).not.toContain('EXT-WIRE-007')
     } finally {
       await worker.terminate()
     }

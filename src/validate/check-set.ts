@@ -11,6 +11,7 @@ import { DEFAULT_MODE, type ValidationMode } from './modes.js'
 import type { EntryRow } from './precompiled/entries.js'
 import type { ReportHints } from './hints.js'
 import type { ReportContext } from './report.js'
+import { withPrototypeUnpolluted } from './unpolluted.js'
 import { assembleValidator, type Check, type CheckEntry, type ProtocolValidator, type ValidatorOptions, type ValidatorScope } from './validator.js'
 
 const ALL_SCOPES: readonly ValidatorScope[] = ['host-to-worker', 'worker-to-host', 'payloads', 'responses']
@@ -56,7 +57,7 @@ function contextOf(kind: string, name: string): ReportContext {
 
 /** Where a lazily loaded module's check of an entry is: the module's loader, the mode's list, the index. */
 interface LazyFull {
-  readonly load: () => ChecksModule
+  readonly load: () => ChecksModule | undefined
   readonly key: 'STRICT' | 'TOLERANT'
   readonly index: number
 }
@@ -73,11 +74,14 @@ class Entry implements CheckEntry {
   fast(): Check {
     return this.fastCheck
   }
-  full(): Check {
+  full(): Check | undefined {
     // A full check of a lazily loaded module is looked up on first use (the module loads then).
+    // Undefined when the module cannot load under a polluted prototype: the validator fails closed.
     if (this.fullCheck !== undefined) return this.fullCheck
     const { load, key, index } = this.lazyFull as LazyFull
-    const found = load()[key][index]
+    const loaded = load()
+    if (loaded === undefined) return undefined
+    const found = loaded[key][index]
     if (found === undefined) throw new Error(`precompiled validators: the lazily loaded full checks hold no ${key === 'STRICT' ? 'strict' : 'tolerant'} check ${index}`)
     return (this.fullCheck = found)
   }
@@ -94,11 +98,12 @@ export function checkSet(entries: readonly EntriesModule[], checks: readonly Che
   const twice = versions.find((v, i) => versions.indexOf(v) !== i)
   if (twice !== undefined) throw new Error(`checkSet: version ${twice} is in two entries modules; each version's entries must come from one`)
   const profiles = Object.freeze(Object.assign({}, ...entries.map((m) => m.PROFILE_ENTRIES)) as Partial<Record<ProfileVersion, readonly number[]>>)
-  // Each lazy full module loads once, for every entry of this set, the first time one needs it.
-  const loaders = checks.map(({ full }) => {
+  // Each lazy full module loads once, for every entry of this set, the first time one needs it,
+  // with any pollution of Object.prototype lifted meanwhile (a load it stops is tried again next time).
+  const loaders = checks.map(({ full }): (() => ChecksModule | undefined) => {
     if (typeof full !== 'function') return () => full
     let loaded: ChecksModule | undefined
-    return () => (loaded ??= full())
+    return () => (loaded ??= withPrototypeUnpolluted(full))
   })
   const key = (mode: ValidationMode) => (mode === 'strict' ? 'STRICT' : 'TOLERANT')
   const fastOf = (mode: ValidationMode, index: number): Check | undefined => {
@@ -115,7 +120,7 @@ export function checkSet(entries: readonly EntriesModule[], checks: readonly Che
       if (typeof m.full !== 'function') {
         const found = m.full[key(mode)][index]
         if (found !== undefined) return found
-      } else if (m.fast[key(mode)][index] !== undefined) return { load: loaders[i] as () => ChecksModule, key: key(mode), index }
+      } else if (m.fast[key(mode)][index] !== undefined) return { load: loaders[i] as () => ChecksModule | undefined, key: key(mode), index }
     }
     return undefined
   }
