@@ -46,5 +46,7 @@ describe('staleDist', () => {
     expect(staleDist(root)).toBeUndefined()
     at('tsup.config.ts', 901)
     expect(staleDist(root)).toBe('tsup.config.ts is newer than the build')
+    at('package-lock.json', 902)
+    expect(staleDist(root)).toBe('package-lock.json is newer than the build')
   })
 })

@@ -171,6 +171,10 @@ require(${JSON.stringify(join(DIST, 'conformance-worker.cjs'))})`
       const polluted = next((m) => m['polluted'] === true)
       worker.postMessage({ type: 'pollute' })
       await polluted
+      // While the prototype is polluted the full checks judge every message, valid ones included.
+      const answered = next((m) => m['type'] === 'tool-execute-response')
+      worker.postMessage({ type: 'tool-execute-request', id: 't-0', payload: { toolId: 'echo', params: {} } })
+      expect(JSON.stringify(await answered)).not.toContain('EXT-WIRE')
       const log = next((m) => m['type'] === 'log')
       worker.postMessage({ type: 'tool-execute-request', id: 't-1', payload: { toolId: 5 } })
       const reported = JSON.stringify(await log)

@@ -9,7 +9,9 @@
  * then start the runtime with every check loaded at once, as `initializeExtension` does.
  */
 export function canRequire(): boolean {
-  return typeof require === 'function'
+  // A module `require` alone is not enough: a test runner or tsx in CommonJS mode has one for the
+  // TypeScript source too, where `./full-checks.cjs` is not beside it. The built entries are `.cjs`.
+  return typeof require === 'function' && typeof __filename === 'string' && __filename.endsWith('.cjs')
 }
 
 /** Names the built full checks in errors. */

@@ -1,15 +1,13 @@
 /**
- * The worker ports `initializeExtension` runs on, and the start-once rule, apart from `entry.ts`: a
- * browser worker starts the runtime through this module and `web-entry.ts`, so that nothing it loads
- * mentions `node:worker_threads`, which only `entry.ts` imports (on Node).
+ * The worker ports `initializeExtension` runs on, and the start-once rule, apart from the Node
+ * entries: a browser worker starts the runtime through this module and `web-entry.ts`, so that
+ * nothing it loads mentions `node:worker_threads`, which only `node-port.ts` imports (on Node).
  */
 import type { RuntimeTransport, RuntimeValidators, WorkerRuntime, WorkerRuntimeOptions } from './runtime.js'
 import { startRuntime } from './start.js'
 import { warmValidators } from './warm.js'
 import type { ValidatorsLoader } from './validators-loader.js'
 
-// Every worker entry reaches the validators through this module (the stdio one as well), so that a
-// bundler puts both in one shared chunk: a worker's start pays for each module it loads.
 import type { ExtensionModule } from './api.js'
 
 /** Marks a port that already has a runtime; stored on the port, not in this module. */

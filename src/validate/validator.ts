@@ -40,7 +40,8 @@ export interface ValidatorOptions {
    * check up front, so validation stays exact even if `Object.prototype` is polluted later. `lazy`
    * compiles each message's checks on first use, and a first use under a polluted prototype fails
    * closed (the message is rejected with EXT-WIRE-007, never accepted). Precompiled validators
-   * ignore it: their checks all exist before any message arrives.
+   * ignore it: their checks all exist before any message arrives (except the full checks of a
+   * CommonJS Node worker, loaded on first use, with any pollution lifted meanwhile).
    */
   readonly compile?: 'eager' | 'lazy'
   /**
@@ -72,7 +73,8 @@ export interface ProtocolValidator {
  * and stops at the first error; `full` checks own properties only and collects every error: it
  * reports errors, and it is the check itself while `Object.prototype` is polluted. Either may be
  * undefined only for a validator that compiles on first use and meets a polluted prototype (see
- * `compile.ts`); precompiled checks always exist.
+ * `compile.ts`), or whose full checks load on first use and cannot load under that pollution
+ * (`check-set.ts`); `full` throws a {@link ChecksUnavailableError} when they cannot load at all.
  */
 export interface CheckEntry {
   fast(): Check | undefined
@@ -113,6 +115,18 @@ function fail(errors: ValidationError[]): { ok: false; errors: readonly Validati
   return { ok: false, errors }
 }
 
+/**
+ * The error-collecting checks of an entry could not be loaded (a lazily loaded module that is
+ * missing or not a module of checks): the validator cannot judge, and says so, rather than blame
+ * the value. Its message is one line, without the loader's file paths.
+ */
+export class ChecksUnavailableError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ChecksUnavailableError'
+  }
+}
+
 /** Runs one entry on a value: the fast check, then (only on failure) the error collection. */
 function run<T>(entry: CheckEntry, value: unknown): ValidationResult<T> {
   try {
@@ -132,6 +146,8 @@ function run<T>(entry: CheckEntry, value: unknown): ValidationResult<T> {
     if (errors.length > 0) return fail(errors)
     return fail([wireError(entry.ctx, { code: WireCode.NoVariant, keyword: 'schema', path: entry.ctx.prefix, expected: 'a value the schema accepts', received: describeValue(value) })])
   } catch (error) {
+    // Fail closed, naming the validator's own failure, not the value.
+    if (error instanceof ChecksUnavailableError) return fail([wireError(entry.ctx, { code: WireCode.Unreadable, keyword: 'load', path: entry.ctx.prefix, expected: 'the checks that collect its errors', received: `none: ${error.message}` })])
     return unreadable(entry.ctx, value, error)
   }
 }

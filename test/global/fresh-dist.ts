@@ -13,10 +13,18 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
+/** Settings and locked dependencies the build reads besides the sources (a missing one is skipped). */
+const BUILD_SETTINGS = ['tsup.config.ts', 'tsconfig.json', 'package.json', 'package-lock.json']
+
 /** Newest modification time (ms) of the build's inputs: non-test TypeScript under src/ and conformance/, and the build settings. */
 function newestSource(root: string): { readonly file: string; readonly mtimeMs: number } {
-  const config = join(root, 'tsup.config.ts')
-  let newest = { file: config, mtimeMs: statSync(config).mtimeMs }
+  let newest = { file: join(root, 'tsup.config.ts'), mtimeMs: 0 }
+  for (const name of BUILD_SETTINGS) {
+    const file = join(root, name)
+    if (!existsSync(file)) continue
+    const mtimeMs = statSync(file).mtimeMs
+    if (mtimeMs > newest.mtimeMs) newest = { file, mtimeMs }
+  }
   for (const dir of ['src', 'conformance']) {
     for (const e of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
       if (!e.isFile() || !e.name.endsWith('.ts') || e.name.endsWith('.test.ts')) continue
