@@ -96,8 +96,8 @@ import(pathToFileURL(${JSON.stringify(WORKER_BUNDLE)}).href)`
  * extension, then times the first tool call and the median of 200 later ones (ms); for `split`,
  * also the worker's side of those two calls.
  */
-function firstCallProbe(worker: 'bundle' | 'validation' | 'none' | 'split' | 'warm-host'): { first: number; steady: number; workerFirst: number; workerSteady: number } {
-  const create = worker === 'bundle' || worker === 'warm-host'
+function firstCallProbe(worker: 'bundle' | 'validation' | 'none' | 'split' | 'warm-host' | 'invalid'): { first: number; steady: number; workerFirst: number; workerSteady: number } {
+  const create = worker === 'bundle' || worker === 'warm-host' || worker === 'invalid'
     ? `new Worker(${JSON.stringify(WORKER_BUNDLE)}, { execArgv: [] })`
     : worker === 'split'
       ? `new Worker(${JSON.stringify(SPLIT_WORKER)}, { eval: true, execArgv: [] })`
@@ -118,7 +118,7 @@ await activated
 const call = async (i) => {
   const answered = next((m) => m.type === 'tool-execute-response' && m.payload.requestId === 't-' + i)
   const t0 = performance.now()
-  worker.postMessage({ type: 'tool-execute-request', id: 't-' + i, payload: { toolId: 'echo', params: { text: 'hello' } } })
+  worker.postMessage({ type: 'tool-execute-request', id: 't-' + i, payload: ${worker === 'invalid' ? `{ toolId: 5 }` : `{ toolId: 'echo', params: { text: 'hello' } }`} })
   await answered
   return performance.now() - t0
 }
@@ -158,8 +158,8 @@ const ms = (values: readonly number[]) => `${median(values).toFixed(median(value
 export async function startupBench(): Promise<void> {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ')
   console.log(`\nStart-up (${ROUNDS} rounds, each figure a fresh process; load average before: ${load})`)
-  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], emptyOther: [], ready: [], readyOther: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [], warmFirst: [], warmSteady: [] }
-  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], readyOther: [], readyAgainstOther: [], first: [], warmFirst: [], validation: [], noValidationFirst: [], againstNone: [] }
+  const t: Record<string, number[]> = { bare: [], runtime: [], validate: [], typebox: [], extwire: [], empty: [], emptyOther: [], ready: [], readyOther: [], first: [], steady: [], withValidation: [], withoutValidation: [], steadyWithout: [], workerFirst: [], workerSteady: [], hostFirst: [], hostSteady: [], warmFirst: [], warmSteady: [], invalidFirst: [], invalidSteady: [] }
+  const ratios: Record<string, number[]> = { runtime: [], validate: [], extwire: [], ready: [], readyOther: [], readyAgainstOther: [], first: [], warmFirst: [], invalidFirst: [], validation: [], noValidationFirst: [], againstNone: [] }
   for (let round = 0; round <= ROUNDS; round++) {
     const bare = wall(['-e', ''])
     const runtime = wall(importOf('extwire/runtime'))
@@ -178,9 +178,14 @@ export async function startupBench(): Promise<void> {
     const { first: withoutValidation, steady: steadyWithout } = firstCallProbe('none')
     const split = firstCallProbe('split')
     const warmHost = firstCallProbe('warm-host')
+    // An invalid call: the Node worker loads its full checks then (not before `ready`), so its first costs that load.
+    const invalid = firstCallProbe('invalid')
     if (round === 0) continue // warm-up: file cache
     Object.entries({ bare, runtime, validate, typebox, extwire, empty: emptySame, emptyOther, ready, readyOther, first, steady, withValidation, withoutValidation, steadyWithout }).forEach(([k, v]) => t[k]?.push(v))
     t['warmFirst']?.push(warmHost.first)
+    t['invalidFirst']?.push(invalid.first)
+    t['invalidSteady']?.push(invalid.steady)
+    ratios['invalidFirst']?.push(invalid.first / invalid.steady)
     t['warmSteady']?.push(warmHost.steady)
     ratios['warmFirst']?.push(warmHost.first / warmHost.steady)
     t['workerFirst']?.push(split.workerFirst)
@@ -212,6 +217,8 @@ export async function startupBench(): Promise<void> {
     ['steady-state tool call (same worker)', t['steady'] ?? []],
     ['first tool call in a fresh worker, host process warm', t['warmFirst'] ?? []],
     ['steady-state tool call (that worker)', t['warmSteady'] ?? []],
+    ['first invalid tool call in a fresh worker (loads the full checks)', t['invalidFirst'] ?? []],
+    ['steady-state invalid tool call (that worker)', t['invalidSteady'] ?? []],
     ['first tool call, runtime validating (package import)', t['withValidation'] ?? []],
     ['first tool call, runtime not validating (package import)', t['withoutValidation'] ?? []],
     ['steady-state call, runtime not validating (package import)', t['steadyWithout'] ?? []],
@@ -231,6 +238,8 @@ export async function startupBench(): Promise<void> {
   // The same, in a host process that has already run a worker through the probe: what a running host
   // sees when it starts one more extension (the host's own code is warm, the worker is fresh).
   report('first call / steady, fresh worker under a warm host', ratios['warmFirst'] ?? [], 1.5)
+  // Where the full checks' load went: out of start-to-ready, onto the first invalid message (no target).
+  scale('for scale: first / steady invalid call (full checks load)', ratios['invalidFirst'] ?? [])
   // The literal target above stays printed. For scale, the same ratio of a runtime that does not
   // validate at all (what cold JavaScript costs any worker), and our first call against its first.
   scale('for scale: first / steady call, runtime not validating', ratios['noValidationFirst'] ?? [])
