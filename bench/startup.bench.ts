@@ -20,7 +20,8 @@ import { median, printRatio } from './lib.js'
 import { emptyWorkersFor } from './empty-worker.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const ROUNDS = Number(process.env['EXTWIRE_BENCH_ROUNDS'] ?? 11)
+// Even, so that each order of the alternating pair below counts as often (round 0 is a warm-up).
+const ROUNDS = Number(process.env['EXTWIRE_BENCH_ROUNDS'] ?? 12)
 const WORKER_BUNDLE = fileURLToPath(new URL('../dist/conformance-worker.cjs', import.meta.url))
 /** The empty workers: `same` (the baseline) in the bundle's module format, `other` for scale. */
 const EMPTY = emptyWorkersFor(WORKER_BUNDLE)
