@@ -4,17 +4,13 @@
  * (the default) gets its own checks (`worker-checks.ts`, about a third of them all); any other
  * version or mode loads every check first, asynchronously, before the runtime starts.
  */
-import { workerValidator } from '../validate/worker-checks.js'
+import { WORKER_CHECKS } from '../validate/worker-checks.js'
 import type { RuntimeValidators } from './runtime.js'
-import { validatorsLoader, type ValidatorsLoader } from './validators-loader.js'
+import { validatorsLoader, workerValidatorsOn, type ValidatorsLoader } from './validators-loader.js'
 
 /** The default validators of a 0.22.1 runtime (as `createRuntimeValidators()`), on a default worker's own checks. */
 export function defaultWorkerValidators(): RuntimeValidators {
-  return {
-    inbound: workerValidator('tolerant', ['host-to-worker']),
-    outbound: workerValidator('strict', ['worker-to-host', 'payloads']),
-    responses: workerValidator('tolerant', ['responses']),
-  }
+  return workerValidatorsOn(WORKER_CHECKS)
 }
 
 /**

@@ -11,8 +11,8 @@ import { workerCheckSet } from './worker-check-set.js'
 import type { ValidationMode } from './modes.js'
 import type { ProtocolValidator, ValidatorScope } from './validator.js'
 
-/** The default worker's checks, built once at load. */
-const WORKER_CHECKS: CheckSet = workerCheckSet(FULL)
+/** The default worker's checks, every one loaded, built once at load (immutable: its full checks are not lazy). */
+export const WORKER_CHECKS: CheckSet = workerCheckSet(FULL)
 
 /**
  * A validator of the default profile on a default worker's checks only: `tolerant` for
